@@ -1,0 +1,131 @@
+#ifndef MTLS_CONTEXT_HPP
+#define MTLS_CONTEXT_HPP
+
+/// @file
+/// `mtls::context`: credentials, trust anchors and policy shared by streams.
+
+#include <mtls/error.hpp>
+#include <mtls/types.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mtls {
+
+/// Verification modes, combinable with `|` like `asio::ssl::verify_mode`.
+using verify_mode = int;
+inline constexpr verify_mode verify_none = 0x00;
+/// Verify the peer's certificate; a server asks the client for one.
+inline constexpr verify_mode verify_peer = 0x01;
+/// Server only: fail when the client sends no certificate (needs verify_peer).
+inline constexpr verify_mode verify_fail_if_no_peer_cert = 0x02;
+
+/// Encoding of keys and certificates handed to a context.
+enum class file_format { asn1, pem };
+
+/// What the verify callback sees for one certificate of the peer's chain.
+/// Called once per certificate, from the trust anchor down to the peer's own
+/// certificate (depth 0), like OpenSSL's and Asio's verify callbacks.
+class verify_context {
+public:
+    verify_context(int depth, std::span<const std::byte> der, std::string subject,
+                   error_code error) noexcept
+        : depth_(depth), der_(der), subject_(std::move(subject)), error_(error) {}
+
+    /// 0 for the peer's own certificate, counting up towards the anchor.
+    int depth() const noexcept { return depth_; }
+    /// The certificate in DER.
+    std::span<const std::byte> certificate() const noexcept { return der_; }
+    /// The subject distinguished name as text, e.g. "CN=client, O=example".
+    const std::string& subject() const noexcept { return subject_; }
+    /// Why this certificate failed built-in verification; empty when it passed.
+    error_code error() const noexcept { return error_; }
+
+private:
+    int depth_;
+    std::span<const std::byte> der_;
+    std::string subject_;
+    error_code error_;
+};
+
+/// `preverified` tells whether built-in verification accepted the certificate;
+/// the return value decides. Returning true for a failed certificate overrides
+/// the failure, as in OpenSSL.
+using verify_callback = std::function<bool(bool preverified, verify_context& ctx)>;
+
+/// Password for an encrypted private key; the argument is the maximum length.
+using password_callback = std::function<std::string(std::size_t max_length)>;
+
+namespace detail { struct context_impl; }
+
+/// Credentials, trust anchors and policy for TLS streams and engines.
+///
+/// Mirrors `boost::asio::ssl::context`. Configure it first, then create streams
+/// from it; a context is cheap to copy (copies share one configuration) and may
+/// be used by many streams on many threads at once. Changing a context while
+/// streams are handshaking with it is not supported.
+///
+/// Defaults are secure: TLS 1.2 to 1.3, AEAD suites with ECDHE only, extended
+/// master secret required, and `verify_peer` for clients. A server verifies
+/// client certificates only when asked (`verify_peer`), and requires them with
+/// `verify_peer | verify_fail_if_no_peer_cert`.
+/// Member functions that load material throw `boost::system::system_error` on
+/// failure; the `error_code&` overloads report it instead.
+class context {
+public:
+    context();
+
+    // Own certificate chain (leaf first) and private key.
+    void use_certificate_chain(std::span<const std::byte> data, file_format fmt = file_format::pem);
+    void use_certificate_chain(std::span<const std::byte> data, file_format fmt, error_code& ec);
+    void use_certificate_chain_file(const std::string& path);
+    void use_certificate_chain_file(const std::string& path, error_code& ec);
+    void use_private_key(std::span<const std::byte> data, file_format fmt = file_format::pem);
+    void use_private_key(std::span<const std::byte> data, file_format fmt, error_code& ec);
+    void use_private_key_file(const std::string& path, file_format fmt = file_format::pem);
+    void use_private_key_file(const std::string& path, file_format fmt, error_code& ec);
+    /// Supplies the password for encrypted PEM keys loaded after this call.
+    void set_password_callback(password_callback cb);
+
+    // Trust anchors for verifying peers.
+    void add_certificate_authority(std::span<const std::byte> data, file_format fmt = file_format::pem);
+    void add_certificate_authority(std::span<const std::byte> data, file_format fmt, error_code& ec);
+    void load_verify_file(const std::string& path);
+    void load_verify_file(const std::string& path, error_code& ec);
+    /// Every certificate file in a directory (as mbedTLS reads them).
+    void add_verify_path(const std::string& dir);
+    void add_verify_path(const std::string& dir, error_code& ec);
+    /// The system's trust store (Debian: /etc/ssl/certs).
+    void set_default_verify_paths();
+    void set_default_verify_paths(error_code& ec);
+
+    // Policy.
+    void set_verify_mode(verify_mode mode);
+    void set_verify_callback(verify_callback cb);
+    void set_min_version(tls_version v);
+    void set_max_version(tls_version v);
+    /// Cipher suites in preference order; unknown or unsupported ones are dropped.
+    void set_cipher_suites(std::vector<cipher_suite> suites);
+    /// Key exchange groups in preference order.
+    void set_groups(std::vector<named_group> groups);
+    /// Signature schemes this end accepts from the peer, in preference order.
+    void set_signature_schemes(std::vector<signature_scheme> schemes);
+    /// RFC 7627. On by default; turning it off is for testing legacy peers.
+    void set_require_extended_master_secret(bool required);
+
+    /// Implementation access for the engine; not part of the stable API.
+    const detail::context_impl& impl() const noexcept { return *impl_; }
+
+private:
+    detail::context_impl& mut();
+    std::shared_ptr<detail::context_impl> impl_;
+};
+
+} // namespace mtls
+
+#endif

@@ -1,0 +1,142 @@
+#ifndef MTLS_ENGINE_HPP
+#define MTLS_ENGINE_HPP
+
+/// @file
+/// `mtls::engine`: TLS without I/O. Bytes received go in, bytes to send come
+/// out, plaintext goes both ways. `tls_stream` drives one over an Asio stream;
+/// anything else (tests, other event loops) can drive one directly.
+
+#include <mtls/context.hpp>
+#include <mtls/error.hpp>
+#include <mtls/types.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace mtls {
+
+/// What is known about a connection once its handshake has completed.
+struct connection_info {
+    tls_version version{};
+    cipher_suite suite{};
+    named_group group{};
+    /// TLS 1.3: the server answered the first ClientHello with HelloRetryRequest.
+    bool hello_retry = false;
+    /// TLS 1.2: RFC 7627 extended master secret in use (always, by default).
+    bool extended_master_secret = false;
+    /// The peer's certificate chain in DER, its own certificate first; empty
+    /// when it sent none.
+    std::vector<std::vector<std::byte>> peer_certificates;
+    /// Subject of the peer's certificate as text, empty when it sent none.
+    std::string peer_subject;
+    /// server_name: the one the client asked for (client: the one it sent).
+    std::string server_name;
+};
+
+/// Hooks that make a handshake deterministic, for reproducing published traces
+/// and for tests. Never set them in production: they replace the CSPRNG.
+struct engine_test_hooks {
+    /// Fills handshake randoms, session ids and nonces instead of the CSPRNG.
+    std::function<void(std::span<std::byte>)> random;
+    /// Private key bytes for the ephemeral key share of `group` (X25519: 32
+    /// bytes; NIST curves: the big-endian scalar). Empty result: generate one.
+    std::function<std::vector<std::byte>(named_group)> ephemeral_private_key;
+    /// Largest number of records protected under one key before TLS 1.3 updates
+    /// it on its own; 0 keeps the RFC 8446 §5.5 default.
+    std::uint64_t key_update_after_records = 0;
+};
+
+/// A TLS connection as a state machine over bytes.
+///
+/// Typical driving loop (see `tls_stream` for the real one):
+/// 1. `start_handshake()`.
+/// 2. While `output()` is not empty, send it and `consume_output(n)`.
+/// 3. If `failed()`, stop with `error()` once the output (the alert) is sent.
+/// 4. Otherwise, if the goal is not met, receive into `input_space()` and
+///    `commit_input(n)`; on end of stream call `on_transport_eof()`.
+///
+/// Buffers: the spans returned stay valid until the next non-const call.
+/// `output()` is the exception: once returned, those bytes stay put (new output
+/// is queued behind them) until `consume_output` has consumed all of them, so a
+/// write may be in flight while input is processed.
+///
+/// Not thread-safe: one engine is used by one thread (or strand) at a time.
+class engine {
+public:
+    engine(const context& ctx, role r, engine_test_hooks hooks = {});
+    ~engine();
+    engine(engine&&) noexcept;
+    engine& operator=(engine&&) noexcept;
+
+    // Per-connection overrides of the context.
+    /// Client: server_name to send and the host name to check the server's
+    /// certificate against (DNS name, or an IPv4/IPv6 literal matched against
+    /// IP-address SANs). Server: ignored.
+    void set_host_name(std::string host);
+    void set_verify_mode(verify_mode mode);
+    void set_verify_callback(verify_callback cb);
+
+    /// Client: queues the ClientHello. Server: arms it to accept one. Once only.
+    void start_handshake();
+
+    // Input.
+    /// Where to put bytes received from the peer; never empty while the engine
+    /// can make use of input.
+    std::span<std::byte> input_space();
+    /// `n` bytes were written to `input_space()`; process what can be processed.
+    void commit_input(std::size_t n);
+    /// Copies `data` in and processes it; returns how much was taken (all of
+    /// it, unless plaintext is waiting to be read and the buffer is full).
+    std::size_t feed(std::span<const std::byte> data);
+    /// The transport reached end of stream. Without a preceding close_notify
+    /// this fails the connection with `error::stream_truncated`.
+    void on_transport_eof();
+
+    // Output.
+    /// Bytes to send to the peer, in order.
+    std::span<const std::byte> output();
+    void consume_output(std::size_t n);
+
+    // Application data.
+    /// Decrypted application data ready to be read.
+    std::span<const std::byte> plaintext() const noexcept;
+    void consume_plaintext(std::size_t n);
+    /// Space for the payload of the next outgoing record (at most 2^14 bytes).
+    /// Fill a prefix of it, then `seal_record(n)`. Only when `is_open()`.
+    std::span<std::byte> prepare_record();
+    /// Protects the first `n` bytes of `prepare_record()` as one record.
+    void seal_record(std::size_t n);
+    /// Copies `data` into as many records as needed; returns bytes taken.
+    std::size_t write(std::span<const std::byte> data);
+    /// Queues close_notify; no application data may be written afterwards.
+    void close();
+
+    // State.
+    bool handshake_done() const noexcept;
+    /// Handshake done, not failed, and this end has not sent close_notify.
+    bool is_open() const noexcept;
+    /// The peer sent close_notify: no more plaintext will arrive.
+    bool peer_closed() const noexcept;
+    /// This end has queued close_notify.
+    bool closed_for_writing() const noexcept;
+    bool failed() const noexcept;
+    /// Why the connection failed; empty otherwise.
+    error_code error() const noexcept;
+    /// More input is needed before anything else can happen.
+    bool wants_input() const noexcept;
+    /// Valid once `handshake_done()`.
+    const connection_info& info() const noexcept;
+    role side() const noexcept;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace mtls
+
+#endif

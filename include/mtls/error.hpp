@@ -1,0 +1,140 @@
+#ifndef MTLS_ERROR_HPP
+#define MTLS_ERROR_HPP
+
+/// @file
+/// Error codes of mtls.
+///
+/// Three families, as in Asio and Beast:
+/// - `mtls::error`: what this end detected. Each value's message is one sentence
+///   that names the cause; `alert_for(error)` gives the alert sent to the peer.
+/// - `mtls::alert`: a fatal alert (or an unexpected warning) received from the
+///   peer; the value is the wire alert number (RFC 8446 §6, RFC 5246 §7.2).
+/// - `mtls::condition`: broad classes (protocol, certificate, peer alert, ...)
+///   that both families compare equal to, for callers that only branch on kind.
+
+#include <cstdint>
+#include <string>
+#include <boost/system/error_code.hpp>
+
+namespace mtls {
+
+/// mtls reports errors as Boost.System codes, like Asio and Beast.
+using error_code = boost::system::error_code;
+
+/// Errors detected by this end of the connection.
+enum class error {
+    // Transport and usage.
+    stream_truncated = 1,       ///< peer closed the transport without close_notify
+    not_connected,              ///< operation needs a completed handshake
+    connection_closed,          ///< the connection is closed or failed; no more data
+    handshake_timeout,          ///< reserved for timers above the engine
+    // Record layer.
+    record_overflow,            ///< record exceeds the negotiated limit
+    bad_record_mac,             ///< record failed authentication
+    unknown_content_type,       ///< record of an unknown content type
+    bad_record_version,         ///< record header carries an unexpected version
+    empty_record,               ///< zero-length record where not allowed
+    handshake_message_too_large,///< handshake message over mtls's size cap
+    unexpected_record,          ///< record of a type not allowed at this point
+    // Handshake structure.
+    unexpected_message,         ///< handshake message not allowed in this state
+    decode_error,               ///< malformed message
+    trailing_data,              ///< message has bytes after its last field
+    duplicate_extension,        ///< an extension appears twice
+    unsupported_extension,      ///< an extension the peer may not send
+    missing_extension,          ///< a required extension is absent
+    renegotiation_refused,      ///< a renegotiation attempt
+    // Negotiation.
+    protocol_version,           ///< no TLS version in common
+    no_shared_cipher,           ///< no cipher suite in common
+    no_shared_group,            ///< no key exchange group in common
+    no_shared_signature_scheme, ///< no signature scheme in common
+    compression_not_null,       ///< peer offered or chose compression
+    ems_required,               ///< peer lacks extended master secret
+    illegal_parameter,          ///< a field holds a value that is not allowed
+    downgrade_detected,         ///< ServerHello.random carries a downgrade sentinel
+    // Key exchange and authentication.
+    invalid_key_share,          ///< peer ECDHE public key is invalid
+    bad_key_exchange_signature, ///< ServerKeyExchange signature does not verify
+    bad_certificate_verify,     ///< CertificateVerify signature does not verify
+    bad_finished,               ///< Finished verify_data mismatch
+    // Certificates.
+    peer_certificate_required,  ///< peer sent no certificate but one is required
+    bad_certificate,            ///< peer certificate cannot be parsed
+    unsupported_certificate,    ///< peer certificate key type not supported
+    certificate_untrusted,      ///< chain does not lead to a trust anchor
+    certificate_expired,        ///< a certificate in the chain has expired
+    certificate_not_yet_valid,  ///< a certificate in the chain is not yet valid
+    certificate_bad_purpose,    ///< key usage / extended key usage forbid this use
+    certificate_host_mismatch,  ///< certificate does not name the expected host
+    certificate_rejected,       ///< the verify callback rejected the chain
+    no_certificate_for_peer,    ///< we have no certificate the peer accepts
+    // Local configuration and crypto.
+    invalid_configuration,      ///< context settings are inconsistent
+    crypto_failure,             ///< the crypto provider reported a failure
+    internal_error,             ///< a state mtls did not expect; a bug
+};
+
+/// TLS alert descriptions (wire values).
+enum class alert : std::uint8_t {
+    close_notify = 0,
+    unexpected_message = 10,
+    bad_record_mac = 20,
+    record_overflow = 22,
+    handshake_failure = 40,
+    bad_certificate = 42,
+    unsupported_certificate = 43,
+    certificate_revoked = 44,
+    certificate_expired = 45,
+    certificate_unknown = 46,
+    illegal_parameter = 47,
+    unknown_ca = 48,
+    access_denied = 49,
+    decode_error = 50,
+    decrypt_error = 51,
+    protocol_version = 70,
+    insufficient_security = 71,
+    internal_error = 80,
+    inappropriate_fallback = 86,
+    user_canceled = 90,
+    no_renegotiation = 100,
+    missing_extension = 109,
+    unsupported_extension = 110,
+    unrecognized_name = 112,
+    bad_certificate_status_response = 113,
+    unknown_psk_identity = 115,
+    certificate_required = 116,
+    no_application_protocol = 120,
+};
+
+/// Broad classes of failure, for callers that branch on kind.
+enum class condition {
+    protocol_error = 1, ///< the peer violated the protocol (or sent garbage)
+    certificate_error,  ///< a certificate was missing, untrusted or unusable
+    peer_alert,         ///< the peer sent a fatal alert
+    negotiation_error,  ///< no common version, suite, group or scheme
+    closed,             ///< the connection ended (truncated or closed)
+    local_error,        ///< configuration, crypto provider or internal failure
+};
+
+const boost::system::error_category& error_category() noexcept;
+const boost::system::error_category& alert_category() noexcept;
+const boost::system::error_category& condition_category() noexcept;
+
+error_code make_error_code(error e) noexcept;
+error_code make_error_code(alert a) noexcept;
+boost::system::error_condition make_error_condition(condition c) noexcept;
+
+/// The alert this end sends when it fails with `e`.
+alert alert_for(error e) noexcept;
+
+/// The alert's name as the RFCs spell it ("handshake_failure"), or "unknown".
+const char* alert_name(alert a) noexcept;
+
+} // namespace mtls
+
+template <> struct boost::system::is_error_code_enum<mtls::error> : std::true_type {};
+template <> struct boost::system::is_error_code_enum<mtls::alert> : std::true_type {};
+template <> struct boost::system::is_error_condition_enum<mtls::condition> : std::true_type {};
+
+#endif

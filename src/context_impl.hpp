@@ -1,0 +1,43 @@
+#ifndef MTLS_SRC_CONTEXT_IMPL_HPP
+#define MTLS_SRC_CONTEXT_IMPL_HPP
+
+// What a context holds. Engines read it; only context's setters write it.
+
+#include "crypto/pki.hpp"
+
+#include <mtls/context.hpp>
+
+#include <optional>
+#include <vector>
+
+namespace mtls::detail {
+
+struct context_impl {
+    // Own credentials: chain leaf first; key matches chain.front().
+    std::vector<crypto::certificate> chain;
+    crypto::private_key key;
+    password_callback password;
+
+    crypto::trust_store anchors;
+    /// Unset: clients verify the server (verify_peer), servers do not ask.
+    std::optional<verify_mode> mode;
+    verify_callback callback;
+
+    tls_version min_version = tls_version::tls12;
+    tls_version max_version = tls_version::tls12;
+    std::vector<cipher_suite> suites;          // preference order
+    std::vector<named_group> groups;           // preference order
+    std::vector<signature_scheme> schemes;     // accepted from the peer, preference order
+    bool require_ems = true;
+
+    context_impl();  // fills the secure defaults
+};
+
+/// The suites, groups and schemes mtls implements, in default preference order.
+const std::vector<cipher_suite>& default_cipher_suites();
+const std::vector<named_group>& default_groups();
+const std::vector<signature_scheme>& default_signature_schemes();
+
+} // namespace mtls::detail
+
+#endif

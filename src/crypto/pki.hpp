@@ -1,0 +1,126 @@
+#ifndef MTLS_SRC_CRYPTO_PKI_HPP
+#define MTLS_SRC_CRYPTO_PKI_HPP
+
+// Private keys, certificates, signatures and chain verification.
+
+#include "secret.hpp"
+
+#include <mtls/context.hpp>
+#include <mtls/error.hpp>
+#include <mtls/types.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mtls::crypto {
+
+enum class key_type : std::uint8_t { unsupported, ec_p256, ec_p384, rsa };
+
+/// Whether a key of type `k` can produce or check signatures of `s`. For TLS
+/// 1.3 ECDSA schemes name the curve (§4.2.3); in TLS 1.2 they name only the
+/// hash, so `tls12` relaxes the curve match.
+bool key_matches_scheme(key_type k, signature_scheme s, bool tls12) noexcept;
+
+class certificate;
+
+/// A private key loaded from PEM (optionally encrypted) or DER.
+class private_key {
+public:
+    /// `password` is used only for encrypted PEM. On failure `ec` is set
+    /// (error::invalid_configuration) and the result is empty.
+    static private_key parse(bytes_view data, file_format fmt, std::string_view password,
+                             error_code& ec);
+
+    private_key();
+    private_key(private_key&&) noexcept;
+    private_key& operator=(private_key&&) noexcept;
+    ~private_key();
+
+    explicit operator bool() const noexcept { return st_ != nullptr; }
+    key_type type() const noexcept;
+    /// Signs `message` (hashed here with the scheme's hash) with randomness
+    /// from the CSPRNG (ECDSA, PSS). Empty on failure.
+    std::vector<std::byte> sign(signature_scheme s, bytes_view message) const;
+    /// The certificate carries this key's public half.
+    bool matches(const certificate& c) const;
+
+private:
+    struct state;
+    std::unique_ptr<state> st_;
+};
+
+/// One parsed X.509 certificate.
+class certificate {
+public:
+    /// Every certificate in a PEM bundle, or the one DER certificate. Empty
+    /// result with `ec` set (error::bad_certificate) when nothing parses.
+    static std::vector<certificate> parse_all(bytes_view data, file_format fmt, error_code& ec);
+    /// One DER certificate; `ec` = error::bad_certificate when it does not parse.
+    static certificate parse_der(bytes_view der, error_code& ec);
+
+    certificate();
+    certificate(certificate&&) noexcept;
+    certificate& operator=(certificate&&) noexcept;
+    certificate(const certificate&);
+    certificate& operator=(const certificate&);
+    ~certificate();
+
+    explicit operator bool() const noexcept { return st_ != nullptr; }
+    bytes_view der() const noexcept;
+    /// Subject DN as text, e.g. "CN=client, O=mtls test".
+    std::string subject() const;
+    /// Subject DN as DER, for certificate_authorities / CertificateRequest.
+    bytes_view subject_der() const noexcept;
+    key_type public_key_type() const noexcept;
+    /// Checks `signature` of `message` (hashed here) under the certificate's key.
+    bool verify_signature(signature_scheme s, bytes_view message, bytes_view signature) const;
+    /// RFC 6125: DNS-ID match with one left-most wildcard label, or an IPv4/IPv6
+    /// literal against iPAddress SANs. CN is consulted only without any SAN.
+    bool matches_host(std::string_view host) const;
+
+private:
+    friend class trust_store;
+    friend error_code verify_chain(const std::vector<certificate>&, const class trust_store&,
+                                   role, std::string_view, const verify_callback&);
+    struct state;
+    std::unique_ptr<state> st_;
+};
+
+/// Trust anchors.
+class trust_store {
+public:
+    trust_store();
+    trust_store(trust_store&&) noexcept;
+    trust_store& operator=(trust_store&&) noexcept;
+    ~trust_store();
+
+    void add(const certificate& c);
+    error_code add_file(const std::string& path);
+    error_code add_directory(const std::string& dir);
+    bool empty() const noexcept;
+    /// Subject DNs (DER) of the anchors, in the order added.
+    std::vector<bytes_view> subjects() const;
+
+private:
+    friend error_code verify_chain(const std::vector<certificate>&, const trust_store&, role,
+                                   std::string_view, const verify_callback&);
+    struct state;
+    std::unique_ptr<state> st_;
+};
+
+/// Verifies a peer chain (its certificate first) against `anchors` at the
+/// current time. `peer_role` is the role of the certificate's owner, which
+/// selects the extended key usage required (serverAuth or clientAuth) and
+/// digitalSignature in keyUsage when present. A non-empty `host` is matched
+/// with certificate::matches_host. `cb`, when set, is called per certificate
+/// and may override the outcome. Errors: certificate_untrusted,
+/// certificate_expired, certificate_not_yet_valid, certificate_bad_purpose,
+/// certificate_host_mismatch, certificate_rejected, bad_certificate.
+error_code verify_chain(const std::vector<certificate>& chain, const trust_store& anchors,
+                        role peer_role, std::string_view host, const verify_callback& cb);
+
+} // namespace mtls::crypto
+
+#endif

@@ -1,0 +1,308 @@
+#include <mtls/engine.hpp>
+
+#include "context_impl.hpp"
+#include "handshake/handshake.hpp"
+#include "record/record_layer.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+
+namespace mtls {
+namespace {
+
+using wire::content_type;
+
+/// Largest handshake message accepted; certificate chains are the big ones.
+constexpr std::size_t max_handshake_message = 1u << 18;
+/// Consecutive empty application data records tolerated before treating the
+/// peer as flooding (RFC 5246 §6.2.1 allows them; unbounded, they are a DoS).
+constexpr unsigned max_empty_records = 32;
+
+constexpr std::uint8_t alert_level_warning = 1;
+constexpr std::uint8_t alert_level_fatal = 2;
+
+} // namespace
+
+struct engine::impl {
+    impl(const context& c, role r, engine_test_hooks h) : ctx(c), side(r), hooks(std::move(h)) {}
+
+    context ctx; // keeps the shared configuration alive
+    role side;
+    engine_test_hooks hooks;
+    record::record_layer records;
+    connection_info info;
+    std::string host;
+    std::optional<verify_mode> mode;
+    std::optional<verify_callback> callback;
+
+    std::optional<handshake::environment> env;
+    std::unique_ptr<handshake::handshake_module> hs;
+    std::vector<std::byte> hs_buffer; // handshake bytes awaiting a whole message
+    bool done = false;
+    bool peer_closed = false;
+    bool sent_close = false;
+    unsigned empty_records = 0;
+    error_code err;
+    crypto::mutable_bytes plaintext;
+
+    void start();
+    void process();
+    void on_handshake_record(crypto::bytes_view payload);
+    void on_change_cipher_spec(crypto::bytes_view payload);
+    void on_alert(crypto::bytes_view payload);
+    void on_application_data(crypto::mutable_bytes payload);
+    void fail(error_code ec);
+    void send_alert(std::uint8_t level, alert a);
+};
+
+void engine::impl::send_alert(std::uint8_t level, alert a)
+{
+    const std::array<std::byte, 2> body{std::byte{level}, std::byte{static_cast<std::uint8_t>(a)}};
+    records.send(content_type::alert, body);
+}
+
+void engine::impl::fail(error_code ec)
+{
+    if (err)
+        return;
+    err = ec;
+    plaintext = {};
+    // Our own findings are reported to the peer; its alerts and a truncated
+    // transport are not answered.
+    if (ec.category() == error_category()) {
+        auto a = alert_for(static_cast<mtls::error>(ec.value()));
+        if (a != alert::close_notify)
+            send_alert(alert_level_fatal, a);
+    }
+}
+
+void engine::impl::start()
+{
+    const auto& c = ctx.impl();
+    verify_mode m = mode ? *mode : c.mode ? *c.mode : (side == role::client ? verify_peer : verify_none);
+    env.emplace(handshake::environment{c, side, host, m, callback ? *callback : c.callback, hooks, records, info});
+    if (side == role::client && !host.empty())
+        info.server_name = host;
+    hs = side == role::client ? handshake::make_tls12_client(*env) : handshake::make_tls12_server(*env);
+    if (auto ec = hs->start())
+        fail(ec);
+}
+
+void engine::impl::process()
+{
+    while (!err && plaintext.empty() && !peer_closed) {
+        record::record_layer::record r;
+        error_code ec;
+        if (!records.next(r, ec)) {
+            if (ec)
+                fail(ec);
+            return;
+        }
+        switch (r.type) {
+        case content_type::handshake:
+            on_handshake_record(r.payload);
+            break;
+        case content_type::change_cipher_spec:
+            on_change_cipher_spec(r.payload);
+            break;
+        case content_type::alert:
+            on_alert(r.payload);
+            break;
+        case content_type::application_data:
+            on_application_data(r.payload);
+            break;
+        default:
+            fail(mtls::error::unknown_content_type); // RFC 8446 §5: only after decryption in 1.3
+            break;
+        }
+        if (plaintext.empty())
+            records.release();
+    }
+}
+
+void engine::impl::on_handshake_record(crypto::bytes_view payload)
+{
+    // RFC 5246 §6.2.1: no zero-length handshake fragments.
+    if (payload.empty())
+        return fail(mtls::error::empty_record);
+    if (!hs)
+        return fail(mtls::error::unexpected_record);
+    hs_buffer.insert(hs_buffer.end(), payload.begin(), payload.end());
+
+    std::size_t off = 0;
+    while (!err && hs_buffer.size() - off >= wire::handshake_header_size) {
+        const auto* h = hs_buffer.data() + off;
+        const std::size_t len = (static_cast<std::size_t>(h[1]) << 16) |
+                                (static_cast<std::size_t>(h[2]) << 8) | static_cast<std::size_t>(h[3]);
+        if (len > max_handshake_message)
+            return fail(mtls::error::handshake_message_too_large);
+        if (hs_buffer.size() - off < wire::handshake_header_size + len)
+            break;
+        crypto::bytes_view message{h, wire::handshake_header_size + len};
+        off += message.size();
+        auto type = static_cast<wire::handshake_type>(h[0]);
+        if (auto ec = hs->on_message(type, message.subspan(wire::handshake_header_size), message))
+            return fail(ec);
+        if (!done && hs->done())
+            done = true;
+    }
+    hs_buffer.erase(hs_buffer.begin(), hs_buffer.begin() + static_cast<std::ptrdiff_t>(off));
+}
+
+void engine::impl::on_change_cipher_spec(crypto::bytes_view payload)
+{
+    // RFC 5246 §7.1: a single byte of value 1.
+    if (payload.size() != 1 || payload[0] != std::byte{1})
+        return fail(mtls::error::decode_error);
+    // A key change may not split a handshake message (RFC 8446 §5.1).
+    if (!hs || !hs_buffer.empty())
+        return fail(mtls::error::unexpected_message);
+    if (auto ec = hs->on_change_cipher_spec())
+        fail(ec);
+}
+
+void engine::impl::on_alert(crypto::bytes_view payload)
+{
+    // RFC 5246 §7.2: level and description; nothing else.
+    if (payload.size() != 2)
+        return fail(mtls::error::decode_error);
+    const auto level = static_cast<std::uint8_t>(payload[0]);
+    const auto desc = static_cast<alert>(payload[1]);
+    if (desc == alert::close_notify) {
+        peer_closed = true;
+        if (!done)
+            err = make_error_code(alert::close_notify);
+        return;
+    }
+    if (level == alert_level_warning && desc == alert::user_canceled)
+        return; // RFC 8446 §6.1: informational; close_notify follows
+    err = make_error_code(desc);
+    plaintext = {};
+}
+
+void engine::impl::on_application_data(crypto::mutable_bytes payload)
+{
+    if (!done)
+        return fail(mtls::error::unexpected_record); // RFC 5246 §7.4.9: not before Finished
+    if (payload.empty()) {
+        if (++empty_records > max_empty_records)
+            fail(mtls::error::empty_record);
+        return;
+    }
+    empty_records = 0;
+    plaintext = payload;
+}
+
+engine::engine(const context& ctx, role r, engine_test_hooks hooks)
+    : impl_(std::make_unique<impl>(ctx, r, std::move(hooks)))
+{
+}
+
+engine::~engine() = default;
+engine::engine(engine&&) noexcept = default;
+engine& engine::operator=(engine&&) noexcept = default;
+
+void engine::set_host_name(std::string host) { impl_->host = std::move(host); }
+void engine::set_verify_mode(verify_mode mode) { impl_->mode = mode; }
+void engine::set_verify_callback(verify_callback cb) { impl_->callback = std::move(cb); }
+
+void engine::start_handshake()
+{
+    if (!impl_->hs && !impl_->err)
+        impl_->start();
+}
+
+std::span<std::byte> engine::input_space()
+{
+    if (impl_->err || impl_->peer_closed)
+        return {};
+    return impl_->records.input_space();
+}
+
+void engine::commit_input(std::size_t n)
+{
+    impl_->records.commit(n);
+    impl_->process();
+}
+
+std::size_t engine::feed(std::span<const std::byte> data)
+{
+    std::size_t taken = 0;
+    while (taken < data.size()) {
+        auto space = input_space();
+        if (space.empty())
+            break;
+        auto n = std::min(space.size(), data.size() - taken);
+        std::memcpy(space.data(), data.data() + taken, n);
+        taken += n;
+        commit_input(n);
+    }
+    return taken;
+}
+
+void engine::on_transport_eof()
+{
+    if (!impl_->peer_closed)
+        impl_->fail(mtls::error::stream_truncated);
+}
+
+std::span<const std::byte> engine::output() { return impl_->records.output(); }
+void engine::consume_output(std::size_t n) { impl_->records.consume(n); }
+
+std::span<const std::byte> engine::plaintext() const noexcept { return impl_->plaintext; }
+
+void engine::consume_plaintext(std::size_t n)
+{
+    auto& p = impl_->plaintext;
+    p = p.subspan(std::min(n, p.size()));
+    if (p.empty()) {
+        impl_->records.release();
+        impl_->process();
+    }
+}
+
+std::span<std::byte> engine::prepare_record() { return impl_->records.prepare(); }
+void engine::seal_record(std::size_t n) { impl_->records.seal(n); }
+
+std::size_t engine::write(std::span<const std::byte> data)
+{
+    if (!is_open())
+        return 0;
+    std::size_t done = 0;
+    while (done < data.size()) {
+        auto room = prepare_record();
+        auto n = std::min(room.size(), data.size() - done);
+        std::memcpy(room.data(), data.data() + done, n);
+        seal_record(n);
+        done += n;
+    }
+    return done;
+}
+
+void engine::close()
+{
+    auto& i = *impl_;
+    if (i.sent_close || i.err)
+        return;
+    i.sent_close = true;
+    i.send_alert(alert_level_warning, alert::close_notify);
+}
+
+bool engine::handshake_done() const noexcept { return impl_->done; }
+bool engine::is_open() const noexcept { return impl_->done && !impl_->err && !impl_->sent_close; }
+bool engine::peer_closed() const noexcept { return impl_->peer_closed; }
+bool engine::closed_for_writing() const noexcept { return impl_->sent_close; }
+bool engine::failed() const noexcept { return static_cast<bool>(impl_->err); }
+error_code engine::error() const noexcept { return impl_->err; }
+
+bool engine::wants_input() const noexcept
+{
+    const auto& i = *impl_;
+    return i.hs && !i.err && !i.peer_closed && i.plaintext.empty();
+}
+
+const connection_info& engine::info() const noexcept { return impl_->info; }
+role engine::side() const noexcept { return impl_->side; }
+
+} // namespace mtls

@@ -1,0 +1,54 @@
+#ifndef MTLS_SRC_HANDSHAKE_HANDSHAKE_HPP
+#define MTLS_SRC_HANDSHAKE_HANDSHAKE_HPP
+
+// The interface between the engine and a handshake module (one per version
+// and role), and what the engine lends a module to work with.
+
+#include "context_impl.hpp"
+#include "record/record_layer.hpp"
+#include "wire/messages.hpp"
+
+#include <mtls/engine.hpp>
+
+#include <string>
+
+namespace mtls::handshake {
+
+using crypto::bytes_view;
+using crypto::mutable_bytes;
+
+/// The connection-wide pieces a handshake module reads and drives.
+struct environment {
+    const detail::context_impl& ctx;
+    role side;
+    std::string host;            // client: expected server name; empty for none
+    verify_mode mode;
+    verify_callback callback;
+    const engine_test_hooks& hooks;
+    record::record_layer& records;
+    connection_info& info;
+
+    /// Random bytes from the test hook when set, else the CSPRNG.
+    void random(mutable_bytes out) const;
+};
+
+/// A handshake state machine. Messages arrive whole (the engine reassembles
+/// them); each call either advances the state (possibly queueing a flight in
+/// the record layer) or returns the error that ends the connection.
+class handshake_module {
+public:
+    virtual ~handshake_module() = default;
+    /// Client: send the first flight. Server: nothing to do.
+    virtual error_code start() = 0;
+    /// `message` is the whole message, header included; `body` follows the header.
+    virtual error_code on_message(wire::handshake_type type, bytes_view body, bytes_view message) = 0;
+    virtual error_code on_change_cipher_spec() = 0;
+    virtual bool done() const noexcept = 0;
+};
+
+std::unique_ptr<handshake_module> make_tls12_client(environment& env);
+std::unique_ptr<handshake_module> make_tls12_server(environment& env);
+
+} // namespace mtls::handshake
+
+#endif

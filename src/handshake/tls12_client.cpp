@@ -1,0 +1,337 @@
+// TLS 1.2 client (RFC 5246 §7.3 with ECDHE per RFC 8422 and client
+// authentication): ClientHello → ServerHello, Certificate, ServerKeyExchange,
+// [CertificateRequest], ServerHelloDone → [Certificate], ClientKeyExchange,
+// [CertificateVerify], ChangeCipherSpec, Finished → ChangeCipherSpec, Finished.
+
+#include "handshake/tls12_common.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace mtls::handshake {
+namespace {
+
+using wire::extension_type;
+using wire::handshake_type;
+
+/// IP literals are never sent as SNI (RFC 6066 §3).
+bool is_ip_literal(std::string_view host)
+{
+    if (host.find(':') != std::string_view::npos)
+        return true;
+    int dots = 0;
+    for (char c : host) {
+        if (c == '.')
+            ++dots;
+        else if (c < '0' || c > '9')
+            return false;
+    }
+    return dots == 3;
+}
+
+class tls12_client final : public tls12_base {
+public:
+    explicit tls12_client(environment& env) : tls12_base(env) {}
+
+    error_code start() override;
+    error_code on_message(handshake_type type, bytes_view body, bytes_view message) override;
+    error_code on_change_cipher_spec() override;
+    bool done() const noexcept override { return state_ == state::done; }
+
+private:
+    enum class state {
+        expect_server_hello,
+        expect_certificate,
+        expect_server_key_exchange,
+        expect_certificate_request_or_done,
+        expect_server_hello_done,
+        expect_change_cipher_spec,
+        expect_finished,
+        done,
+    };
+
+    error_code on_server_hello(bytes_view body);
+    error_code on_certificate(bytes_view body);
+    error_code on_server_key_exchange(bytes_view body);
+    error_code on_certificate_request(bytes_view body);
+    error_code on_server_hello_done(bytes_view body);
+    error_code on_finished(bytes_view body);
+
+    state state_ = state::expect_server_hello;
+    std::vector<const suite_info*> offered_;
+    named_group group_{};
+    std::vector<std::byte> server_public_;
+    bool cert_requested_ = false;
+    std::optional<signature_scheme> client_scheme_;
+};
+
+error_code tls12_client::start()
+{
+    offered_ = tls12_suites();
+    if (offered_.empty() || env_.ctx.min_version > tls_version::tls12)
+        return error::protocol_version;
+    env_.random(client_random_);
+
+    send(handshake_type::client_hello, [&](wire::writer& w) {
+        w.u16(0x0303);
+        w.bytes(client_random_);
+        w.vec8({}); // no session resumption yet
+        auto suites = w.open(2);
+        for (auto s : offered_)
+            w.u16(static_cast<std::uint16_t>(s->id));
+        w.close(suites);
+        w.vec8(std::array{std::byte{0}}); // null compression only
+
+        auto exts = w.open(2);
+        if (!env_.host.empty() && !is_ip_literal(env_.host)) {
+            w.u16(static_cast<std::uint16_t>(extension_type::server_name));
+            auto ext = w.open(2);
+            auto list = w.open(2);
+            w.u8(0); // host_name
+            w.vec16({reinterpret_cast<const std::byte*>(env_.host.data()), env_.host.size()});
+            w.close(list);
+            w.close(ext);
+        }
+        w.u16(static_cast<std::uint16_t>(extension_type::supported_groups));
+        auto groups_ext = w.open(2);
+        auto groups = w.open(2);
+        for (auto g : env_.ctx.groups)
+            w.u16(static_cast<std::uint16_t>(g));
+        w.close(groups);
+        w.close(groups_ext);
+
+        w.u16(static_cast<std::uint16_t>(extension_type::ec_point_formats));
+        w.u16(2);
+        w.vec8(std::array{std::byte{0}}); // uncompressed (RFC 8422 §5.1.2)
+
+        w.u16(static_cast<std::uint16_t>(extension_type::signature_algorithms));
+        auto sig_ext = w.open(2);
+        auto sigs = w.open(2);
+        for (auto s : env_.ctx.schemes)
+            w.u16(static_cast<std::uint16_t>(s));
+        w.close(sigs);
+        w.close(sig_ext);
+
+        w.u16(static_cast<std::uint16_t>(extension_type::extended_master_secret));
+        w.u16(0);
+        w.u16(static_cast<std::uint16_t>(extension_type::renegotiation_info));
+        w.u16(1);
+        w.u8(0); // RFC 5746 §3.4: empty renegotiated_connection
+        w.close(exts);
+    });
+    return {};
+}
+
+error_code tls12_client::on_message(handshake_type type, bytes_view body, bytes_view message)
+{
+    auto expect = [&](handshake_type t) { return type == t; };
+    switch (state_) {
+    case state::expect_server_hello:
+        if (!expect(handshake_type::server_hello))
+            break;
+        transcript_.add(message);
+        return on_server_hello(body);
+    case state::expect_certificate:
+        if (!expect(handshake_type::certificate))
+            break;
+        transcript_.add(message);
+        return on_certificate(body);
+    case state::expect_server_key_exchange:
+        if (!expect(handshake_type::server_key_exchange))
+            break;
+        transcript_.add(message);
+        return on_server_key_exchange(body);
+    case state::expect_certificate_request_or_done:
+        if (expect(handshake_type::certificate_request)) {
+            transcript_.add(message);
+            return on_certificate_request(body);
+        }
+        [[fallthrough]];
+    case state::expect_server_hello_done:
+        if (!expect(handshake_type::server_hello_done))
+            break;
+        transcript_.add(message);
+        return on_server_hello_done(body);
+    case state::expect_finished:
+        if (!expect(handshake_type::finished))
+            break;
+        if (auto ec = on_finished(body))
+            return ec;
+        transcript_.add(message);
+        return {};
+    case state::expect_change_cipher_spec:
+    case state::done:
+        // RFC 5746 §4.2: a HelloRequest after the handshake asks to renegotiate.
+        if (state_ == state::done && type == handshake_type::hello_request)
+            return error::renegotiation_refused;
+        break;
+    }
+    return error::unexpected_message;
+}
+
+error_code tls12_client::on_server_hello(bytes_view body)
+{
+    wire::server_hello sh;
+    if (auto ec = wire::parse_server_hello(body, sh))
+        return ec;
+    // RFC 5246 §7.4.1.3: the only version we offered.
+    if (sh.legacy_version != 0x0303)
+        return error::protocol_version;
+    auto chosen = std::find_if(offered_.begin(), offered_.end(),
+                               [&](auto s) { return static_cast<std::uint16_t>(s->id) == sh.cipher_suite; });
+    if (chosen == offered_.end())
+        return error::illegal_parameter;
+    if (sh.compression_method != 0)
+        return error::compression_not_null;
+    // RFC 5246 §7.4.1.4: the server may only answer extensions we sent.
+    for (auto t : sh.ext.present) {
+        switch (static_cast<extension_type>(t)) {
+        case extension_type::server_name:
+        case extension_type::ec_point_formats:
+        case extension_type::extended_master_secret:
+        case extension_type::renegotiation_info:
+            break;
+        default:
+            return error::unsupported_extension;
+        }
+    }
+    // RFC 5746 §3.4: on an initial handshake the field must be empty.
+    if (sh.ext.renegotiation_info && !sh.ext.renegotiation_info->empty())
+        return error::illegal_parameter;
+    if (sh.ext.ec_point_formats) {
+        auto f = *sh.ext.ec_point_formats;
+        if (std::find(f.begin(), f.end(), std::byte{0}) == f.end())
+            return error::illegal_parameter; // RFC 8422 §5.2
+    }
+    ems_ = sh.ext.extended_master_secret;
+    if (!ems_ && env_.ctx.require_ems)
+        return error::ems_required; // RFC 7627 §5.3
+    suite_ = *chosen;
+    server_random_ = sh.random;
+    env_.records.expect_version(0x0303);
+    transcript_.start_hash(suite_->hash);
+    state_ = state::expect_certificate;
+    return {};
+}
+
+error_code tls12_client::on_certificate(bytes_view body)
+{
+    std::vector<bytes_view> chain;
+    if (auto ec = wire::parse_certificate12(body, chain))
+        return ec;
+    if (chain.empty())
+        return error::peer_certificate_required; // ECDHE suites always authenticate the server
+    if (auto ec = accept_peer_chain(chain, role::server))
+        return ec;
+    if (!key_fits_suite(peer_leaf_.public_key_type(), *suite_))
+        return error::unsupported_certificate;
+    state_ = state::expect_server_key_exchange;
+    return {};
+}
+
+error_code tls12_client::on_server_key_exchange(bytes_view body)
+{
+    wire::server_key_exchange ske;
+    if (auto ec = wire::parse_server_key_exchange(body, ske))
+        return ec;
+    const auto& groups = env_.ctx.groups;
+    if (std::find(groups.begin(), groups.end(), ske.group) == groups.end())
+        return error::illegal_parameter; // RFC 8422 §5.4: a curve we offered
+    if (!we_accept(ske.scheme) || !crypto::key_matches_scheme(peer_leaf_.public_key_type(), ske.scheme, true))
+        return error::illegal_parameter;
+    // RFC 8422 §5.4: the signature covers both randoms and the parameters.
+    scratch_.clear();
+    scratch_.insert(scratch_.end(), client_random_.begin(), client_random_.end());
+    scratch_.insert(scratch_.end(), server_random_.begin(), server_random_.end());
+    scratch_.insert(scratch_.end(), ske.params.begin(), ske.params.end());
+    if (!peer_leaf_.verify_signature(ske.scheme, scratch_, ske.signature))
+        return error::bad_key_exchange_signature;
+    group_ = ske.group;
+    server_public_.assign(ske.public_key.begin(), ske.public_key.end());
+    state_ = state::expect_certificate_request_or_done;
+    return {};
+}
+
+error_code tls12_client::on_certificate_request(bytes_view body)
+{
+    wire::certificate_request12 cr;
+    if (auto ec = wire::parse_certificate_request12(body, cr))
+        return ec;
+    cert_requested_ = true;
+    const auto key = env_.ctx.key.type();
+    const std::byte wanted{key == crypto::key_type::rsa ? wire::cert_type_rsa_sign : wire::cert_type_ecdsa_sign};
+    const bool type_ok = std::find(cr.certificate_types.begin(), cr.certificate_types.end(), wanted) !=
+                         cr.certificate_types.end();
+    if (env_.ctx.key && !env_.ctx.chain.empty() && type_ok)
+        client_scheme_ = pick_scheme(cr.schemes);
+    state_ = state::expect_server_hello_done;
+    return {};
+}
+
+error_code tls12_client::on_server_hello_done(bytes_view body)
+{
+    if (!body.empty())
+        return error::decode_error; // RFC 5246 §7.4.5: empty
+    if (cert_requested_) {
+        // RFC 5246 §7.4.6: an empty list when we have nothing suitable.
+        send(handshake_type::certificate, [&](wire::writer& w) {
+            auto list = w.open(3);
+            if (client_scheme_)
+                for (const auto& c : env_.ctx.chain)
+                    w.vec24(c.der());
+            w.close(list);
+        });
+    }
+
+    auto share = make_key_share(group_);
+    crypto::secret premaster;
+    if (auto ec = share.agree(server_public_, premaster))
+        return ec;
+    send(handshake_type::client_key_exchange, [&](wire::writer& w) { w.vec8(share.public_key()); });
+    if (auto ec = derive_keys(premaster))
+        return ec;
+
+    if (client_scheme_) {
+        // RFC 5246 §7.4.8: signed over every handshake message so far.
+        auto sig = env_.ctx.key.sign(*client_scheme_, transcript_.messages());
+        if (sig.empty())
+            return error::crypto_failure;
+        send(handshake_type::certificate_verify, [&](wire::writer& w) {
+            w.u16(static_cast<std::uint16_t>(*client_scheme_));
+            w.vec16(sig);
+        });
+    }
+    env_.records.send(wire::content_type::change_cipher_spec, std::array{std::byte{1}});
+    activate_write_keys();
+    send_finished(true);
+    record_info(group_);
+    state_ = state::expect_change_cipher_spec;
+    return {};
+}
+
+error_code tls12_client::on_change_cipher_spec()
+{
+    if (state_ != state::expect_change_cipher_spec)
+        return error::unexpected_message;
+    activate_read_keys();
+    state_ = state::expect_finished;
+    return {};
+}
+
+error_code tls12_client::on_finished(bytes_view body)
+{
+    if (auto ec = check_finished(body, false))
+        return ec;
+    transcript_.drop_messages();
+    state_ = state::done;
+    return {};
+}
+
+} // namespace
+
+std::unique_ptr<handshake_module> make_tls12_client(environment& env)
+{
+    return std::make_unique<tls12_client>(env);
+}
+
+} // namespace mtls::handshake

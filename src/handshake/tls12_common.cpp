@@ -1,0 +1,159 @@
+#include "handshake/tls12_common.hpp"
+
+#include "crypto/random.hpp"
+
+#include <algorithm>
+
+namespace mtls::handshake {
+
+void environment::random(mutable_bytes out) const
+{
+    if (hooks.random)
+        hooks.random(out);
+    else
+        crypto::random_bytes(out);
+}
+
+std::vector<const suite_info*> tls12_base::tls12_suites() const
+{
+    std::vector<const suite_info*> out;
+    for (auto id : env_.ctx.suites)
+        if (auto s = find_suite(static_cast<std::uint16_t>(id)); s && s->version == tls_version::tls12)
+            out.push_back(s);
+    return out;
+}
+
+crypto::key_share tls12_base::make_key_share(named_group g) const
+{
+    if (env_.hooks.ephemeral_private_key) {
+        auto key = env_.hooks.ephemeral_private_key(g);
+        if (!key.empty())
+            return crypto::key_share::from_private(g, key);
+    }
+    return crypto::key_share::generate(g);
+}
+
+error_code tls12_base::derive_keys(const crypto::secret& premaster)
+{
+    const auto h = suite_->hash;
+    auto master = master_.resize(48);
+    if (ems_) {
+        // RFC 7627 §4: the session hash covers the messages up to and
+        // including ClientKeyExchange.
+        std::array<std::byte, crypto::max_digest_size> session_hash{};
+        auto hash = transcript_.current(session_hash);
+        crypto::prf12(h, premaster.view(), "extended master secret", hash, {}, master);
+    } else {
+        crypto::prf12(h, premaster.view(), "master secret", client_random_, server_random_, master);
+    }
+
+    // RFC 5246 §6.3: AEAD suites have no MAC keys; the key block is
+    // client key, server key, client IV, server IV.
+    const auto key_len = crypto::aead_key_size(suite_->aead);
+    const bool chacha = suite_->aead == crypto::aead_alg::chacha20_poly1305;
+    const std::size_t iv_len = chacha ? 12 : 4; // RFC 7905 §2, RFC 5288 §3
+    std::array<std::byte, 2 * 32 + 2 * 12> block{};
+    auto kb = std::span(block).first(2 * key_len + 2 * iv_len);
+    crypto::prf12(h, master_.view(), "key expansion", server_random_, client_random_, kb);
+    auto client_key = kb.subspan(0, key_len);
+    auto server_key = kb.subspan(key_len, key_len);
+    auto client_iv = kb.subspan(2 * key_len, iv_len);
+    auto server_iv = kb.subspan(2 * key_len + iv_len, iv_len);
+    const auto scheme = chacha ? record::nonce_scheme::tls12_xor : record::nonce_scheme::tls12_explicit;
+    const bool client = env_.side == role::client;
+    pending_write_.emplace(suite_->aead, client ? client_key : server_key, client ? client_iv : server_iv, scheme);
+    pending_read_.emplace(suite_->aead, client ? server_key : client_key, client ? server_iv : client_iv, scheme);
+    crypto::secure_zero(block.data(), block.size());
+    return {};
+}
+
+void tls12_base::activate_write_keys()
+{
+    env_.records.set_write_protection(std::move(pending_write_));
+    pending_write_.reset();
+}
+
+void tls12_base::activate_read_keys()
+{
+    env_.records.set_read_protection(std::move(pending_read_));
+    pending_read_.reset();
+}
+
+std::array<std::byte, 12> tls12_base::finished_data(bool from_client) const
+{
+    std::array<std::byte, crypto::max_digest_size> hash_buf{};
+    auto hash = transcript_.current(hash_buf);
+    std::array<std::byte, 12> out{};
+    crypto::prf12(suite_->hash, master_.view(), from_client ? "client finished" : "server finished", hash,
+                  {}, out);
+    return out;
+}
+
+error_code tls12_base::check_finished(bytes_view body, bool from_client) const
+{
+    auto expected = finished_data(from_client);
+    if (body.size() != expected.size())
+        return error::decode_error;
+    // RFC 5246 §7.4.9, compared in constant time.
+    return crypto::constant_time_equal(body, expected) ? error_code{} : error::bad_finished;
+}
+
+void tls12_base::send_finished(bool from_client)
+{
+    auto data = finished_data(from_client);
+    send(wire::handshake_type::finished, [&](wire::writer& w) { w.bytes(data); });
+}
+
+error_code tls12_base::accept_peer_chain(const std::vector<bytes_view>& chain, role peer_role)
+{
+    std::vector<crypto::certificate> certs;
+    certs.reserve(chain.size());
+    for (auto der : chain) {
+        error_code ec;
+        auto c = crypto::certificate::parse_der(der, ec);
+        if (ec)
+            return error::bad_certificate;
+        certs.push_back(std::move(c));
+    }
+    if (certs.front().public_key_type() == crypto::key_type::unsupported)
+        return error::unsupported_certificate;
+    if (env_.mode & verify_peer) {
+        auto host = peer_role == role::server ? std::string_view(env_.host) : std::string_view();
+        if (auto ec = crypto::verify_chain(certs, env_.ctx.anchors, peer_role, host, env_.callback))
+            return ec;
+    }
+    auto& info = env_.info;
+    info.peer_certificates.clear();
+    for (auto der : chain)
+        info.peer_certificates.emplace_back(der.begin(), der.end());
+    info.peer_subject = certs.front().subject();
+    peer_leaf_ = std::move(certs.front());
+    return {};
+}
+
+void tls12_base::record_info(named_group g)
+{
+    auto& info = env_.info;
+    info.version = tls_version::tls12;
+    info.suite = suite_->id;
+    info.group = g;
+    info.extended_master_secret = ems_;
+}
+
+std::optional<signature_scheme> tls12_base::pick_scheme(const std::vector<signature_scheme>& peer) const
+{
+    const auto key = env_.ctx.key.type();
+    for (auto s : env_.ctx.schemes)
+        if (crypto::key_matches_scheme(key, s, true) &&
+            std::find(peer.begin(), peer.end(), s) != peer.end())
+            return s;
+    return std::nullopt;
+}
+
+bool tls12_base::we_accept(signature_scheme s) const
+{
+    const auto& ours = env_.ctx.schemes;
+    return std::find(ours.begin(), ours.end(), s) != ours.end();
+}
+
+} // namespace mtls::handshake

@@ -1,0 +1,325 @@
+// TLS 1.2 server (RFC 5246 §7.3 with ECDHE per RFC 8422 and client
+// authentication): see tls12_client.cpp for the flow.
+
+#include "handshake/tls12_common.hpp"
+
+#include <algorithm>
+
+namespace mtls::handshake {
+namespace {
+
+using wire::extension_type;
+using wire::handshake_type;
+
+template <class T>
+bool contains(const std::vector<T>& v, T x)
+{
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+class tls12_server final : public tls12_base {
+public:
+    explicit tls12_server(environment& env) : tls12_base(env) {}
+
+    error_code start() override { return {}; }
+    error_code on_message(handshake_type type, bytes_view body, bytes_view message) override;
+    error_code on_change_cipher_spec() override;
+    bool done() const noexcept override { return state_ == state::done; }
+
+private:
+    enum class state {
+        expect_client_hello,
+        expect_certificate,
+        expect_client_key_exchange,
+        expect_certificate_verify,
+        expect_change_cipher_spec,
+        expect_finished,
+        done,
+    };
+
+    error_code on_client_hello(bytes_view body);
+    error_code on_certificate(bytes_view body);
+    error_code on_client_key_exchange(bytes_view body);
+    error_code on_certificate_verify(bytes_view body);
+    error_code on_finished(bytes_view body, bytes_view message);
+    error_code choose(const wire::client_hello& ch, signature_scheme& scheme);
+    error_code send_first_flight(const wire::client_hello& ch, signature_scheme scheme);
+
+    state state_ = state::expect_client_hello;
+    named_group group_{};
+    std::optional<crypto::key_share> share_;
+    bool client_authenticated_ = false;
+};
+
+error_code tls12_server::on_message(handshake_type type, bytes_view body, bytes_view message)
+{
+    switch (state_) {
+    case state::expect_client_hello:
+        if (type != handshake_type::client_hello)
+            break;
+        transcript_.add(message);
+        return on_client_hello(body);
+    case state::expect_certificate:
+        if (type != handshake_type::certificate)
+            break;
+        transcript_.add(message);
+        return on_certificate(body);
+    case state::expect_client_key_exchange:
+        if (type != handshake_type::client_key_exchange)
+            break;
+        transcript_.add(message);
+        return on_client_key_exchange(body);
+    case state::expect_certificate_verify:
+        if (type != handshake_type::certificate_verify)
+            break;
+        if (auto ec = on_certificate_verify(body)) // signs the transcript before it
+            return ec;
+        transcript_.add(message);
+        return {};
+    case state::expect_finished:
+        if (type != handshake_type::finished)
+            break;
+        return on_finished(body, message);
+    case state::expect_change_cipher_spec:
+    case state::done:
+        // RFC 5746 §4.4: a ClientHello after the handshake asks to renegotiate.
+        if (state_ == state::done && type == handshake_type::client_hello)
+            return error::renegotiation_refused;
+        break;
+    }
+    return error::unexpected_message;
+}
+
+error_code tls12_server::on_client_hello(bytes_view body)
+{
+    wire::client_hello ch;
+    if (auto ec = wire::parse_client_hello(body, ch))
+        return ec;
+    // RFC 5246 §E.1: a client that cannot do TLS 1.2 has nothing in common with us.
+    if (ch.legacy_version < 0x0303 || env_.ctx.min_version > tls_version::tls12)
+        return error::protocol_version;
+    // RFC 5246 §7.4.1.2: null compression must be offered.
+    const auto& comp = ch.compression_methods;
+    if (std::find(comp.begin(), comp.end(), std::byte{0}) == comp.end())
+        return error::compression_not_null;
+    // RFC 5746 §3.6: an initial handshake carries an empty renegotiated_connection.
+    if (ch.ext.renegotiation_info && !ch.ext.renegotiation_info->empty())
+        return error::illegal_parameter;
+    if (ch.ext.ec_point_formats) {
+        auto f = *ch.ext.ec_point_formats;
+        if (std::find(f.begin(), f.end(), std::byte{0}) == f.end())
+            return error::illegal_parameter; // RFC 8422 §5.1.2
+    }
+    ems_ = ch.ext.extended_master_secret;
+    if (!ems_ && env_.ctx.require_ems)
+        return error::ems_required; // RFC 7627 §5.3
+    if (ch.ext.server_name)
+        env_.info.server_name.assign(*ch.ext.server_name);
+
+    signature_scheme scheme{};
+    if (auto ec = choose(ch, scheme))
+        return ec;
+    client_random_ = ch.random;
+    env_.records.expect_version(0x0303);
+    transcript_.start_hash(suite_->hash);
+    return send_first_flight(ch, scheme);
+}
+
+error_code tls12_server::choose(const wire::client_hello& ch, signature_scheme& scheme)
+{
+    if (env_.ctx.chain.empty() || !env_.ctx.key)
+        return error::invalid_configuration;
+    const auto key = env_.ctx.key.type();
+    for (auto s : tls12_suites()) {
+        if (key_fits_suite(key, *s) && contains(ch.cipher_suites, static_cast<std::uint16_t>(s->id))) {
+            suite_ = s;
+            break;
+        }
+    }
+    if (!suite_)
+        return error::no_shared_cipher;
+
+    // RFC 8422 §4: without supported_groups the client accepts secp256r1.
+    static const std::vector<named_group> implied{named_group::secp256r1};
+    const auto& offered = ch.ext.groups ? *ch.ext.groups : implied;
+    auto g = std::find_if(env_.ctx.groups.begin(), env_.ctx.groups.end(),
+                          [&](named_group x) { return contains(offered, x); });
+    if (g == env_.ctx.groups.end())
+        return error::no_shared_group;
+    group_ = *g;
+
+    // RFC 5246 §7.4.1.4.1: without signature_algorithms only SHA-1 is
+    // implied, which mtls does not sign with.
+    if (!ch.ext.signature_schemes)
+        return error::no_shared_signature_scheme;
+    auto picked = pick_scheme(*ch.ext.signature_schemes);
+    if (!picked)
+        return error::no_shared_signature_scheme;
+    scheme = *picked;
+    return {};
+}
+
+error_code tls12_server::send_first_flight(const wire::client_hello& ch, signature_scheme scheme)
+{
+    env_.random(server_random_);
+    const bool secure_renegotiation =
+        ch.ext.renegotiation_info || contains(ch.cipher_suites, wire::empty_renegotiation_info_scsv);
+    send(handshake_type::server_hello, [&](wire::writer& w) {
+        w.u16(0x0303);
+        w.bytes(server_random_);
+        w.vec8({});
+        w.u16(static_cast<std::uint16_t>(suite_->id));
+        w.u8(0);
+        auto exts = w.open(2);
+        if (secure_renegotiation) {
+            w.u16(static_cast<std::uint16_t>(extension_type::renegotiation_info));
+            w.u16(1);
+            w.u8(0);
+        }
+        if (ems_) {
+            w.u16(static_cast<std::uint16_t>(extension_type::extended_master_secret));
+            w.u16(0);
+        }
+        if (ch.ext.ec_point_formats) {
+            w.u16(static_cast<std::uint16_t>(extension_type::ec_point_formats));
+            w.u16(2);
+            w.vec8(std::array{std::byte{0}});
+        }
+        w.close(exts);
+    });
+
+    send(handshake_type::certificate, [&](wire::writer& w) {
+        auto list = w.open(3);
+        for (const auto& c : env_.ctx.chain)
+            w.vec24(c.der());
+        w.close(list);
+    });
+
+    share_.emplace(make_key_share(group_));
+    std::vector<std::byte> params;
+    {
+        wire::writer p(params);
+        p.u8(wire::curve_type_named);
+        p.u16(static_cast<std::uint16_t>(group_));
+        p.vec8(share_->public_key());
+    }
+    // RFC 8422 §5.4: sign client_random || server_random || params.
+    scratch_.clear();
+    scratch_.insert(scratch_.end(), client_random_.begin(), client_random_.end());
+    scratch_.insert(scratch_.end(), server_random_.begin(), server_random_.end());
+    scratch_.insert(scratch_.end(), params.begin(), params.end());
+    auto sig = env_.ctx.key.sign(scheme, scratch_);
+    if (sig.empty())
+        return error::crypto_failure;
+    send(handshake_type::server_key_exchange, [&](wire::writer& w) {
+        w.bytes(params);
+        w.u16(static_cast<std::uint16_t>(scheme));
+        w.vec16(sig);
+    });
+
+    if (env_.mode & verify_peer) {
+        send(handshake_type::certificate_request, [&](wire::writer& w) {
+            w.vec8(std::array{std::byte{wire::cert_type_ecdsa_sign}, std::byte{wire::cert_type_rsa_sign}});
+            auto sigs = w.open(2);
+            for (auto s : env_.ctx.schemes)
+                w.u16(static_cast<std::uint16_t>(s));
+            w.close(sigs);
+            // RFC 5246 §7.4.4: the distinguished names of our trust anchors,
+            // as many as fit the 2^16-1 byte vector.
+            auto names = w.open(2);
+            std::size_t used = 0;
+            for (auto dn : env_.ctx.anchors.subjects()) {
+                if (used + 2 + dn.size() > 0xFFFF)
+                    break;
+                w.vec16(dn);
+                used += 2 + dn.size();
+            }
+            w.close(names);
+        });
+        state_ = state::expect_certificate;
+    } else {
+        state_ = state::expect_client_key_exchange;
+    }
+    send(handshake_type::server_hello_done, [](wire::writer&) {});
+    return {};
+}
+
+error_code tls12_server::on_certificate(bytes_view body)
+{
+    std::vector<bytes_view> chain;
+    if (auto ec = wire::parse_certificate12(body, chain))
+        return ec;
+    if (chain.empty()) {
+        // RFC 5246 §7.4.6: without a certificate the server may go on or
+        // abort with handshake_failure.
+        if (env_.mode & verify_fail_if_no_peer_cert)
+            return error::peer_certificate_required;
+    } else {
+        if (auto ec = accept_peer_chain(chain, role::client))
+            return ec;
+        client_authenticated_ = true;
+    }
+    state_ = state::expect_client_key_exchange;
+    return {};
+}
+
+error_code tls12_server::on_client_key_exchange(bytes_view body)
+{
+    bytes_view client_public;
+    if (auto ec = wire::parse_client_key_exchange(body, client_public))
+        return ec;
+    crypto::secret premaster;
+    if (auto ec = share_->agree(client_public, premaster))
+        return ec;
+    share_.reset();
+    if (auto ec = derive_keys(premaster))
+        return ec;
+    record_info(group_);
+    state_ = client_authenticated_ ? state::expect_certificate_verify : state::expect_change_cipher_spec;
+    return {};
+}
+
+error_code tls12_server::on_certificate_verify(bytes_view body)
+{
+    wire::signed_data cv;
+    if (auto ec = wire::parse_certificate_verify(body, cv))
+        return ec;
+    // RFC 5246 §7.4.8: one of the schemes we listed in CertificateRequest.
+    if (!we_accept(cv.scheme) || !crypto::key_matches_scheme(peer_leaf_.public_key_type(), cv.scheme, true))
+        return error::illegal_parameter;
+    if (!peer_leaf_.verify_signature(cv.scheme, transcript_.messages(), cv.signature))
+        return error::bad_certificate_verify;
+    state_ = state::expect_change_cipher_spec;
+    return {};
+}
+
+error_code tls12_server::on_change_cipher_spec()
+{
+    if (state_ != state::expect_change_cipher_spec)
+        return error::unexpected_message;
+    activate_read_keys();
+    state_ = state::expect_finished;
+    return {};
+}
+
+error_code tls12_server::on_finished(bytes_view body, bytes_view message)
+{
+    if (auto ec = check_finished(body, true))
+        return ec;
+    transcript_.add(message);
+    env_.records.send(wire::content_type::change_cipher_spec, std::array{std::byte{1}});
+    activate_write_keys();
+    send_finished(false);
+    transcript_.drop_messages();
+    state_ = state::done;
+    return {};
+}
+
+} // namespace
+
+std::unique_ptr<handshake_module> make_tls12_server(environment& env)
+{
+    return std::make_unique<tls12_server>(env);
+}
+
+} // namespace mtls::handshake

@@ -1,0 +1,148 @@
+#include "record/record_layer.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mtls::record {
+namespace {
+
+std::uint16_t get16(const std::byte* p)
+{
+    return static_cast<std::uint16_t>((static_cast<unsigned>(p[0]) << 8) | static_cast<unsigned>(p[1]));
+}
+
+bool known_type(std::byte b)
+{
+    auto t = static_cast<content_type>(b);
+    return t == content_type::change_cipher_spec || t == content_type::alert ||
+           t == content_type::handshake || t == content_type::application_data;
+}
+
+/// Room for two maximal records: a whole record plus the start of the next
+/// can be read in one go.
+constexpr std::size_t rx_capacity = 2 * (header_size + max_ciphertext12);
+constexpr std::size_t max_record_overhead = 8 + crypto::aead_tag_size + 1;
+
+} // namespace
+
+record_layer::record_layer() : rx_(rx_capacity) {}
+
+mutable_bytes record_layer::input_space()
+{
+    if (!held_ && start_ > 0) {
+        std::memmove(rx_.data(), rx_.data() + start_, end_ - start_);
+        end_ -= start_;
+        start_ = 0;
+    }
+    return {rx_.data() + end_, rx_.size() - end_};
+}
+
+bool record_layer::next(record& out, error_code& ec)
+{
+    ec = {};
+    if (end_ - start_ < header_size)
+        return false;
+    std::byte* hdr = rx_.data() + start_;
+    // RFC 5246 §6.2.1 / RFC 8446 §5.1: check the header before waiting for the body.
+    if (!known_type(hdr[0])) {
+        ec = error::unknown_content_type;
+        return false;
+    }
+    auto version = get16(hdr + 1);
+    bool version_ok = expected_version_ ? version == *expected_version_
+                                        : (version >= 0x0301 && version <= 0x0303);
+    if (!version_ok) {
+        ec = error::bad_record_version;
+        return false;
+    }
+    std::size_t length = get16(hdr + 3);
+    std::size_t limit = rd_protection_ ? rd_protection_->max_ciphertext() : max_plaintext;
+    if (length > limit) {
+        ec = error::record_overflow;
+        return false;
+    }
+    if (end_ - start_ < header_size + length)
+        return false;
+
+    mutable_bytes whole{hdr, header_size + length};
+    start_ += whole.size();
+    held_ = true;
+    out.type = static_cast<content_type>(hdr[0]);
+    out.payload = whole.subspan(header_size);
+    if (rd_protection_) {
+        if ((ec = rd_protection_->open(whole, out.type, out.payload)))
+            return false;
+        if (out.payload.size() > max_plaintext) {
+            ec = error::record_overflow; // RFC 5246 §6.2.3, RFC 8446 §5.4
+            return false;
+        }
+    }
+    return true;
+}
+
+void record_layer::seal_as(content_type type, std::size_t n)
+{
+    // The record was laid out at prepared_at_: header, prefix, n bytes, room.
+    auto& q = queue();
+    std::byte* rec = q.data() + prepared_at_;
+    std::size_t total;
+    if (wr_protection_) {
+        total = wr_protection_->seal(type, write_version_, rec, n);
+    } else {
+        rec[0] = std::byte(static_cast<std::uint8_t>(type));
+        rec[1] = std::byte(static_cast<std::uint8_t>(write_version_ >> 8));
+        rec[2] = std::byte(static_cast<std::uint8_t>(write_version_));
+        rec[3] = std::byte(static_cast<std::uint8_t>(n >> 8));
+        rec[4] = std::byte(static_cast<std::uint8_t>(n));
+        total = header_size + n;
+    }
+    q.resize(prepared_at_ + total);
+}
+
+mutable_bytes record_layer::prepare()
+{
+    auto& q = queue();
+    prepared_at_ = q.size();
+    std::size_t prefix = wr_protection_ ? wr_protection_->prefix_size() : 0;
+    q.resize(q.size() + header_size + max_plaintext + max_record_overhead);
+    return {q.data() + prepared_at_ + header_size + prefix, max_plaintext};
+}
+
+void record_layer::seal(std::size_t n)
+{
+    seal_as(content_type::application_data, std::min(n, max_plaintext));
+}
+
+void record_layer::send(content_type type, bytes_view data)
+{
+    do {
+        auto chunk = data.first(std::min(data.size(), max_plaintext));
+        auto room = prepare();
+        std::memcpy(room.data(), chunk.data(), chunk.size());
+        seal_as(type, chunk.size());
+        data = data.subspan(chunk.size());
+    } while (!data.empty());
+}
+
+bytes_view record_layer::output() noexcept
+{
+    if (out_off_ == out_.size() && !out_locked_ && !next_.empty()) {
+        std::swap(out_, next_);
+        out_off_ = 0;
+    }
+    out_locked_ = out_off_ < out_.size();
+    return {out_.data() + out_off_, out_.size() - out_off_};
+}
+
+void record_layer::consume(std::size_t n) noexcept
+{
+    out_off_ = std::min(out_off_ + n, out_.size());
+    if (out_off_ == out_.size()) {
+        out_.clear();
+        out_off_ = 0;
+        out_locked_ = false;
+        std::swap(out_, next_);
+    }
+}
+
+} // namespace mtls::record

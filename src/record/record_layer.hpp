@@ -1,0 +1,85 @@
+#ifndef MTLS_SRC_RECORD_RECORD_LAYER_HPP
+#define MTLS_SRC_RECORD_RECORD_LAYER_HPP
+
+// Record framing both ways: the receive buffer (records are decrypted in
+// place and handed out as spans) and the send queue (records are built and
+// sealed in place). It knows content types, sizes and protection, not what a
+// handshake message means.
+
+#include "record/protection.hpp"
+
+#include <optional>
+#include <vector>
+
+namespace mtls::record {
+
+class record_layer {
+public:
+    record_layer();
+
+    // Receiving.
+    /// Free space after the buffered input. Compacts the buffer first unless
+    /// a payload handed out by `next` is still held.
+    mutable_bytes input_space();
+    void commit(std::size_t n) noexcept { end_ += n; }
+
+    struct record {
+        content_type type{};
+        mutable_bytes payload;
+    };
+    /// The next complete record, checked and decrypted in place. Returns
+    /// false with `ec` empty when a whole record has not arrived yet. The
+    /// payload stays valid until `release()` and the next call to input_space.
+    bool next(record& out, error_code& ec);
+    /// The payload of the last record is no longer referenced.
+    void release() noexcept { held_ = false; }
+    /// Bytes of an incomplete record are buffered.
+    bool has_partial() const noexcept { return end_ > start_; }
+
+    /// Once the version is settled, record headers must carry exactly it.
+    void expect_version(std::uint16_t v) noexcept { expected_version_ = v; }
+    void set_read_protection(std::optional<protection> p) { rd_protection_ = std::move(p); }
+    bool read_protected() const noexcept { return rd_protection_.has_value(); }
+
+    // Sending.
+    /// Queues `data` as records of `type`, at most 2^14 bytes each (RFC 5246 §6.2.1).
+    void send(content_type type, bytes_view data);
+    /// Room for the payload of one application data record (at most 2^14).
+    mutable_bytes prepare();
+    /// Seals the first `n` bytes of the last `prepare()` as one record.
+    void seal(std::size_t n);
+    void set_write_protection(std::optional<protection> p) { wr_protection_ = std::move(p); }
+    void set_write_version(std::uint16_t v) noexcept { write_version_ = v; }
+    bool write_protected() const noexcept { return wr_protection_.has_value(); }
+    const protection* write_protection() const noexcept { return wr_protection_ ? &*wr_protection_ : nullptr; }
+    const protection* read_protection() const noexcept { return rd_protection_ ? &*rd_protection_ : nullptr; }
+
+    /// Queued bytes. Once returned they stay put until all are consumed: later
+    /// records queue behind them in a second buffer.
+    bytes_view output() noexcept;
+    void consume(std::size_t n) noexcept;
+    bool output_empty() const noexcept { return out_.size() == out_off_ && next_.empty(); }
+
+private:
+    std::vector<std::byte>& queue() noexcept { return out_locked_ ? next_ : out_; }
+    void seal_as(content_type type, std::size_t n);
+
+    std::vector<std::byte> rx_;
+    std::size_t start_ = 0;
+    std::size_t end_ = 0;
+    bool held_ = false;
+    std::optional<std::uint16_t> expected_version_;
+    std::optional<protection> rd_protection_;
+
+    std::vector<std::byte> out_;
+    std::vector<std::byte> next_;
+    std::size_t out_off_ = 0;
+    bool out_locked_ = false;
+    std::size_t prepared_at_ = 0;   // where the record being prepared starts
+    std::uint16_t write_version_ = 0x0303;
+    std::optional<protection> wr_protection_;
+};
+
+} // namespace mtls::record
+
+#endif
