@@ -70,8 +70,9 @@ namespace detail { struct context_impl; }
 /// be used by many streams on many threads at once. Changing a context while
 /// streams are handshaking with it is not supported.
 ///
-/// Defaults are secure: TLS 1.2 to 1.3, AEAD suites with ECDHE only, extended
-/// master secret required, and `verify_peer` for clients. A server verifies
+/// Defaults are secure: TLS 1.2 (the only version implemented so far), AEAD
+/// suites with ECDHE only, extended master secret required, and
+/// `verify_peer` for clients. A server verifies
 /// client certificates only when asked (`verify_peer`), and requires them with
 /// `verify_peer | verify_fail_if_no_peer_cert`.
 /// Member functions that load material throw `boost::system::system_error` on
