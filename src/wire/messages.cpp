@@ -35,9 +35,10 @@ error_code parse_server_name(bytes_view data, hello_extensions& out)
 {
     // RFC 6066 §3: a list of (type, name); we read the host_name entry.
     reader r(data);
-    reader list(r.vec16());
-    if (!r.done())
-        return error::decode_error;
+    auto names = r.vec16();
+    if (!r.done() || names.empty())
+        return error::decode_error; // server_name_list<1..2^16-1>
+    reader list(names);
     while (!list.empty()) {
         auto type = list.u8();
         auto name = list.vec16();
