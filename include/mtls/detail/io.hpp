@@ -1,0 +1,209 @@
+#ifndef MTLS_DETAIL_IO_HPP
+#define MTLS_DETAIL_IO_HPP
+
+// One driver for every tls_stream operation, synchronous or not. Each step:
+// flush the engine's output (one write on the next layer at a time), report a
+// failure once its alert is out, ask the operation whether its goal is met,
+// otherwise read more from the next layer. An operation is a small policy:
+//
+//   static constexpr bool transfers_bytes;   // completion carries a size
+//   bool start(stream_core&, error_code&, std::size_t&);  // true: finished
+//   bool must_flush(const engine&) const;    // wait for another op's write?
+//   io_step check(engine&, error_code&, std::size_t&);   // read, done, again
+//   bool on_eof(engine&);                    // true: finished successfully
+
+#include <mtls/detail/stream_core.hpp>
+#include <mtls/error.hpp>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/coroutine.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/assert.hpp>
+
+#include <cstddef>
+#include <utility>
+
+namespace mtls::detail {
+
+enum class io_step {
+    write,         ///< send the engine's output to the next layer
+    wait_for_gate, ///< another operation is writing; resume once it is done
+    read,          ///< read more input from the next layer
+    done,          ///< complete the operation
+    again,         ///< the policy changed the engine (queued records, dropped data); decide anew
+};
+
+/// Decides the next step of `policy`; on `done`, `ec` and `n` hold the result.
+template <class Policy>
+io_step next_step(stream_core& core, Policy& policy, error_code& ec, std::size_t& n)
+{
+    engine& e = *core.eng;
+    for (;;) {
+        if (!core.gate.busy()) {
+            if (!e.output().empty())
+                return io_step::write;
+        } else if (policy.must_flush(e)) {
+            return io_step::wait_for_gate;
+        }
+        // The gate holder flushes everything queued, so reaching here with
+        // a failure means its alert has left (or is leaving, for a read that
+        // need not wait).
+        if (e.failed()) {
+            ec = e.error();
+            n = 0;
+            return io_step::done;
+        }
+        const io_step s = policy.check(e, ec, n);
+        if (s == io_step::read && e.input_space().empty()) {
+            // The engine holds no plaintext and has not failed, so it must
+            // have room; reading into nothing would spin.
+            ec = mtls::error::internal_error;
+            n = 0;
+            return io_step::done;
+        }
+        if (s != io_step::again)
+            return s;
+    }
+}
+
+/// Accounts for a finished next-layer write. Returns true when the operation
+/// ends here (with the transport's error).
+inline bool after_write(stream_core& core, std::size_t written, const error_code& wec,
+                        error_code& ec, std::size_t& n)
+{
+    core.eng->consume_output(written);
+    core.gate.unlock();
+    if (!wec)
+        return false;
+    ec = wec;
+    n = 0;
+    return true;
+}
+
+/// Feeds a finished next-layer read to the engine. Returns true when the
+/// operation ends here.
+template <class Policy>
+bool after_read(stream_core& core, Policy& policy, std::size_t got, const error_code& rec,
+                error_code& ec, std::size_t& n)
+{
+    if (got != 0)
+        core.eng->commit_input(got);
+    if (rec == boost::asio::error::eof) {
+        if (!policy.on_eof(*core.eng))
+            return false;
+        ec = {};
+        n = 0;
+        return true;
+    }
+    if (!rec)
+        return false;
+    ec = rec;
+    n = 0;
+    return true;
+}
+
+inline boost::asio::const_buffer output_buffer(engine& e)
+{
+    const auto out = e.output();
+    return {out.data(), out.size()};
+}
+
+inline boost::asio::mutable_buffer input_buffer(engine& e)
+{
+    const auto space = e.input_space();
+    return {space.data(), space.size()};
+}
+
+/// Runs `policy` to completion with blocking calls on `next`.
+template <class NextLayer, class Policy>
+std::size_t io(NextLayer& next, stream_core& core, Policy policy, error_code& ec)
+{
+    ec = {};
+    std::size_t n = 0;
+    if (policy.start(core, ec, n))
+        return n;
+    for (;;) {
+        const io_step step = next_step(core, policy, ec, n);
+        // Synchronous operations lock and unlock the gate within one step, so
+        // they never find it held (mixing them with async ones is not supported).
+        BOOST_ASSERT(step != io_step::wait_for_gate);
+        if (step == io_step::write) {
+            core.gate.lock();
+            error_code wec;
+            const std::size_t written = boost::asio::write(next, output_buffer(*core.eng), wec);
+            if (after_write(core, written, wec, ec, n))
+                return n;
+        } else if (step == io_step::read) {
+            error_code rec;
+            const std::size_t got = next.read_some(input_buffer(*core.eng), rec);
+            if (after_read(core, policy, got, rec, ec, n))
+                return n;
+        } else {
+            return n;
+        }
+    }
+}
+
+/// Runs `policy` as an Asio composed operation (the body for async_compose).
+template <class NextLayer, class Policy>
+class io_op : boost::asio::coroutine {
+public:
+    io_op(NextLayer& next, stream_core& core, Policy policy)
+        : next_(next), core_(core), policy_(std::move(policy))
+    {
+    }
+
+    template <class Self>
+    void operator()(Self& self, error_code ec = {}, std::size_t n = 0)
+    {
+        // The first call runs inside the initiating function, where the
+        // handler must not be invoked.
+        const bool cont = started_;
+        started_ = true;
+        BOOST_ASIO_CORO_REENTER(*this)
+        {
+            done_ = policy_.start(core_, ec_, n_);
+            while (!done_) {
+                step_ = next_step(core_, policy_, ec_, n_);
+                if (step_ == io_step::write) {
+                    core_.gate.lock();
+                    BOOST_ASIO_CORO_YIELD boost::asio::async_write(
+                        next_, output_buffer(*core_.eng), std::move(self));
+                    done_ = after_write(core_, n, ec, ec_, n_);
+                } else if (step_ == io_step::wait_for_gate) {
+                    BOOST_ASIO_CORO_YIELD core_.gate.async_wait(std::move(self));
+                } else if (step_ == io_step::read) {
+                    BOOST_ASIO_CORO_YIELD next_.async_read_some(input_buffer(*core_.eng),
+                                                                std::move(self));
+                    done_ = after_read(core_, policy_, n, ec, ec_, n_);
+                } else {
+                    done_ = true;
+                }
+            }
+            if (!cont) {
+                // Finished without waiting: complete as if posted.
+                BOOST_ASIO_CORO_YIELD boost::asio::post(std::move(self));
+            }
+            if constexpr (Policy::transfers_bytes)
+                self.complete(ec_, n_);
+            else
+                self.complete(ec_);
+        }
+    }
+
+private:
+    NextLayer& next_;
+    stream_core& core_;
+    Policy policy_;
+    io_step step_ = io_step::done;
+    bool started_ = false;
+    bool done_ = false;
+    error_code ec_;
+    std::size_t n_ = 0;
+};
+
+} // namespace mtls::detail
+
+#endif

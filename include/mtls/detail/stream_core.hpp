@@ -1,0 +1,52 @@
+#ifndef MTLS_DETAIL_STREAM_CORE_HPP
+#define MTLS_DETAIL_STREAM_CORE_HPP
+
+// The state of a tls_stream that does not depend on the next layer: the
+// engine, the per-stream settings it is created with, and the write gate.
+
+#include <mtls/context.hpp>
+#include <mtls/detail/write_gate.hpp>
+#include <mtls/engine.hpp>
+
+#include <optional>
+#include <string>
+
+namespace mtls::detail {
+
+struct stream_core {
+    explicit stream_core(const context& c) : ctx(c) {}
+
+    /// Creates a fresh engine for `r`. The role is only known at handshake
+    /// time, so settings made on the stream before are kept here and applied.
+    void start_engine(role r)
+    {
+        eng.emplace(ctx, r);
+        if (host)
+            eng->set_host_name(*host);
+        if (mode)
+            eng->set_verify_mode(*mode);
+        if (callback)
+            eng->set_verify_callback(callback);
+    }
+
+    /// Handshake completed: reading and writing application data make sense.
+    bool connected() const noexcept { return eng && eng->handshake_done(); }
+
+    context ctx;
+    std::optional<engine> eng;
+    std::optional<std::string> host;
+    std::optional<verify_mode> mode;
+    verify_callback callback;
+    write_gate gate;
+};
+
+/// What `tls_stream::info()` returns before a handshake.
+inline const connection_info& no_connection_info() noexcept
+{
+    static const connection_info none;
+    return none;
+}
+
+} // namespace mtls::detail
+
+#endif

@@ -1,0 +1,155 @@
+#ifndef MTLS_TLS_STREAM_HPP
+#define MTLS_TLS_STREAM_HPP
+
+/// @file
+/// `mtls::tls_stream<NextLayer>`: TLS over any Asio stream, shaped like
+/// `boost::asio::ssl::stream`.
+
+#include <mtls/context.hpp>
+#include <mtls/detail/lowest_layer.hpp>
+#include <mtls/detail/stream_core.hpp>
+#include <mtls/engine.hpp>
+#include <mtls/error.hpp>
+#include <mtls/types.hpp>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/assert.hpp>
+
+#include <cstddef>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace mtls {
+
+/// Names `asio::ssl::stream_base` users already type.
+struct tls_stream_base {
+    using handshake_type = mtls::role;
+    static constexpr role client = role::client;
+    static constexpr role server = role::server;
+};
+
+/// A TLS connection over `NextLayer`, which models Asio's AsyncStream (and
+/// SyncStream for the synchronous functions).
+///
+/// Models AsyncStream and SyncStream itself, so `asio::async_read`,
+/// `asio::async_write` and `beast::http` work on it.
+///
+/// Concurrency: like `asio::ssl::stream`, at most one read-type operation
+/// (handshake, read_some, shutdown's wait) and one write-type operation may be
+/// outstanding at a time, from the same strand. The stream never has more than
+/// one write in flight on the next layer: a read that has to send (an alert)
+/// waits for an outstanding user write to leave the next layer first.
+///
+/// Completion tokens: anything Asio accepts (callbacks, `use_awaitable`,
+/// `deferred`, `use_future`, `yield_context`). Handlers are never invoked from
+/// inside the initiating function. Per-operation cancellation is not
+/// supported; closing the next layer ends pending operations.
+///
+/// Next-layer calls: `async_read_some`/`read_some` and `asio::async_write`/
+/// `asio::write`. The synchronous functions never need an io_context to run.
+template <class NextLayer>
+class tls_stream : public tls_stream_base {
+public:
+    using next_layer_type = std::remove_reference_t<NextLayer>;
+    /// `next_layer_type::lowest_layer_type` when it names one; otherwise found
+    /// by following `next_layer()` (the bottom layer is its own lowest).
+    using lowest_layer_type = detail::lowest_layer_t<next_layer_type>;
+    using executor_type = typename next_layer_type::executor_type;
+
+private:
+    using default_token = boost::asio::default_completion_token_t<executor_type>;
+
+public:
+    /// Constructs the next layer from `arg` (e.g. an io_context or executor,
+    /// or a socket to move from) and binds the stream to `ctx`.
+    template <class Arg>
+    tls_stream(Arg&& arg, const context& ctx);
+
+    tls_stream(tls_stream&&) = default;
+    tls_stream& operator=(tls_stream&&) = default;
+
+    executor_type get_executor() noexcept { return next_layer_.get_executor(); }
+    next_layer_type& next_layer() noexcept { return next_layer_; }
+    const next_layer_type& next_layer() const noexcept { return next_layer_; }
+    lowest_layer_type& lowest_layer() noexcept { return detail::lowest_layer_of(next_layer_); }
+    const lowest_layer_type& lowest_layer() const noexcept { return detail::lowest_layer_of(next_layer_); }
+
+    // The settings below apply to the next handshake, and are kept across
+    // handshakes; the error_code overloads never fail (Asio's shape).
+
+    /// Overrides the context's verify mode for this stream.
+    void set_verify_mode(verify_mode mode);
+    void set_verify_mode(verify_mode mode, error_code& ec);
+    /// Overrides the context's verify callback for this stream.
+    void set_verify_callback(verify_callback cb);
+    void set_verify_callback(verify_callback cb, error_code& ec);
+    /// Client: the name sent as SNI, and the name (or IP literal) the server's
+    /// certificate must match. Turns host name verification on.
+    void set_host_name(const std::string& host);
+    void set_host_name(const std::string& host, error_code& ec);
+
+    /// Negotiated parameters and the peer's certificates, once handshaken;
+    /// an empty `connection_info` before the first handshake starts.
+    const connection_info& info() const noexcept
+    {
+        return core_.eng ? core_.eng->info() : detail::no_connection_info();
+    }
+    /// The sans-IO engine underneath, for what the stream does not expose.
+    /// The engine is created (for the role given) when a handshake starts;
+    /// calling this before is a precondition violation.
+    mtls::engine& engine() noexcept
+    {
+        BOOST_ASSERT(core_.eng);
+        return *core_.eng;
+    }
+
+    // Handshake. Starts a new connection with a fresh engine for role `r`.
+    void handshake(role r);
+    void handshake(role r, error_code& ec);
+    template <class CompletionToken = default_token>
+    auto async_handshake(role r, CompletionToken&& token = default_token{});
+
+    // Reading and writing application data. A read completes with
+    // `asio::error::eof` after the peer's close_notify, and with
+    // `error::stream_truncated` when the transport ends without one.
+    template <class MutableBufferSequence>
+    std::size_t read_some(const MutableBufferSequence& buffers);
+    template <class MutableBufferSequence>
+    std::size_t read_some(const MutableBufferSequence& buffers, error_code& ec);
+    template <class MutableBufferSequence, class CompletionToken = default_token>
+    auto async_read_some(const MutableBufferSequence& buffers, CompletionToken&& token = default_token{});
+
+    /// The whole buffer sequence is packed into full records (up to 2^14 bytes
+    /// each), not one record per buffer; one call takes at most 4 records'
+    /// worth (64 KiB) and returns once they are written to the next layer.
+    template <class ConstBufferSequence>
+    std::size_t write_some(const ConstBufferSequence& buffers);
+    template <class ConstBufferSequence>
+    std::size_t write_some(const ConstBufferSequence& buffers, error_code& ec);
+    template <class ConstBufferSequence, class CompletionToken = default_token>
+    auto async_write_some(const ConstBufferSequence& buffers, CompletionToken&& token = default_token{});
+
+    // Closing: sends close_notify, then waits for the peer's (application
+    // data arriving meanwhile is dropped). End of stream while waiting counts
+    // as success.
+    void shutdown();
+    void shutdown(error_code& ec);
+    template <class CompletionToken = default_token>
+    auto async_shutdown(CompletionToken&& token = default_token{});
+
+private:
+    template <class Policy, class Signature, class CompletionToken>
+    auto async_run(Policy policy, CompletionToken&& token);
+
+    NextLayer next_layer_;
+    detail::stream_core core_;
+};
+
+} // namespace mtls
+
+#include <mtls/impl/tls_stream.hpp>
+
+#endif
