@@ -26,6 +26,7 @@ const char* describe(error e) noexcept
     case error::unsupported_extension: return "unsupported_extension: peer sent an extension it may not send";
     case error::missing_extension: return "missing_extension: a required extension is absent";
     case error::renegotiation_refused: return "no_renegotiation: renegotiation is not supported";
+    case error::renegotiation_info_invalid: return "handshake_failure: renegotiation_info is not empty on an initial handshake";
     case error::protocol_version: return "protocol_version: no TLS version in common";
     case error::no_shared_cipher: return "handshake_failure: no cipher suite in common";
     case error::no_shared_group: return "handshake_failure: no key exchange group in common";
@@ -232,6 +233,7 @@ alert alert_for(error e) noexcept
     case error::no_shared_group:
     case error::no_shared_signature_scheme:
     case error::ems_required:
+    case error::renegotiation_info_invalid:
     case error::peer_certificate_required:
     case error::no_certificate_for_peer:
         return alert::handshake_failure;

@@ -44,6 +44,7 @@ enum class error {
     unsupported_extension,      ///< an extension the peer may not send
     missing_extension,          ///< a required extension is absent
     renegotiation_refused,      ///< a renegotiation attempt
+    renegotiation_info_invalid, ///< RFC 5746 renegotiation_info not empty on an initial handshake
     // Negotiation.
     protocol_version,           ///< no TLS version in common
     no_shared_cipher,           ///< no cipher suite in common

@@ -124,6 +124,10 @@ error_code tls12_client::start()
 
 error_code tls12_client::on_message(handshake_type type, bytes_view body, bytes_view message)
 {
+    // RFC 5246 §7.4.1.1: ignored while negotiating, and not part of the
+    // transcript; after the handshake it asks to renegotiate (refused below).
+    if (type == handshake_type::hello_request && state_ != state::done)
+        return body.empty() ? error_code{} : error::decode_error;
     auto expect = [&](handshake_type t) { return type == t; };
     switch (state_) {
     case state::expect_server_hello:
@@ -197,7 +201,7 @@ error_code tls12_client::on_server_hello(bytes_view body)
     }
     // RFC 5746 §3.4: on an initial handshake the field must be empty.
     if (sh.ext.renegotiation_info && !sh.ext.renegotiation_info->empty())
-        return error::illegal_parameter;
+        return error::renegotiation_info_invalid;
     if (sh.ext.ec_point_formats) {
         auto f = *sh.ext.ec_point_formats;
         if (std::find(f.begin(), f.end(), std::byte{0}) == f.end())
@@ -271,7 +275,7 @@ error_code tls12_client::on_certificate_request(bytes_view body)
 error_code tls12_client::on_server_hello_done(bytes_view body)
 {
     if (!body.empty())
-        return error::decode_error; // RFC 5246 §7.4.5: empty
+        return error::trailing_data; // RFC 5246 §7.4.5: empty
     if (cert_requested_) {
         // RFC 5246 §7.4.6: an empty list when we have nothing suitable.
         send(handshake_type::certificate, [&](wire::writer& w) {

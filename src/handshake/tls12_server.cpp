@@ -104,7 +104,7 @@ error_code tls12_server::on_client_hello(bytes_view body)
         return error::compression_not_null;
     // RFC 5746 §3.6: an initial handshake carries an empty renegotiated_connection.
     if (ch.ext.renegotiation_info && !ch.ext.renegotiation_info->empty())
-        return error::illegal_parameter;
+        return error::renegotiation_info_invalid;
     if (ch.ext.ec_point_formats) {
         auto f = *ch.ext.ec_point_formats;
         if (std::find(f.begin(), f.end(), std::byte{0}) == f.end())
