@@ -1,0 +1,163 @@
+// https_client: one HTTPS GET over mtls, optionally with a client certificate.
+//
+//   https_client URL [--cert F --key F] [--ca F] [--servername N]
+//                [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]
+//
+// URL is https://host[:port][/path]. Prints the response body on stdout and
+// one line on stderr with the TLS version, the cipher suite and the server's
+// certificate subject. Exits 0 on a 2xx answer; otherwise prints one line
+// saying why and exits 1 (2 for a bad command line).
+
+#include <mtls/context.hpp>
+#include <mtls/tls_stream.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <regex>
+#include <string>
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using asio::ip::tcp;
+
+namespace {
+
+// The whole exchange, from name resolution to the end of the response.
+constexpr std::chrono::seconds overall_timeout{30};
+
+[[noreturn]] void usage(const std::string& why) {
+    std::cerr << "https_client: " << why << "\n"
+              << "usage: https_client URL [--cert F --key F] [--ca F] [--servername N]"
+                 " [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n";
+    std::exit(2);
+}
+
+struct url {
+    std::string host, port, target;
+};
+
+url parse_url(const std::string& text) {
+    // https://host[:port][/path]; an IPv6 literal goes in brackets.
+    static const std::regex pattern(R"(https://(\[[^\]]+\]|[^/:]+)(?::(\d+))?(/.*)?)");
+    std::smatch m;
+    if (!std::regex_match(text, m, pattern)) usage("not an https URL: " + text);
+    std::string host = m[1];
+    if (host.front() == '[') host = host.substr(1, host.size() - 2);
+    return {host, m[2].matched ? m[2].str() : "443", m[3].matched ? m[3].str() : "/"};
+}
+
+mtls::tls_version parse_version(const std::string& text) {
+    if (text == "1.2") return mtls::tls_version::tls12;
+    if (text == "1.3") return mtls::tls_version::tls13;
+    usage("unknown TLS version " + text);
+}
+
+mtls::context make_context(std::map<std::string, std::string> options) {
+    mtls::context ctx;
+    if (options.contains("--cert") != options.contains("--key"))
+        usage("--cert and --key go together");
+    if (options.contains("--cert")) {
+        ctx.use_certificate_chain_file(options["--cert"]);
+        ctx.use_private_key_file(options["--key"]);
+    }
+    if (options.contains("--ca")) ctx.load_verify_file(options["--ca"]);
+    else ctx.set_default_verify_paths();
+    if (options.contains("--tls-min")) ctx.set_min_version(parse_version(options["--tls-min"]));
+    if (options.contains("--tls-max")) ctx.set_max_version(parse_version(options["--tls-max"]));
+    return ctx;
+}
+
+asio::awaitable<http::response<http::string_body>>
+get(const url& where, const std::string& server_name, const mtls::context& ctx) {
+    auto executor = co_await asio::this_coro::executor;
+    mtls::tls_stream<tcp::socket> stream(executor, ctx);
+    stream.set_host_name(server_name);
+
+    tcp::resolver resolver(executor);
+    const auto endpoints = co_await resolver.async_resolve(where.host, where.port, asio::use_awaitable);
+    co_await asio::async_connect(stream.next_layer(), endpoints, asio::use_awaitable);
+    co_await stream.async_handshake(mtls::role::client, asio::use_awaitable);
+    const mtls::connection_info& info = stream.info();
+    std::cerr << mtls::to_string(info.version) << " " << mtls::to_string(info.suite)
+              << " server: " << info.peer_subject << std::endl;
+
+    http::request<http::empty_body> request{http::verb::get, where.target, 11};
+    request.set(http::field::host, where.host);
+    request.set(http::field::user_agent, "mtls-https_client");
+    request.keep_alive(false);
+    co_await http::async_write(stream, request, asio::use_awaitable);
+
+    boost::beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    co_await http::async_read(stream, buffer, response, asio::use_awaitable);
+
+    // We asked to close: send close_notify. A server that closes the
+    // transport without answering it has already sent everything we need.
+    boost::system::error_code ec;
+    co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+    co_return response;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) usage("missing URL");
+    const url where = parse_url(argv[1]);
+    std::map<std::string, std::string> options;
+    for (int i = 2; i < argc; i += 2) {
+        if (i + 1 == argc) usage(std::string("missing value for ") + argv[i]);
+        options[argv[i]] = argv[i + 1];
+    }
+
+    mtls::context ctx;
+    try {
+        ctx = make_context(options);
+    } catch (const std::exception& e) { // names the file that did not load
+        std::cerr << "https_client: " << e.what() << std::endl;
+        return 1;
+    }
+    const std::string server_name =
+        options.contains("--servername") ? options["--servername"] : where.host;
+
+    std::optional<http::response<http::string_body>> response;
+    try {
+        asio::io_context io;
+        asio::co_spawn(io, get(where, server_name, ctx),
+                       [&](std::exception_ptr e, http::response<http::string_body> r) {
+                           if (e) std::rethrow_exception(e);
+                           response = std::move(r);
+                       });
+        io.run_for(overall_timeout);
+        if (!response) {
+            std::cerr << "https_client: timed out after " << overall_timeout.count() << " s\n";
+            return 1;
+        }
+    } catch (const boost::system::system_error& e) {
+        std::cerr << "https_client: " << e.code().message() << std::endl;
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "https_client: " << e.what() << std::endl;
+        return 1;
+    }
+
+    std::cout << response->body() << std::flush;
+    if (response->result_int() / 100 != 2) {
+        std::cerr << "https_client: server answered " << response->result_int() << " "
+                  << response->reason() << std::endl;
+        return 1;
+    }
+}

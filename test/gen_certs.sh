@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Makes the test PKI into OUTDIR (see the list at the bottom). Nothing here is
+# committed; test/CMakeLists.txt runs this as the ctest fixture `gen_certs`.
+# Usage: gen_certs.sh OUTDIR
+set -euo pipefail
+
+if [[ $# -ne 1 ]]; then
+    echo "usage: $0 OUTDIR" >&2
+    exit 2
+fi
+out=$1
+mkdir -p "$out"
+command -v openssl >/dev/null || { echo "gen_certs.sh: openssl not found" >&2; exit 1; }
+
+# Regenerate everything every time: partial output from an interrupted run must
+# not survive, and fresh validity periods keep the "valid" certificates valid.
+work=$(mktemp -d "${TMPDIR:-/tmp}/mtls-certs.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+key_ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:"$2" -out "$1.key" 2>/dev/null; }
+key_rsa() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.key" 2>/dev/null; }
+
+# Self-signed root: self_root NAME CN
+self_root() {
+    key_ec "$1" P-256
+    openssl req -new -x509 -key "$1.key" -out "$1.pem" -days 3650 -sha256 -subj "/CN=$2" \
+        -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        -addext "subjectKeyIdentifier=hash"
+}
+
+# Extension sections for leaf and intermediate certificates.
+cat > ext.cnf <<'EOF'
+[server]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost,IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[server_wildcard]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:*.example.test
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[client]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[client_wrong_purpose]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[intermediate]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+
+# Leaf or intermediate signed by an existing CA: issue NAME CA SECTION CN
+issue() {
+    openssl req -new -key "$1.key" -out "$1.csr" -subj "/CN=$4"
+    openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial \
+        -out "$1.pem" -days 825 -sha256 -extfile ext.cnf -extensions "$3" 2>/dev/null
+}
+
+# Like issue, but with a validity period entirely in the past. `x509 -req`
+# cannot backdate, so this uses `openssl ca` with a throwaway database.
+issue_expired() {
+    mkdir -p ca-db
+    : > ca-db/index.txt
+    cat > ca-db/ca.cnf <<EOF
+[ca]
+default_ca = test_ca
+[test_ca]
+database = ca-db/index.txt
+new_certs_dir = ca-db
+serial = ca-db/serial
+default_md = sha256
+policy = any
+unique_subject = no
+copy_extensions = none
+[any]
+commonName = supplied
+EOF
+    openssl rand -hex 16 > ca-db/serial
+    openssl req -new -key "$1.key" -out "$1.csr" -subj "/CN=$4"
+    openssl ca -batch -notext -config ca-db/ca.cnf -cert "$2.pem" -keyfile "$2.key" \
+        -startdate 20200101000000Z -enddate 20210101000000Z \
+        -extfile ext.cnf -extensions "$3" -in "$1.csr" -out "$1.pem" 2>/dev/null
+}
+
+self_root ca "mtls test CA"
+self_root other-ca "mtls untrusted CA"
+
+key_ec server-ecdsa P-256;  issue server-ecdsa ca server localhost
+key_rsa server-rsa;         issue server-rsa ca server localhost
+key_ec server-p384 P-384;   issue server-p384 ca server localhost
+key_ec client-ecdsa P-256;  issue client-ecdsa ca client "mtls test client"
+key_rsa client-rsa;         issue client-rsa ca client "mtls test client"
+
+key_ec client-untrusted P-256; issue client-untrusted other-ca client "mtls untrusted client"
+key_ec server-untrusted P-256; issue server-untrusted other-ca server localhost
+
+key_ec server-expired P-256; issue_expired server-expired ca server localhost
+key_ec client-expired P-256; issue_expired client-expired ca client "mtls expired client"
+
+key_ec client-wrong-purpose P-256
+issue client-wrong-purpose ca client_wrong_purpose "mtls wrong purpose client"
+
+# Traditional PEM encryption: mbedTLS 2.28 cannot decrypt AES-encrypted PKCS#8.
+openssl ec -aes256 -passout pass:secret \
+    -in client-ecdsa.key -out client-ecdsa-encrypted.key
+
+key_ec intermediate-ca P-256; issue intermediate-ca ca intermediate "mtls test intermediate CA"
+key_ec server-chain-leaf P-256; issue server-chain-leaf intermediate-ca server localhost
+cat server-chain-leaf.pem intermediate-ca.pem > server-chain.pem
+cp server-chain-leaf.key server-chain.key
+
+key_ec server-wildcard P-256; issue server-wildcard ca server_wildcard "*.example.test"
+
+openssl x509 -in ca.pem -outform DER -out ca.der
+openssl x509 -in client-ecdsa.pem -outform DER -out client-ecdsa.der
+openssl pkcs8 -topk8 -nocrypt -in client-ecdsa.key -outform DER -out client-ecdsa.key.der
+
+files=(
+    ca.pem ca.key other-ca.pem other-ca.key
+    server-ecdsa.pem server-ecdsa.key server-rsa.pem server-rsa.key
+    server-p384.pem server-p384.key
+    client-ecdsa.pem client-ecdsa.key client-rsa.pem client-rsa.key
+    client-untrusted.pem client-untrusted.key server-untrusted.pem server-untrusted.key
+    server-expired.pem server-expired.key client-expired.pem client-expired.key
+    client-wrong-purpose.pem client-wrong-purpose.key client-ecdsa-encrypted.key
+    intermediate-ca.pem intermediate-ca.key server-chain.pem server-chain.key
+    server-wildcard.pem server-wildcard.key
+    ca.der client-ecdsa.der client-ecdsa.key.der
+)
+chmod 600 ./*.key ./*.key.der
+cp "${files[@]}" "$out/"

@@ -1,0 +1,35 @@
+# Interop tests: the example programs against openssl and curl, and back.
+# Each test is one bash script under interop/ (helpers in interop/lib.sh); a
+# missing peer program fails the test rather than skipping it.
+
+set(mtls_interop_dir ${CMAKE_CURRENT_SOURCE_DIR}/interop)
+set(mtls_interop_env
+  "MTLS_TEST_CERTS=${MTLS_TEST_CERTS}"
+  "HTTPS_SERVER=$<TARGET_FILE:https_server>"
+  "HTTPS_CLIENT=$<TARGET_FILE:https_client>")
+
+# mtls_interop_test(NAME SCRIPT [ARG...])
+function(mtls_interop_test name script)
+  add_test(NAME ${name} COMMAND bash ${mtls_interop_dir}/${script} ${ARGN})
+  set_tests_properties(${name} PROPERTIES
+    FIXTURES_REQUIRED certs
+    ENVIRONMENT "${mtls_interop_env}"
+    TIMEOUT 120)
+endfunction()
+
+if(TARGET https_server AND TARGET https_client)
+  # The six TLS 1.2 suites, by their OpenSSL names; mutual authentication in
+  # every direction.
+  foreach(suite IN ITEMS
+      ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-ECDSA-CHACHA20-POLY1305
+      ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384 ECDHE-RSA-CHACHA20-POLY1305)
+    mtls_interop_test(interop_client_vs_s_server_${suite} client_vs_s_server.sh ${suite})
+    mtls_interop_test(interop_s_client_vs_server_${suite} s_client_vs_server.sh ${suite})
+    mtls_interop_test(interop_curl_vs_server_${suite} curl_vs_server.sh ${suite})
+  endforeach()
+  mtls_interop_test(interop_server_requires_client_cert server_requires_client_cert.sh)
+  mtls_interop_test(interop_client_rejects_untrusted_server client_rejects_untrusted_server.sh)
+  mtls_interop_test(interop_server_robustness server_robustness.sh)
+endif()
+
+include(${CMAKE_CURRENT_LIST_DIR}/package.cmake)

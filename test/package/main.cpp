@@ -1,0 +1,25 @@
+// Builds against the installed headers and library only, and links: one
+// context, one engine and one stream type cover the public API's symbols.
+#include <mtls/context.hpp>
+#include <mtls/engine.hpp>
+#include <mtls/tls_stream.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <iostream>
+
+int main() {
+    mtls::context ctx;
+    ctx.set_verify_mode(mtls::verify_peer | mtls::verify_fail_if_no_peer_cert);
+    boost::asio::io_context io;
+    mtls::tls_stream<boost::asio::ip::tcp::socket> stream(io, ctx);
+    mtls::engine engine(ctx, mtls::role::client);
+    engine.start_handshake();
+    // A client's first flight is a ClientHello record: handshake content type.
+    if (engine.output().empty() || engine.output()[0] != std::byte{22}) {
+        std::cerr << "consumer: no ClientHello from the installed library\n";
+        return 1;
+    }
+    std::cout << "consumer: " << mtls::to_string(mtls::tls_version::tls12) << " ok\n";
+}
