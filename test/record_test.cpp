@@ -2,6 +2,7 @@
 // RFC 8446 §5.2-5.4) and the record layer's framing, limits and queues.
 
 #define BOOST_TEST_MODULE record
+#include "test_bytes.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "crypto/aead.hpp"
@@ -37,31 +38,6 @@ using crypto::aead_alg;
 
 namespace {
 
-using byte_vec = std::vector<std::byte>;
-
-byte_vec hex(std::string_view h)
-{
-    byte_vec out;
-    auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-    std::string digits;
-    std::copy_if(h.begin(), h.end(), std::back_inserter(digits), [](char c) { return c != ' '; });
-    for (std::size_t i = 0; i + 1 < digits.size(); i += 2)
-        out.push_back(static_cast<std::byte>(nibble(digits[i]) << 4 | nibble(digits[i + 1])));
-    return out;
-}
-
-byte_vec cat(std::initializer_list<byte_vec> parts)
-{
-    byte_vec out;
-    for (const auto& p : parts)
-        out.insert(out.end(), p.begin(), p.end());
-    return out;
-}
-
-byte_vec to_vec(bytes_view b)
-{
-    return {b.begin(), b.end()};
-}
 
 /// n bytes of a pattern that does not repeat every 256 bytes.
 byte_vec pattern(std::size_t n, std::uint8_t seed = 0)

@@ -2,6 +2,7 @@
 // TLS 1.2 handshake message parsers (RFC 5246 §7.4, RFC 8422 §5).
 
 #define BOOST_TEST_MODULE wire
+#include "test_bytes.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "wire/codec.hpp"
@@ -39,31 +40,6 @@ using namespace mtls::wire;
 
 namespace {
 
-using byte_vec = std::vector<std::byte>;
-
-byte_vec hex(std::string_view h)
-{
-    byte_vec out;
-    auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-    std::string digits;
-    std::copy_if(h.begin(), h.end(), std::back_inserter(digits), [](char c) { return c != ' '; });
-    for (std::size_t i = 0; i + 1 < digits.size(); i += 2)
-        out.push_back(static_cast<std::byte>(nibble(digits[i]) << 4 | nibble(digits[i + 1])));
-    return out;
-}
-
-byte_vec cat(std::initializer_list<byte_vec> parts)
-{
-    byte_vec out;
-    for (const auto& p : parts)
-        out.insert(out.end(), p.begin(), p.end());
-    return out;
-}
-
-byte_vec to_vec(bytes_view b)
-{
-    return {b.begin(), b.end()};
-}
 
 byte_vec counting(std::size_t n, std::uint8_t first = 0)
 {
