@@ -8,10 +8,31 @@
 
 #include "record/protection.hpp"
 
+#include <memory>
 #include <optional>
 #include <vector>
 
 namespace mtls::record {
+
+/// Leaves new elements uninitialised on resize: `prepare()` grows the send
+/// queue by a whole record's room for every record, and zero-filling 16 KiB
+/// that is overwritten at once would be wasted work on the hot path.
+template <class T>
+struct uninitialised_allocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+        using other = uninitialised_allocator<U>;
+    };
+    uninitialised_allocator() = default;
+    template <class U>
+    uninitialised_allocator(const uninitialised_allocator<U>&) noexcept {}
+    template <class U>
+    void construct(U* p) noexcept { ::new (static_cast<void*>(p)) U; }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) { ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...); }
+};
+
+using send_buffer = std::vector<std::byte, uninitialised_allocator<std::byte>>;
 
 class record_layer {
 public:
@@ -61,7 +82,7 @@ public:
     bool output_empty() const noexcept { return out_.size() == out_off_ && next_.empty(); }
 
 private:
-    std::vector<std::byte>& queue() noexcept { return out_locked_ ? next_ : out_; }
+    send_buffer& queue() noexcept { return out_locked_ ? next_ : out_; }
     void seal_as(content_type type, std::size_t n);
 
     std::vector<std::byte> rx_;
@@ -71,8 +92,8 @@ private:
     std::optional<std::uint16_t> expected_version_;
     std::optional<protection> rd_protection_;
 
-    std::vector<std::byte> out_;
-    std::vector<std::byte> next_;
+    send_buffer out_;
+    send_buffer next_;
     std::size_t out_off_ = 0;
     bool out_locked_ = false;
     std::size_t prepared_at_ = 0;   // where the record being prepared starts
