@@ -287,18 +287,25 @@ BOOST_AUTO_TEST_CASE(second_client_hello)
     MTLS_CHECK_FAILURE(p.server, error::unexpected_message, p.client, alert::unexpected_message);
 }
 
-BOOST_AUTO_TEST_CASE(client_finished_before_change_cipher_spec)
+/// Replaces the ChangeCipherSpec and encrypted Finished sent in `d` by a
+/// plaintext Finished.
+static std::function<void(flight&)> plaintext_finished_instead_of_ccs(direction d)
 {
-    // The client's CCS and encrypted Finished are replaced by a plaintext
-    // Finished: the server expects ChangeCipherSpec (RFC 5246 §7.4.9).
-    engine_pair p(client_context(), server_context());
-    p.tamper = [](flight& f) {
-        if (ccs_flight(f, to_server)) {
+    return [d](flight& f) {
+        if (ccs_flight(f, d)) {
             auto ccs = *f.find_record(content::change_cipher_spec, false);
             f.records.resize(ccs);
             f.records.push_back(record{content::handshake, 0x0303, finished_message()});
         }
     };
+}
+
+BOOST_AUTO_TEST_CASE(client_finished_before_change_cipher_spec)
+{
+    // The client's CCS and encrypted Finished are replaced by a plaintext
+    // Finished: the server expects ChangeCipherSpec (RFC 5246 §7.4.9).
+    engine_pair p(client_context(), server_context());
+    p.tamper = plaintext_finished_instead_of_ccs(to_server);
     BOOST_TEST(!p.handshake());
     MTLS_CHECK_FAILURE(p.server, error::unexpected_message, p.client, alert::unexpected_message);
 }
@@ -306,13 +313,7 @@ BOOST_AUTO_TEST_CASE(client_finished_before_change_cipher_spec)
 BOOST_AUTO_TEST_CASE(server_finished_before_change_cipher_spec)
 {
     engine_pair p(client_context(), server_context());
-    p.tamper = [](flight& f) {
-        if (ccs_flight(f, to_client)) {
-            auto ccs = *f.find_record(content::change_cipher_spec, false);
-            f.records.resize(ccs);
-            f.records.push_back(record{content::handshake, 0x0303, finished_message()});
-        }
-    };
+    p.tamper = plaintext_finished_instead_of_ccs(to_client);
     BOOST_TEST(!p.handshake());
     MTLS_CHECK_FAILURE(p.client, error::unexpected_message, p.server, alert::unexpected_message);
 }
