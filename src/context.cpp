@@ -321,4 +321,16 @@ void context::set_require_extended_master_secret(bool required)
     mut().require_ems = required;
 }
 
+void context::set_middlebox_compat(bool enabled)
+{
+    mut().middlebox_compat = enabled;
+}
+
+void context::set_key_update_limit(std::uint64_t records)
+{
+    mut().key_update_limit = records == 0 || records > detail::default_key_update_limit
+                                 ? detail::default_key_update_limit
+                                 : records;
+}
+
 } // namespace mtls

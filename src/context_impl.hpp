@@ -12,6 +12,11 @@
 
 namespace mtls::detail {
 
+/// Records under one TLS 1.3 sending key before updating it: far below the
+/// 2^24.5 full-size records RFC 8446 §5.5 allows AES-GCM, and ChaCha20-Poly1305
+/// has no practical limit, so one number serves every suite.
+inline constexpr std::uint64_t default_key_update_limit = std::uint64_t{1} << 23;
+
 struct context_impl {
     // Own credentials: chain leaf first; key matches chain.front().
     std::vector<crypto::certificate> chain;
@@ -24,11 +29,13 @@ struct context_impl {
     verify_callback callback;
 
     tls_version min_version = tls_version::tls12;
-    tls_version max_version = tls_version::tls12;
+    tls_version max_version = tls_version::tls13;
     std::vector<cipher_suite> suites;          // preference order
     std::vector<named_group> groups;           // preference order
     std::vector<signature_scheme> schemes;     // accepted from the peer, preference order
     bool require_ems = true;
+    bool middlebox_compat = true;
+    std::uint64_t key_update_limit = default_key_update_limit;
 
     context_impl();  // fills the secure defaults
 };

@@ -72,6 +72,9 @@ void engine::impl::fail(error_code ec)
     // transport are not answered.
     if (ec.category() == error_category()) {
         auto a = alert_for(static_cast<mtls::error>(ec.value()));
+        // RFC 8446 §4.4.2.4 names its own alert for a missing client certificate.
+        if (ec == mtls::error::peer_certificate_required && info.version == tls_version::tls13)
+            a = alert::certificate_required;
         if (a != alert::close_notify)
             send_alert(alert_level_fatal, a);
     }
@@ -84,7 +87,7 @@ void engine::impl::start()
     env.emplace(handshake::environment{c, side, host, m, callback ? *callback : c.callback, hooks, records, info});
     if (side == role::client && !host.empty())
         info.server_name = host;
-    hs = side == role::client ? handshake::make_tls12_client(*env) : handshake::make_tls12_server(*env);
+    hs = side == role::client ? handshake::make_client(*env) : handshake::make_server(*env);
     if (auto ec = hs->start())
         fail(ec);
 }
@@ -131,6 +134,7 @@ void engine::impl::on_handshake_record(crypto::bytes_view payload)
     hs_buffer.insert(hs_buffer.end(), payload.begin(), payload.end());
 
     std::size_t off = 0;
+    const unsigned epoch = records.read_epoch();
     while (!err && hs_buffer.size() - off >= wire::handshake_header_size) {
         const auto* h = hs_buffer.data() + off;
         const std::size_t len = (static_cast<std::size_t>(h[1]) << 16) |
@@ -144,17 +148,24 @@ void engine::impl::on_handshake_record(crypto::bytes_view payload)
         auto type = static_cast<wire::handshake_type>(h[0]);
         if (auto ec = hs->on_message(type, message.subspan(wire::handshake_header_size), message))
             return fail(ec);
-        if (!done && hs->done())
+        // RFC 8446 §5.1: a key change must fall on a record boundary.
+        if (records.read_epoch() != epoch && off != hs_buffer.size())
+            return fail(mtls::error::message_spans_key_change);
+        if (!done && hs->done()) {
             done = true;
+            records.allow_plaintext_alerts(false);
+        }
     }
     hs_buffer.erase(hs_buffer.begin(), hs_buffer.begin() + static_cast<std::ptrdiff_t>(off));
 }
 
 void engine::impl::on_change_cipher_spec(crypto::bytes_view payload)
 {
-    // RFC 5246 §7.1: a single byte of value 1.
+    // RFC 5246 §7.1: a single byte of value 1; RFC 8446 §5: anything else
+    // is an unexpected_message.
     if (payload.size() != 1 || payload[0] != std::byte{1})
-        return fail(mtls::error::decode_error);
+        return fail(info.version == tls_version::tls13 ? mtls::error::unexpected_change_cipher_spec
+                                                       : mtls::error::decode_error);
     // A key change may not split a handshake message (RFC 8446 §5.1).
     if (!hs || !hs_buffer.empty())
         return fail(mtls::error::unexpected_message);
@@ -262,7 +273,12 @@ void engine::consume_plaintext(std::size_t n)
     }
 }
 
-std::span<std::byte> engine::prepare_record() { return impl_->records.prepare(); }
+std::span<std::byte> engine::prepare_record()
+{
+    if (impl_->hs)
+        impl_->hs->before_seal();
+    return impl_->records.prepare();
+}
 void engine::seal_record(std::size_t n) { impl_->records.seal(n); }
 
 std::size_t engine::write(std::span<const std::byte> data)
@@ -286,7 +302,14 @@ void engine::close()
     if (i.sent_close || i.err)
         return;
     i.sent_close = true;
+    if (i.env)
+        i.env->write_closed = true;
     i.send_alert(alert_level_warning, alert::close_notify);
+}
+
+bool engine::update_keys(bool request_peer)
+{
+    return is_open() && impl_->hs->update_write_key(request_peer);
 }
 
 bool engine::handshake_done() const noexcept { return impl_->done; }

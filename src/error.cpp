@@ -20,6 +20,9 @@ const char* describe(error e) noexcept
     case error::handshake_message_too_large: return "record_overflow: handshake message exceeds the size limit";
     case error::unexpected_record: return "unexpected_message: record of a type not allowed at this point";
     case error::unexpected_message: return "unexpected_message: handshake message not allowed in this state";
+    case error::no_inner_content_type: return "unexpected_message: protected record holds only padding, no content type";
+    case error::unexpected_change_cipher_spec: return "unexpected_message: ChangeCipherSpec where none is allowed";
+    case error::message_spans_key_change: return "unexpected_message: handshake message split across a key change";
     case error::decode_error: return "decode_error: malformed message";
     case error::trailing_data: return "decode_error: message has trailing bytes";
     case error::duplicate_extension: return "illegal_parameter: an extension appears twice";
@@ -35,6 +38,11 @@ const char* describe(error e) noexcept
     case error::ems_required: return "handshake_failure: peer does not support extended master secret (RFC 7627)";
     case error::illegal_parameter: return "illegal_parameter: a field holds a value that is not allowed";
     case error::downgrade_detected: return "illegal_parameter: downgrade to an older TLS version detected";
+    case error::version_not_offered: return "illegal_parameter: ServerHello selects a TLS version that was not offered";
+    case error::suite_not_offered: return "illegal_parameter: ServerHello selects a cipher suite that was not offered";
+    case error::bad_key_share: return "illegal_parameter: key share for a group that was not offered or not asked for";
+    case error::bad_hello_retry: return "illegal_parameter: HelloRetryRequest asks for a group not offered or already shared";
+    case error::bad_key_update: return "illegal_parameter: KeyUpdate with an invalid request value";
     case error::invalid_key_share: return "illegal_parameter: invalid ECDHE public key";
     case error::bad_key_exchange_signature: return "decrypt_error: ServerKeyExchange signature does not verify";
     case error::bad_certificate_verify: return "decrypt_error: CertificateVerify signature does not verify";
@@ -210,6 +218,9 @@ alert alert_for(error e) noexcept
     case error::empty_record:
     case error::unexpected_record:
     case error::unexpected_message:
+    case error::no_inner_content_type:
+    case error::unexpected_change_cipher_spec:
+    case error::message_spans_key_change:
         return alert::unexpected_message;
     case error::bad_record_version:
     case error::protocol_version:
@@ -221,6 +232,11 @@ alert alert_for(error e) noexcept
     case error::compression_not_null:
     case error::illegal_parameter:
     case error::downgrade_detected:
+    case error::version_not_offered:
+    case error::suite_not_offered:
+    case error::bad_key_share:
+    case error::bad_hello_retry:
+    case error::bad_key_update:
     case error::invalid_key_share:
         return alert::illegal_parameter;
     case error::unsupported_extension:

@@ -19,6 +19,15 @@ using namespace mtls;
 using namespace mtls::test;
 
 namespace {
+/// These tests drive the TLS 1.2 handshake message by message; TLS 1.3 has
+/// its own files.
+struct tls12_contexts {
+    tls12_contexts() { contexts_max_version = tls_version::tls12; }
+};
+} // namespace
+BOOST_TEST_GLOBAL_FIXTURE(tls12_contexts);
+
+namespace {
 
 std::vector<std::byte> filled(std::size_t n, std::uint8_t v) { return std::vector<std::byte>(n, std::byte{v}); }
 

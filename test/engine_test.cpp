@@ -16,6 +16,15 @@
 
 using namespace mtls;
 using namespace mtls::test;
+
+namespace {
+/// These tests drive the TLS 1.2 handshake message by message; TLS 1.3 has
+/// its own files.
+struct tls12_contexts {
+    tls12_contexts() { contexts_max_version = tls_version::tls12; }
+};
+} // namespace
+BOOST_TEST_GLOBAL_FIXTURE(tls12_contexts);
 namespace data = boost::unit_test::data;
 
 namespace {
@@ -487,12 +496,25 @@ BOOST_AUTO_TEST_CASE(server_picks_from_its_own_list)
 
 BOOST_AUTO_TEST_CASE(client_requires_tls13)
 {
-    // Only TLS 1.2 is implemented: a client limited to 1.3 cannot start.
+    // RFC 8446 §4.2.1: supported_versions lists only 1.3, which a 1.2-only
+    // server does not speak.
     auto client_ctx = client_context();
     client_ctx.set_min_version(tls_version::tls13);
+    client_ctx.set_max_version(tls_version::tls13);
     auto server_ctx = server_context();
     server_ctx.set_max_version(tls_version::tls12);
     engine_pair p(client_ctx, server_ctx);
+    BOOST_TEST(!p.handshake());
+    MTLS_CHECK_FAILURE(p.server, error::protocol_version, p.client, alert::protocol_version);
+}
+
+BOOST_AUTO_TEST_CASE(no_version_within_the_clients_own_range)
+{
+    // min above max leaves nothing to offer: the client fails before sending.
+    auto client_ctx = client_context();
+    client_ctx.set_min_version(tls_version::tls13);
+    client_ctx.set_max_version(tls_version::tls12);
+    engine_pair p(client_ctx, server_context());
     BOOST_TEST(!p.handshake());
     BOOST_TEST(describe(p.client.error()) == describe(make_error_code(error::protocol_version)));
     BOOST_TEST(!p.server.handshake_done());

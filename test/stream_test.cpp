@@ -678,9 +678,14 @@ static_assert(std::is_same_v<tls_stream<holding_stream>::lowest_layer_type, beas
 
 BOOST_AUTO_TEST_CASE(alert_from_a_read_waits_for_the_write_in_flight)
 {
+    // TLS 1.2, whose record headers show the real content types.
+    auto client_ctx = client_context();
+    client_ctx.set_max_version(mtls::tls_version::tls12);
+    auto server_ctx = server_context();
+    server_ctx.set_max_version(mtls::tls_version::tls12);
     asio::io_context ioc;
-    tls_stream<holding_stream> client(ioc, client_context());
-    tls_stream<beast::test::stream> server(ioc, server_context());
+    tls_stream<holding_stream> client(ioc, client_ctx);
+    tls_stream<beast::test::stream> server(ioc, server_ctx);
     client.set_host_name("localhost");
     client.next_layer().next_layer().connect(server.next_layer());
     error_code cec = asio::error::would_block, sec = asio::error::would_block;

@@ -8,6 +8,7 @@
 #include <mtls/types.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
@@ -70,9 +71,9 @@ namespace detail { struct context_impl; }
 /// be used by many streams on many threads at once. Changing a context while
 /// streams are handshaking with it is not supported.
 ///
-/// Defaults are secure: TLS 1.2 (the only version implemented so far), AEAD
-/// suites with ECDHE only, extended master secret required, and
-/// `verify_peer` for clients. A server verifies
+/// Defaults are secure: TLS 1.2 and 1.3 (the highest both ends speak wins),
+/// AEAD suites with ECDHE only, extended master secret required in TLS 1.2,
+/// and `verify_peer` for clients. A server verifies
 /// client certificates only when asked (`verify_peer`), and requires them with
 /// `verify_peer | verify_fail_if_no_peer_cert`.
 /// Member functions that load material throw `boost::system::system_error` on
@@ -118,6 +119,14 @@ public:
     void set_signature_schemes(std::vector<signature_scheme> schemes);
     /// RFC 7627. On by default; turning it off is for testing legacy peers.
     void set_require_extended_master_secret(bool required);
+    /// TLS 1.3 middlebox compatibility (RFC 8446 §D.4): a non-empty legacy
+    /// session id and a dummy ChangeCipherSpec each way. On by default.
+    void set_middlebox_compat(bool enabled);
+    /// TLS 1.3: records protected under one sending key before the stream
+    /// updates it on its own (KeyUpdate, RFC 8446 §4.6.3). The default stays
+    /// well inside the AEAD limits of RFC 8446 §5.5; lower it to exercise
+    /// key updates. Values above the default or 0 keep the default.
+    void set_key_update_limit(std::uint64_t records);
 
     /// Implementation access for the engine; not part of the stable API.
     const detail::context_impl& impl() const noexcept { return *impl_; }

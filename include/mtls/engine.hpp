@@ -15,6 +15,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mtls {
@@ -45,9 +46,15 @@ struct engine_test_hooks {
     /// Private key bytes for the ephemeral key share of `group` (X25519: 32
     /// bytes; NIST curves: the big-endian scalar). Empty result: generate one.
     std::function<std::vector<std::byte>(named_group)> ephemeral_private_key;
-    /// Largest number of records protected under one key before TLS 1.3 updates
-    /// it on its own; 0 keeps the RFC 8446 §5.5 default.
-    std::uint64_t key_update_after_records = 0;
+    /// Replaces the encoded ClientHello (whole handshake message, header
+    /// included) before it is sent, for replaying a published trace. The client
+    /// then holds the server to what the replacement offered where the server
+    /// echoes it (session id, extensions).
+    std::function<void(std::vector<std::byte>& client_hello)> edit_client_hello;
+    /// Sees each secret as it is derived, labelled as in the NSS key log format
+    /// (CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_TRAFFIC_SECRET_0, EXPORTER_SECRET,
+    /// CLIENT_RANDOM for the TLS 1.2 master secret, ...).
+    std::function<void(std::string_view label, std::span<const std::byte> secret)> secret_log;
 };
 
 /// A TLS connection as a state machine over bytes.
@@ -114,6 +121,11 @@ public:
     std::size_t write(std::span<const std::byte> data);
     /// Queues close_notify; no application data may be written afterwards.
     void close();
+    /// TLS 1.3: queues a KeyUpdate and switches to a fresh sending key
+    /// (RFC 8446 §4.6.3); with `request_peer` the peer is asked to update its
+    /// own. Returns false (and does nothing) before the handshake completes,
+    /// after close or failure, and in TLS 1.2, which has no key update.
+    bool update_keys(bool request_peer);
 
     // State.
     bool handshake_done() const noexcept;

@@ -36,6 +36,9 @@ enum class error {
     empty_record,               ///< zero-length record where not allowed
     handshake_message_too_large,///< handshake message over mtls's size cap
     unexpected_record,          ///< record of a type not allowed at this point
+    no_inner_content_type,      ///< TLS 1.3 record whose inner plaintext is all padding
+    unexpected_change_cipher_spec, ///< ChangeCipherSpec where none may appear
+    message_spans_key_change,   ///< handshake message split across a key change
     // Handshake structure.
     unexpected_message,         ///< handshake message not allowed in this state
     decode_error,               ///< malformed message
@@ -54,6 +57,11 @@ enum class error {
     ems_required,               ///< peer lacks extended master secret
     illegal_parameter,          ///< a field holds a value that is not allowed
     downgrade_detected,         ///< ServerHello.random carries a downgrade sentinel
+    version_not_offered,        ///< ServerHello picks a version the client did not offer
+    suite_not_offered,          ///< ServerHello picks a cipher suite the client did not offer
+    bad_key_share,              ///< key share for a group not offered or not asked for
+    bad_hello_retry,            ///< HelloRetryRequest that asks for nothing usable
+    bad_key_update,             ///< KeyUpdate with an invalid request value
     // Key exchange and authentication.
     invalid_key_share,          ///< peer ECDHE public key is invalid
     bad_key_exchange_signature, ///< ServerKeyExchange signature does not verify

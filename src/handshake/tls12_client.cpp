@@ -6,7 +6,6 @@
 #include "handshake/tls12_common.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 namespace mtls::handshake {
 namespace {
@@ -14,26 +13,17 @@ namespace {
 using wire::extension_type;
 using wire::handshake_type;
 
-/// IP literals are never sent as SNI (RFC 6066 §3).
-bool is_ip_literal(std::string_view host)
-{
-    if (host.find(':') != std::string_view::npos)
-        return true;
-    int dots = 0;
-    for (char c : host) {
-        if (c == '.')
-            ++dots;
-        else if (c < '0' || c > '9')
-            return false;
-    }
-    return dots == 3;
-}
-
 class tls12_client final : public tls12_base {
 public:
-    explicit tls12_client(environment& env) : tls12_base(env) {}
+    tls12_client(environment& env, const sent_client_hello& hello) : tls12_base(env)
+    {
+        transcript_.add(hello.message);
+        client_random_ = hello.random;
+        offered_ = suites_for(env.ctx, tls_version::tls12);
+        offered_tls13_ = hello.offered_tls13;
+    }
 
-    error_code start() override;
+    error_code start() override { return {}; }
     error_code on_message(handshake_type type, bytes_view body, bytes_view message) override;
     error_code on_change_cipher_spec() override;
     bool done() const noexcept override { return state_ == state::done; }
@@ -63,64 +53,8 @@ private:
     std::vector<std::byte> server_public_;
     bool cert_requested_ = false;
     std::optional<signature_scheme> client_scheme_;
+    bool offered_tls13_ = false;
 };
-
-error_code tls12_client::start()
-{
-    offered_ = tls12_suites();
-    if (offered_.empty() || env_.ctx.min_version > tls_version::tls12)
-        return error::protocol_version;
-    env_.random(client_random_);
-
-    send(handshake_type::client_hello, [&](wire::writer& w) {
-        w.u16(0x0303);
-        w.bytes(client_random_);
-        w.vec8({}); // no session resumption yet
-        auto suites = w.open(2);
-        for (auto s : offered_)
-            w.u16(static_cast<std::uint16_t>(s->id));
-        w.close(suites);
-        w.vec8(std::array{std::byte{0}}); // null compression only
-
-        auto exts = w.open(2);
-        if (!env_.host.empty() && !is_ip_literal(env_.host)) {
-            w.u16(static_cast<std::uint16_t>(extension_type::server_name));
-            auto ext = w.open(2);
-            auto list = w.open(2);
-            w.u8(0); // host_name
-            w.vec16({reinterpret_cast<const std::byte*>(env_.host.data()), env_.host.size()});
-            w.close(list);
-            w.close(ext);
-        }
-        w.u16(static_cast<std::uint16_t>(extension_type::supported_groups));
-        auto groups_ext = w.open(2);
-        auto groups = w.open(2);
-        for (auto g : env_.ctx.groups)
-            w.u16(static_cast<std::uint16_t>(g));
-        w.close(groups);
-        w.close(groups_ext);
-
-        w.u16(static_cast<std::uint16_t>(extension_type::ec_point_formats));
-        w.u16(2);
-        w.vec8(std::array{std::byte{0}}); // uncompressed (RFC 8422 §5.1.2)
-
-        w.u16(static_cast<std::uint16_t>(extension_type::signature_algorithms));
-        auto sig_ext = w.open(2);
-        auto sigs = w.open(2);
-        for (auto s : env_.ctx.schemes)
-            w.u16(static_cast<std::uint16_t>(s));
-        w.close(sigs);
-        w.close(sig_ext);
-
-        w.u16(static_cast<std::uint16_t>(extension_type::extended_master_secret));
-        w.u16(0);
-        w.u16(static_cast<std::uint16_t>(extension_type::renegotiation_info));
-        w.u16(1);
-        w.u8(0); // RFC 5746 §3.4: empty renegotiated_connection
-        w.close(exts);
-    });
-    return {};
-}
 
 error_code tls12_client::on_message(handshake_type type, bytes_view body, bytes_view message)
 {
@@ -181,10 +115,18 @@ error_code tls12_client::on_server_hello(bytes_view body)
     // RFC 5246 §7.4.1.3: the only version we offered.
     if (sh.legacy_version != 0x0303)
         return error::protocol_version;
+    // RFC 8446 §4.1.3: a client that offered TLS 1.3 refuses a TLS 1.3
+    // server's signal that it was talked down.
+    if (offered_tls13_) {
+        auto tail = std::span(sh.random).last<8>();
+        if (std::equal(tail.begin(), tail.end(), wire::downgrade_tls12.begin()) ||
+            std::equal(tail.begin(), tail.end(), wire::downgrade_tls11.begin()))
+            return error::downgrade_detected;
+    }
     auto chosen = std::find_if(offered_.begin(), offered_.end(),
                                [&](auto s) { return static_cast<std::uint16_t>(s->id) == sh.cipher_suite; });
     if (chosen == offered_.end())
-        return error::illegal_parameter;
+        return error::suite_not_offered;
     if (sh.compression_method != 0)
         return error::compression_not_null;
     // RFC 5246 §7.4.1.4: the server may only answer extensions we sent.
@@ -267,7 +209,7 @@ error_code tls12_client::on_certificate_request(bytes_view body)
     const bool type_ok = std::find(cr.certificate_types.begin(), cr.certificate_types.end(), wanted) !=
                          cr.certificate_types.end();
     if (env_.ctx.key && !env_.ctx.chain.empty() && type_ok)
-        client_scheme_ = pick_scheme(cr.schemes);
+        client_scheme_ = pick_scheme(cr.schemes, true);
     state_ = state::expect_server_hello_done;
     return {};
 }
@@ -333,9 +275,9 @@ error_code tls12_client::on_finished(bytes_view body)
 
 } // namespace
 
-std::unique_ptr<handshake_module> make_tls12_client(environment& env)
+std::unique_ptr<handshake_module> make_tls12_client(environment& env, const sent_client_hello& hello)
 {
-    return std::make_unique<tls12_client>(env);
+    return std::make_unique<tls12_client>(env, hello);
 }
 
 } // namespace mtls::handshake

@@ -1,37 +1,8 @@
 #include "handshake/tls12_common.hpp"
 
-#include "crypto/random.hpp"
-
 #include <algorithm>
 
 namespace mtls::handshake {
-
-void environment::random(mutable_bytes out) const
-{
-    if (hooks.random)
-        hooks.random(out);
-    else
-        crypto::random_bytes(out);
-}
-
-std::vector<const suite_info*> tls12_base::tls12_suites() const
-{
-    std::vector<const suite_info*> out;
-    for (auto id : env_.ctx.suites)
-        if (auto s = find_suite(static_cast<std::uint16_t>(id)); s && s->version == tls_version::tls12)
-            out.push_back(s);
-    return out;
-}
-
-crypto::key_share tls12_base::make_key_share(named_group g) const
-{
-    if (env_.hooks.ephemeral_private_key) {
-        auto key = env_.hooks.ephemeral_private_key(g);
-        if (!key.empty())
-            return crypto::key_share::from_private(g, key);
-    }
-    return crypto::key_share::generate(g);
-}
 
 error_code tls12_base::derive_keys(const crypto::secret& premaster)
 {
@@ -104,33 +75,6 @@ void tls12_base::send_finished(bool from_client)
     send(wire::handshake_type::finished, [&](wire::writer& w) { w.bytes(data); });
 }
 
-error_code tls12_base::accept_peer_chain(const std::vector<bytes_view>& chain, role peer_role)
-{
-    std::vector<crypto::certificate> certs;
-    certs.reserve(chain.size());
-    for (auto der : chain) {
-        error_code ec;
-        auto c = crypto::certificate::parse_der(der, ec);
-        if (ec)
-            return error::bad_certificate;
-        certs.push_back(std::move(c));
-    }
-    if (certs.front().public_key_type() == crypto::key_type::unsupported)
-        return error::unsupported_certificate;
-    if (env_.mode & verify_peer) {
-        auto host = peer_role == role::server ? std::string_view(env_.host) : std::string_view();
-        if (auto ec = crypto::verify_chain(certs, env_.ctx.anchors, peer_role, host, env_.callback))
-            return ec;
-    }
-    auto& info = env_.info;
-    info.peer_certificates.clear();
-    for (auto der : chain)
-        info.peer_certificates.emplace_back(der.begin(), der.end());
-    info.peer_subject = certs.front().subject();
-    peer_leaf_ = std::move(certs.front());
-    return {};
-}
-
 void tls12_base::record_info(named_group g)
 {
     auto& info = env_.info;
@@ -138,22 +82,6 @@ void tls12_base::record_info(named_group g)
     info.suite = suite_->id;
     info.group = g;
     info.extended_master_secret = ems_;
-}
-
-std::optional<signature_scheme> tls12_base::pick_scheme(const std::vector<signature_scheme>& peer) const
-{
-    const auto key = env_.ctx.key.type();
-    for (auto s : env_.ctx.schemes)
-        if (crypto::key_matches_scheme(key, s, true) &&
-            std::find(peer.begin(), peer.end(), s) != peer.end())
-            return s;
-    return std::nullopt;
-}
-
-bool tls12_base::we_accept(signature_scheme s) const
-{
-    const auto& ours = env_.ctx.schemes;
-    return std::find(ours.begin(), ours.end(), s) != ours.end();
 }
 
 } // namespace mtls::handshake

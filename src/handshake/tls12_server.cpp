@@ -96,7 +96,7 @@ error_code tls12_server::on_client_hello(bytes_view body)
     if (auto ec = wire::parse_client_hello(body, ch))
         return ec;
     // RFC 5246 §E.1: a client that cannot do TLS 1.2 has nothing in common with us.
-    if (ch.legacy_version < 0x0303 || env_.ctx.min_version > tls_version::tls12)
+    if (ch.legacy_version < 0x0303 || !allows(env_.ctx, tls_version::tls12))
         return error::protocol_version;
     // RFC 5246 §7.4.1.2: null compression must be offered.
     const auto& comp = ch.compression_methods;
@@ -130,7 +130,7 @@ error_code tls12_server::choose(const wire::client_hello& ch, signature_scheme& 
     if (env_.ctx.chain.empty() || !env_.ctx.key)
         return error::invalid_configuration;
     const auto key = env_.ctx.key.type();
-    for (auto s : tls12_suites()) {
+    for (auto s : suites_for(env_.ctx, tls_version::tls12)) {
         if (key_fits_suite(key, *s) && contains(ch.cipher_suites, static_cast<std::uint16_t>(s->id))) {
             suite_ = s;
             break;
@@ -152,7 +152,7 @@ error_code tls12_server::choose(const wire::client_hello& ch, signature_scheme& 
     // implied, which mtls does not sign with.
     if (!ch.ext.signature_schemes)
         return error::no_shared_signature_scheme;
-    auto picked = pick_scheme(*ch.ext.signature_schemes);
+    auto picked = pick_scheme(*ch.ext.signature_schemes, true);
     if (!picked)
         return error::no_shared_signature_scheme;
     scheme = *picked;
@@ -162,6 +162,10 @@ error_code tls12_server::choose(const wire::client_hello& ch, signature_scheme& 
 error_code tls12_server::send_first_flight(const wire::client_hello& ch, signature_scheme scheme)
 {
     env_.random(server_random_);
+    // RFC 8446 §4.1.3: a server that could have spoken TLS 1.3 says it settled
+    // for 1.2, so that a 1.3 client detects a forced downgrade.
+    if (allows(env_.ctx, tls_version::tls13) && !suites_for(env_.ctx, tls_version::tls13).empty())
+        std::copy(wire::downgrade_tls12.begin(), wire::downgrade_tls12.end(), server_random_.end() - 8);
     const bool secure_renegotiation =
         ch.ext.renegotiation_info || contains(ch.cipher_suites, wire::empty_renegotiation_info_scsv);
     send(handshake_type::server_hello, [&](wire::writer& w) {

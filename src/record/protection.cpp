@@ -97,12 +97,15 @@ error_code protection::open(mutable_bytes record, content_type& type, mutable_by
         if (!aead_.open(nonce, record.first(header_size), body, tag))
             return error::bad_record_mac;
         ++seq_;
-        // RFC 8446 §5.4: strip zero padding; the last non-zero byte is the type.
+        // RFC 8446 §5.4: TLSInnerPlaintext is at most 2^14 + 1 bytes; strip
+        // the zero padding, the last non-zero byte is the type.
+        if (body.size() > max_plaintext + 1)
+            return error::record_overflow;
         auto end = body.size();
         while (end > 0 && body[end - 1] == std::byte{0})
             --end;
         if (end == 0)
-            return error::unexpected_message;
+            return error::no_inner_content_type;
         type = static_cast<content_type>(body[end - 1]);
         plaintext = body.first(end - 1);
         return {};

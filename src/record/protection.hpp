@@ -54,6 +54,7 @@ public:
     error_code open(mutable_bytes record, content_type& type, mutable_bytes& plaintext);
 
     std::uint64_t sequence() const noexcept { return seq_; }
+    bool tls13() const noexcept { return scheme_ == nonce_scheme::tls13; }
 
 private:
     void nonce_for(std::uint64_t seq, std::byte* out) const noexcept;

@@ -69,13 +69,32 @@ bool record_layer::next(record& out, error_code& ec)
     held_ = true;
     out.type = static_cast<content_type>(hdr[0]);
     out.payload = whole.subspan(header_size);
-    if (rd_protection_) {
-        if ((ec = rd_protection_->open(whole, out.type, out.payload)))
-            return false;
-        if (out.payload.size() > max_plaintext) {
-            ec = error::record_overflow; // RFC 5246 §6.2.3, RFC 8446 §5.4
+    out.encrypted = false;
+    if (!rd_protection_)
+        return true;
+    if (rd_protection_->tls13()) {
+        // RFC 8446 §5: protected records say application_data outside; an
+        // unprotected ChangeCipherSpec may still come (the handshake module
+        // judges it), and so may an alert from a peer without our keys.
+        if (out.type == content_type::change_cipher_spec ||
+            (out.type == content_type::alert && plaintext_alerts_))
+            return true;
+        if (out.type != content_type::application_data) {
+            ec = error::unexpected_record;
             return false;
         }
+    }
+    if ((ec = rd_protection_->open(whole, out.type, out.payload)))
+        return false;
+    out.encrypted = true;
+    if (out.payload.size() > max_plaintext) {
+        ec = error::record_overflow; // RFC 5246 §6.2.3, RFC 8446 §5.4
+        return false;
+    }
+    // RFC 8446 §5: a protected ChangeCipherSpec is never valid.
+    if (rd_protection_->tls13() && out.type == content_type::change_cipher_spec) {
+        ec = error::unexpected_change_cipher_spec;
+        return false;
     }
     return true;
 }

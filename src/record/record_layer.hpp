@@ -47,6 +47,7 @@ public:
     struct record {
         content_type type{};
         mutable_bytes payload;
+        bool encrypted = false; ///< arrived under read protection
     };
     /// The next complete record, checked and decrypted in place. Returns
     /// false with `ec` empty when a whole record has not arrived yet. The
@@ -59,7 +60,16 @@ public:
 
     /// Once the version is settled, record headers must carry exactly it.
     void expect_version(std::uint16_t v) noexcept { expected_version_ = v; }
-    void set_read_protection(std::optional<protection> p) { rd_protection_ = std::move(p); }
+    void set_read_protection(std::optional<protection> p)
+    {
+        rd_protection_ = std::move(p);
+        ++read_epoch_;
+    }
+    /// Counts read key changes: a handshake message may not straddle one.
+    unsigned read_epoch() const noexcept { return read_epoch_; }
+    /// TLS 1.3 handshake: a peer that fails before it has our keys can only
+    /// send its alert unprotected; accepting it reports the real cause.
+    void allow_plaintext_alerts(bool allow) noexcept { plaintext_alerts_ = allow; }
     bool read_protected() const noexcept { return rd_protection_.has_value(); }
 
     // Sending.
@@ -91,6 +101,8 @@ private:
     bool held_ = false;
     std::optional<std::uint16_t> expected_version_;
     std::optional<protection> rd_protection_;
+    unsigned read_epoch_ = 0;
+    bool plaintext_alerts_ = true;
 
     send_buffer out_;
     send_buffer next_;

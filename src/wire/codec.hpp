@@ -30,6 +30,7 @@ public:
     std::uint8_t u8() noexcept { return static_cast<std::uint8_t>(uint(1)); }
     std::uint16_t u16() noexcept { return static_cast<std::uint16_t>(uint(2)); }
     std::uint32_t u24() noexcept { return static_cast<std::uint32_t>(uint(3)); }
+    std::uint32_t u32() noexcept { return static_cast<std::uint32_t>(uint(4)); }
     std::uint64_t u64() noexcept { return uint(8); }
 
     bytes_view bytes(std::size_t n) noexcept

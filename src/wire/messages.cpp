@@ -3,6 +3,22 @@
 #include <algorithm>
 
 namespace mtls::wire {
+
+const random_bytes hello_retry_request_random = [] {
+    constexpr std::array<std::uint8_t, random_size> v{
+        0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+        0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
+    random_bytes out{};
+    for (std::size_t i = 0; i < v.size(); ++i)
+        out[i] = std::byte{v[i]};
+    return out;
+}();
+
+const std::array<std::byte, 8> downgrade_tls12{std::byte{0x44}, std::byte{0x4F}, std::byte{0x57}, std::byte{0x4E},
+                                               std::byte{0x47}, std::byte{0x52}, std::byte{0x44}, std::byte{0x01}};
+const std::array<std::byte, 8> downgrade_tls11{std::byte{0x44}, std::byte{0x4F}, std::byte{0x57}, std::byte{0x4E},
+                                               std::byte{0x47}, std::byte{0x52}, std::byte{0x44}, std::byte{0x00}};
+
 namespace {
 
 error_code parse_error(const reader& r)
@@ -53,13 +69,36 @@ error_code parse_server_name(bytes_view data, hello_extensions& out)
     return {};
 }
 
-error_code parse_one(extension_type type, bytes_view data, handshake_type in, hello_extensions& out)
+error_code parse_dn_list(reader& r, std::vector<bytes_view>& out)
+{
+    // RFC 8446 §4.2.4: DistinguishedName authorities<3..2^16-1>, each <1..2^16-1>.
+    reader names(r.vec16());
+    if (!r.ok())
+        return error::decode_error;
+    out.clear();
+    while (!names.empty()) {
+        auto dn = names.vec16();
+        if (!names.ok() || dn.empty())
+            return error::decode_error;
+        out.push_back(dn);
+    }
+    return {};
+}
+
+bool read_key_share_entry(reader& r, key_share_entry& e)
+{
+    e.group = static_cast<named_group>(r.u16());
+    e.key_exchange = r.vec16();
+    return r.ok() && !e.key_exchange.empty(); // key_exchange<1..2^16-1>
+}
+
+error_code parse_one(extension_type type, bytes_view data, extensions_in in, hello_extensions& out)
 {
     reader r(data);
     switch (type) {
     case extension_type::server_name:
         // A server's acknowledgement is empty (RFC 6066 §3).
-        if (in == handshake_type::server_hello)
+        if (in != extensions_in::client_hello)
             return data.empty() ? error_code{} : error::decode_error;
         return parse_server_name(data, out);
     case extension_type::supported_groups: {
@@ -87,7 +126,7 @@ error_code parse_one(extension_type type, bytes_view data, handshake_type in, he
         break;
     case extension_type::supported_versions: {
         std::vector<std::uint16_t> versions;
-        if (in == handshake_type::client_hello) {
+        if (in == extensions_in::client_hello) {
             auto list = r.vec8();
             if (list.empty() || list.size() % 2 != 0)
                 r.fail();
@@ -98,6 +137,48 @@ error_code parse_one(extension_type type, bytes_view data, handshake_type in, he
             versions.push_back(r.u16());
         }
         out.supported_versions = std::move(versions);
+        break;
+    }
+    case extension_type::key_share:
+        // RFC 8446 §4.2.8: a list in ClientHello, one entry in ServerHello,
+        // the selected group alone in HelloRetryRequest.
+        if (in == extensions_in::client_hello) {
+            std::vector<key_share_entry> shares;
+            reader list(r.vec16());
+            while (r.ok() && !list.empty()) {
+                key_share_entry e;
+                if (!read_key_share_entry(list, e)) {
+                    r.fail();
+                    break;
+                }
+                shares.push_back(e);
+            }
+            out.key_shares = std::move(shares);
+        } else if (in == extensions_in::hello_retry_request) {
+            out.selected_group = static_cast<named_group>(r.u16());
+        } else {
+            key_share_entry e;
+            if (!read_key_share_entry(r, e))
+                r.fail();
+            out.key_share = e;
+        }
+        break;
+    case extension_type::cookie:
+        out.cookie = r.vec16();
+        if (out.cookie->empty())
+            r.fail(); // opaque cookie<1..2^16-1>
+        break;
+    case extension_type::certificate_authorities: {
+        std::vector<bytes_view> names;
+        if (parse_dn_list(r, names) || names.empty())
+            return error::decode_error;
+        out.authorities = std::move(names);
+        break;
+    }
+    case extension_type::signature_algorithms_cert: {
+        std::vector<signature_scheme> schemes;
+        read_u16_list(r, schemes);
+        out.signature_schemes_cert = std::move(schemes);
         break;
     }
     default:
@@ -135,7 +216,7 @@ bool hello_extensions::has(extension_type t) const noexcept
     return std::find(present.begin(), present.end(), static_cast<std::uint16_t>(t)) != present.end();
 }
 
-error_code parse_extensions(bytes_view block, handshake_type in, hello_extensions& out)
+error_code parse_extensions(bytes_view block, extensions_in in, hello_extensions& out)
 {
     reader r(block);
     while (!r.empty()) {
@@ -172,7 +253,7 @@ error_code parse_client_hello(bytes_view body, client_hello& out)
     auto ext = r.vec16();
     if (auto ec = parse_error(r))
         return ec;
-    return parse_extensions(ext, handshake_type::client_hello, out.ext);
+    return parse_extensions(ext, extensions_in::client_hello, out.ext);
 }
 
 error_code parse_server_hello(bytes_view body, server_hello& out)
@@ -187,12 +268,86 @@ error_code parse_server_hello(bytes_view body, server_hello& out)
     if (!r.ok() || out.session_id.size() > 32)
         return error::decode_error;
     std::copy(random.begin(), random.end(), out.random.begin());
+    out.hello_retry = out.random == hello_retry_request_random;
     if (r.empty())
         return {};
     auto ext = r.vec16();
     if (auto ec = parse_error(r))
         return ec;
-    return parse_extensions(ext, handshake_type::server_hello, out.ext);
+    return parse_extensions(ext, out.hello_retry ? extensions_in::hello_retry_request : extensions_in::server_hello,
+                            out.ext);
+}
+
+error_code parse_encrypted_extensions(bytes_view body, hello_extensions& out)
+{
+    reader r(body);
+    auto ext = r.vec16();
+    if (auto ec = parse_error(r))
+        return ec;
+    return parse_extensions(ext, extensions_in::encrypted_extensions, out);
+}
+
+error_code parse_certificate13(bytes_view body, certificate13& out)
+{
+    reader r(body);
+    out.request_context = r.vec8();
+    reader list(r.vec24());
+    if (auto ec = parse_error(r))
+        return ec;
+    out.chain.clear();
+    while (!list.empty()) {
+        auto cert = list.vec24();   // cert_data<1..2^24-1>
+        auto exts = list.vec16();   // extensions<0..2^16-1>
+        if (!list.ok() || cert.empty())
+            return error::decode_error;
+        // Entry extensions answer ones we never send (OCSP, SCT): well-formed
+        // but otherwise ignored.
+        reader e(exts);
+        while (!e.empty()) {
+            e.u16();
+            e.vec16();
+        }
+        if (!e.ok())
+            return error::decode_error;
+        out.chain.push_back(cert);
+    }
+    return {};
+}
+
+error_code parse_certificate_request13(bytes_view body, certificate_request13& out)
+{
+    reader r(body);
+    out.request_context = r.vec8();
+    auto ext = r.vec16();
+    if (auto ec = parse_error(r))
+        return ec;
+    return parse_extensions(ext, extensions_in::certificate_request, out.ext);
+}
+
+error_code parse_new_session_ticket(bytes_view body)
+{
+    reader r(body);
+    r.u32();                 // ticket_lifetime
+    r.u32();                 // ticket_age_add
+    r.vec8();                // ticket_nonce<0..255>
+    auto ticket = r.vec16(); // ticket<1..2^16-1>
+    r.vec16();               // extensions<0..2^16-2>
+    if (auto ec = parse_error(r))
+        return ec;
+    return ticket.empty() ? error::decode_error : error_code{};
+}
+
+error_code parse_key_update(bytes_view body, key_update_request& out)
+{
+    reader r(body);
+    auto v = r.u8();
+    if (auto ec = parse_error(r))
+        return ec;
+    // RFC 8446 §4.6.3: any other value is an illegal_parameter.
+    if (v > 1)
+        return error::bad_key_update;
+    out = static_cast<key_update_request>(v);
+    return {};
 }
 
 error_code parse_certificate12(bytes_view body, std::vector<bytes_view>& chain)

@@ -49,7 +49,15 @@ enum class extension_type : std::uint16_t {
     ec_point_formats = 11,
     signature_algorithms = 13,
     extended_master_secret = 23,
+    pre_shared_key = 41,
+    early_data = 42,
     supported_versions = 43,
+    cookie = 44,
+    psk_key_exchange_modes = 45,
+    certificate_authorities = 47,
+    post_handshake_auth = 49,
+    signature_algorithms_cert = 50,
+    key_share = 51,
     renegotiation_info = 0xff01,
 };
 
@@ -71,7 +79,30 @@ void encode_handshake(std::vector<std::byte>& out, handshake_type t, Body&& body
     w.close(len);
 }
 
-/// Hello extensions mtls understands, as parsed from ClientHello or ServerHello.
+/// ServerHello.random of a HelloRetryRequest: SHA-256("HelloRetryRequest") (RFC 8446 §4.1.3).
+extern const random_bytes hello_retry_request_random;
+/// Last 8 bytes of ServerHello.random from a TLS 1.3-capable server that
+/// negotiated TLS 1.2 / TLS 1.1 or below (RFC 8446 §4.1.3).
+extern const std::array<std::byte, 8> downgrade_tls12;
+extern const std::array<std::byte, 8> downgrade_tls11;
+
+/// One KeyShareEntry (RFC 8446 §4.2.8).
+struct key_share_entry {
+    named_group group{};
+    bytes_view key_exchange;
+};
+
+/// Where an extensions block sits; it decides how some extensions are encoded.
+enum class extensions_in : std::uint8_t {
+    client_hello,
+    server_hello,
+    hello_retry_request,
+    encrypted_extensions,
+    certificate_request,
+};
+
+/// Extensions mtls understands, as parsed from a hello, EncryptedExtensions or
+/// CertificateRequest.
 struct hello_extensions {
     std::optional<std::string_view> server_name;      // host_name entry
     std::optional<std::vector<named_group>> groups;   // raw values kept, unknown never match
@@ -80,6 +111,12 @@ struct hello_extensions {
     bool extended_master_secret = false;
     std::optional<bytes_view> renegotiation_info;     // the renegotiated_connection field
     std::optional<std::vector<std::uint16_t>> supported_versions;
+    std::optional<std::vector<key_share_entry>> key_shares; // ClientHello
+    std::optional<key_share_entry> key_share;               // ServerHello
+    std::optional<named_group> selected_group;              // HelloRetryRequest
+    std::optional<bytes_view> cookie;
+    std::optional<std::vector<bytes_view>> authorities;     // certificate_authorities
+    std::optional<std::vector<signature_scheme>> signature_schemes_cert;
     /// Types of every extension present, in order (known or not).
     std::vector<std::uint16_t> present;
 
@@ -88,7 +125,7 @@ struct hello_extensions {
 
 /// Parses an extensions block body (without its 2-byte length). Rejects
 /// duplicates (RFC 8446 §4.2, RFC 5246 §7.4.1.4) and malformed known ones.
-error_code parse_extensions(bytes_view block, handshake_type in, hello_extensions& out);
+error_code parse_extensions(bytes_view block, extensions_in in, hello_extensions& out);
 
 struct client_hello {
     std::uint16_t legacy_version = 0;
@@ -106,9 +143,36 @@ struct server_hello {
     bytes_view session_id;
     std::uint16_t cipher_suite = 0;
     std::uint8_t compression_method = 0;
+    /// The random is hello_retry_request_random: extensions parsed as HRR ones.
+    bool hello_retry = false;
     hello_extensions ext;
 };
 error_code parse_server_hello(bytes_view body, server_hello& out);
+
+/// EncryptedExtensions (RFC 8446 §4.3.1).
+error_code parse_encrypted_extensions(bytes_view body, hello_extensions& out);
+
+/// Certificate in TLS 1.3 (RFC 8446 §4.4.2): the request context and the
+/// certificates' DER (per-entry extensions are checked for form and skipped).
+struct certificate13 {
+    bytes_view request_context;
+    std::vector<bytes_view> chain;
+};
+error_code parse_certificate13(bytes_view body, certificate13& out);
+
+/// CertificateRequest in TLS 1.3 (RFC 8446 §4.3.2).
+struct certificate_request13 {
+    bytes_view request_context;
+    hello_extensions ext;
+};
+error_code parse_certificate_request13(bytes_view body, certificate_request13& out);
+
+/// NewSessionTicket (RFC 8446 §4.6.1), checked for form only until resumption lands.
+error_code parse_new_session_ticket(bytes_view body);
+
+/// KeyUpdate (RFC 8446 §4.6.3).
+enum class key_update_request : std::uint8_t { update_not_requested = 0, update_requested = 1 };
+error_code parse_key_update(bytes_view body, key_update_request& out);
 
 /// Certificate (RFC 5246 §7.4.2): DER certificates, the sender's first.
 error_code parse_certificate12(bytes_view body, std::vector<bytes_view>& chain);

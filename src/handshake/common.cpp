@@ -1,0 +1,79 @@
+#include "handshake/common.hpp"
+
+#include "crypto/random.hpp"
+
+#include <algorithm>
+
+namespace mtls::handshake {
+
+void environment::random(mutable_bytes out) const
+{
+    if (hooks.random)
+        hooks.random(out);
+    else
+        crypto::random_bytes(out);
+}
+
+std::vector<const suite_info*> suites_for(const detail::context_impl& ctx, tls_version v)
+{
+    std::vector<const suite_info*> out;
+    for (auto id : ctx.suites)
+        if (auto s = find_suite(static_cast<std::uint16_t>(id)); s && s->version == v)
+            out.push_back(s);
+    return out;
+}
+
+crypto::key_share module_base::make_key_share(named_group g) const
+{
+    if (env_.hooks.ephemeral_private_key) {
+        auto key = env_.hooks.ephemeral_private_key(g);
+        if (!key.empty())
+            return crypto::key_share::from_private(g, key);
+    }
+    return crypto::key_share::generate(g);
+}
+
+error_code module_base::accept_peer_chain(const std::vector<bytes_view>& chain, role peer_role)
+{
+    std::vector<crypto::certificate> certs;
+    certs.reserve(chain.size());
+    for (auto der : chain) {
+        error_code ec;
+        auto c = crypto::certificate::parse_der(der, ec);
+        if (ec)
+            return error::bad_certificate;
+        certs.push_back(std::move(c));
+    }
+    if (certs.front().public_key_type() == crypto::key_type::unsupported)
+        return error::unsupported_certificate;
+    if (env_.mode & verify_peer) {
+        auto host = peer_role == role::server ? std::string_view(env_.host) : std::string_view();
+        if (auto ec = crypto::verify_chain(certs, env_.ctx.anchors, peer_role, host, env_.callback))
+            return ec;
+    }
+    auto& info = env_.info;
+    info.peer_certificates.clear();
+    for (auto der : chain)
+        info.peer_certificates.emplace_back(der.begin(), der.end());
+    info.peer_subject = certs.front().subject();
+    peer_leaf_ = std::move(certs.front());
+    return {};
+}
+
+std::optional<signature_scheme> module_base::pick_scheme(const std::vector<signature_scheme>& peer,
+                                                         bool tls12) const
+{
+    const auto key = env_.ctx.key.type();
+    for (auto s : env_.ctx.schemes)
+        if (crypto::key_matches_scheme(key, s, tls12) && std::find(peer.begin(), peer.end(), s) != peer.end())
+            return s;
+    return std::nullopt;
+}
+
+bool module_base::we_accept(signature_scheme s) const
+{
+    const auto& ours = env_.ctx.schemes;
+    return std::find(ours.begin(), ours.end(), s) != ours.end();
+}
+
+} // namespace mtls::handshake

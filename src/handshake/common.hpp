@@ -1,0 +1,69 @@
+#ifndef MTLS_SRC_HANDSHAKE_COMMON_HPP
+#define MTLS_SRC_HANDSHAKE_COMMON_HPP
+
+// What every handshake module shares, whatever the version: sending messages
+// into the transcript, ephemeral key shares, the peer's certificate chain and
+// signature scheme choice.
+
+#include "crypto/key_share.hpp"
+#include "crypto/pki.hpp"
+#include "handshake/handshake.hpp"
+#include "handshake/suites.hpp"
+#include "handshake/transcript.hpp"
+
+#include <optional>
+
+namespace mtls::handshake {
+
+/// Suites of `ctx` for `v`, in preference order.
+std::vector<const suite_info*> suites_for(const detail::context_impl& ctx, tls_version v);
+
+/// Whether `ctx` allows version `v`.
+inline bool allows(const detail::context_impl& ctx, tls_version v) noexcept
+{
+    return ctx.min_version <= v && v <= ctx.max_version;
+}
+
+class module_base : public handshake_module {
+protected:
+    explicit module_base(environment& env) : env_(env) {}
+
+    /// Encodes a handshake message, adds it to the transcript and queues it.
+    template <class Body>
+    void send(wire::handshake_type t, Body&& body)
+    {
+        scratch_.clear();
+        wire::encode_handshake(scratch_, t, std::forward<Body>(body));
+        transcript_.add(scratch_);
+        env_.records.send(wire::content_type::handshake, scratch_);
+    }
+
+    /// A fresh ephemeral key share (or the test hook's).
+    crypto::key_share make_key_share(named_group g) const;
+
+    /// Parses and (by the verify mode) verifies the peer's chain, and records
+    /// it in the connection info. `peer_role` is the chain owner's role.
+    error_code accept_peer_chain(const std::vector<bytes_view>& chain, role peer_role);
+
+    /// The scheme this end's key signs with, from the peer's list, in our
+    /// preference order; nullopt when none fits. TLS 1.3 excludes PKCS#1 v1.5
+    /// and ties ECDSA schemes to their curve.
+    std::optional<signature_scheme> pick_scheme(const std::vector<signature_scheme>& peer, bool tls12) const;
+    bool we_accept(signature_scheme s) const;
+
+    /// Reports a secret to the test hook (NSS key log label).
+    void log_secret(std::string_view label, bytes_view s) const
+    {
+        if (env_.hooks.secret_log)
+            env_.hooks.secret_log(label, s);
+    }
+
+    environment& env_;
+    transcript transcript_;
+    std::vector<std::byte> scratch_;
+    crypto::certificate peer_leaf_;
+};
+
+} // namespace mtls::handshake
+
+#endif

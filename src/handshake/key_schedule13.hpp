@@ -1,0 +1,52 @@
+#ifndef MTLS_SRC_HANDSHAKE_KEY_SCHEDULE13_HPP
+#define MTLS_SRC_HANDSHAKE_KEY_SCHEDULE13_HPP
+
+// The TLS 1.3 key schedule (RFC 8446 §7.1-7.3) and Finished (§4.4.4), as pure
+// functions of secrets and transcript hashes so that each step can be checked
+// against RFC 8448 on its own.
+
+#include "crypto/aead.hpp"
+#include "crypto/hash.hpp"
+
+#include <string_view>
+
+namespace mtls::handshake::tls13 {
+
+using crypto::bytes_view;
+using crypto::hash_alg;
+using crypto::mutable_bytes;
+using crypto::secret;
+
+/// HKDF-Expand-Label(secret, label, context, out.size()) (§7.1); "tls13 " is
+/// prefixed here.
+void expand_label(hash_alg h, bytes_view secret, std::string_view label, bytes_view context,
+                  mutable_bytes out);
+
+/// Derive-Secret(secret, label, messages) given Transcript-Hash(messages) (§7.1).
+secret derive_secret(hash_alg h, bytes_view secret, std::string_view label, bytes_view transcript_hash);
+
+/// Early Secret = HKDF-Extract(0, PSK), with a zero PSK when there is none.
+secret early_secret(hash_alg h, bytes_view psk = {});
+
+/// The next extract stage: HKDF-Extract(Derive-Secret(previous, "derived", ""),
+/// ikm), with zeros for an empty `ikm`. Early → Handshake Secret with the
+/// (EC)DHE shared secret; Handshake → Master Secret with none.
+secret next_stage(hash_alg h, const secret& previous, bytes_view ikm);
+
+/// The record protection key and IV of a traffic secret (§7.3).
+struct traffic_key {
+    secret key;
+    secret iv;
+};
+traffic_key traffic_keys(crypto::aead_alg a, hash_alg h, bytes_view traffic_secret);
+
+/// application_traffic_secret_N+1 (§7.2).
+secret next_traffic_secret(hash_alg h, bytes_view current);
+
+/// Finished.verify_data = HMAC(finished_key, transcript_hash), where
+/// finished_key = HKDF-Expand-Label(base_key, "finished", "", Hash.length).
+secret finished_verify_data(hash_alg h, bytes_view base_key, bytes_view transcript_hash);
+
+} // namespace mtls::handshake::tls13
+
+#endif

@@ -1,0 +1,213 @@
+#include "handshake/tls13_common.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace mtls::handshake {
+
+using wire::handshake_type;
+
+error_code tls13_base::on_change_cipher_spec()
+{
+    // RFC 8446 §5: an unprotected dummy ChangeCipherSpec is dropped until the
+    // peer's Finished; after it, it is an unexpected record.
+    return peer_finished_ ? error::unexpected_change_cipher_spec : error_code{};
+}
+
+void tls13_base::derive_handshake_secrets(const crypto::secret& shared)
+{
+    const auto h = hash();
+    auto early = tls13::early_secret(h);
+    handshake_secret_ = tls13::next_stage(h, early, shared.view());
+    std::array<std::byte, crypto::max_digest_size> buf{};
+    auto th = transcript_hash(buf);
+    client_handshake_secret_ = tls13::derive_secret(h, handshake_secret_.view(), "c hs traffic", th);
+    server_handshake_secret_ = tls13::derive_secret(h, handshake_secret_.view(), "s hs traffic", th);
+    log_secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_handshake_secret_.view());
+    log_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", server_handshake_secret_.view());
+}
+
+void tls13_base::derive_application_secrets()
+{
+    const auto h = hash();
+    auto master = tls13::next_stage(h, handshake_secret_, {});
+    handshake_secret_.clear();
+    std::array<std::byte, crypto::max_digest_size> buf{};
+    auto th = transcript_hash(buf);
+    client_traffic_secret_ = tls13::derive_secret(h, master.view(), "c ap traffic", th);
+    server_traffic_secret_ = tls13::derive_secret(h, master.view(), "s ap traffic", th);
+    auto exporter = tls13::derive_secret(h, master.view(), "exp master", th);
+    log_secret("CLIENT_TRAFFIC_SECRET_0", client_traffic_secret_.view());
+    log_secret("SERVER_TRAFFIC_SECRET_0", server_traffic_secret_.view());
+    log_secret("EXPORTER_SECRET", exporter.view());
+}
+
+void tls13_base::use_read_secret(const crypto::secret& s)
+{
+    auto k = tls13::traffic_keys(suite_->aead, hash(), s.view());
+    env_.records.set_read_protection(record::protection(suite_->aead, k.key.view(), k.iv.view(),
+                                                        record::nonce_scheme::tls13));
+}
+
+void tls13_base::use_write_secret(const crypto::secret& s)
+{
+    auto k = tls13::traffic_keys(suite_->aead, hash(), s.view());
+    env_.records.set_write_protection(record::protection(suite_->aead, k.key.view(), k.iv.view(),
+                                                         record::nonce_scheme::tls13));
+}
+
+void tls13_base::send_certificate(bool empty)
+{
+    send(handshake_type::certificate, [&](wire::writer& w) {
+        w.vec8({}); // certificate_request_context: empty in the handshake (§4.4.2)
+        auto list = w.open(3);
+        if (!empty) {
+            for (const auto& c : env_.ctx.chain) {
+                w.vec24(c.der());
+                w.u16(0); // no per-certificate extensions
+            }
+        }
+        w.close(list);
+    });
+}
+
+bytes_view tls13_base::signed_content(role signer)
+{
+    // §4.4.3: 64 spaces, the context string, a zero byte, Transcript-Hash.
+    constexpr std::string_view server_context = "TLS 1.3, server CertificateVerify";
+    constexpr std::string_view client_context = "TLS 1.3, client CertificateVerify";
+    const auto ctx = signer == role::server ? server_context : client_context;
+    signed_content_.assign(64, std::byte{0x20});
+    for (char c : ctx)
+        signed_content_.push_back(std::byte(static_cast<std::uint8_t>(c)));
+    signed_content_.push_back(std::byte{0});
+    std::array<std::byte, crypto::max_digest_size> buf{};
+    auto th = transcript_hash(buf);
+    signed_content_.insert(signed_content_.end(), th.begin(), th.end());
+    return signed_content_;
+}
+
+error_code tls13_base::send_certificate_verify(signature_scheme scheme)
+{
+    auto sig = env_.ctx.key.sign(scheme, signed_content(env_.side));
+    if (sig.empty())
+        return error::crypto_failure;
+    send(handshake_type::certificate_verify, [&](wire::writer& w) {
+        w.u16(static_cast<std::uint16_t>(scheme));
+        w.vec16(sig);
+    });
+    return {};
+}
+
+error_code tls13_base::check_certificate_verify(bytes_view body)
+{
+    wire::signed_data cv;
+    if (auto ec = wire::parse_certificate_verify(body, cv))
+        return ec;
+    // §4.4.3: a scheme we offered, usable with the certificate's key in 1.3
+    // (PSS for RSA, the curve's own hash for ECDSA).
+    if (!we_accept(cv.scheme) || !crypto::key_matches_scheme(peer_leaf_.public_key_type(), cv.scheme, false))
+        return error::illegal_parameter;
+    const role signer = env_.side == role::client ? role::server : role::client;
+    if (!peer_leaf_.verify_signature(cv.scheme, signed_content(signer), cv.signature))
+        return error::bad_certificate_verify;
+    return {};
+}
+
+void tls13_base::send_finished(const crypto::secret& base_key)
+{
+    std::array<std::byte, crypto::max_digest_size> buf{};
+    auto data = tls13::finished_verify_data(hash(), base_key.view(), transcript_hash(buf));
+    send(handshake_type::finished, [&](wire::writer& w) { w.bytes(data.view()); });
+}
+
+error_code tls13_base::check_finished(bytes_view body, const crypto::secret& base_key) const
+{
+    std::array<std::byte, crypto::max_digest_size> buf{};
+    auto expected = tls13::finished_verify_data(hash(), base_key.view(), transcript_hash(buf));
+    if (body.size() != expected.size())
+        return error::decode_error;
+    // §4.4.4, compared in constant time.
+    return crypto::constant_time_equal(body, expected.view()) ? error_code{} : error::bad_finished;
+}
+
+void tls13_base::log_traffic_secret(role owner)
+{
+    const bool client = owner == role::client;
+    std::string label = client ? "CLIENT_TRAFFIC_SECRET_" : "SERVER_TRAFFIC_SECRET_";
+    label += std::to_string(client ? client_generation_ : server_generation_);
+    log_secret(label, (client ? client_traffic_secret_ : server_traffic_secret_).view());
+}
+
+bool tls13_base::update_write_key(bool request_peer)
+{
+    if (!done() || env_.write_closed)
+        return false;
+    // §4.6.3: the KeyUpdate goes out under the old key, everything after it
+    // under the next one.
+    // Post-handshake messages are outside the transcript.
+    scratch_.clear();
+    wire::encode_handshake(scratch_, handshake_type::key_update, [&](wire::writer& w) {
+        w.u8(static_cast<std::uint8_t>(request_peer ? wire::key_update_request::update_requested
+                                                    : wire::key_update_request::update_not_requested));
+    });
+    env_.records.send(wire::content_type::handshake, scratch_);
+    auto& own = own_traffic_secret();
+    own = tls13::next_traffic_secret(hash(), own.view());
+    ++(env_.side == role::client ? client_generation_ : server_generation_);
+    use_write_secret(own);
+    log_traffic_secret(env_.side);
+    return true;
+}
+
+void tls13_base::before_seal()
+{
+    // §5.5: stay inside the AEAD usage limits by updating before the count.
+    const auto* p = env_.records.write_protection();
+    if (p && p->sequence() >= env_.ctx.key_update_limit)
+        update_write_key(false);
+}
+
+error_code tls13_base::on_post_handshake(handshake_type type, bytes_view body)
+{
+    switch (type) {
+    case handshake_type::key_update: {
+        wire::key_update_request request{};
+        if (auto ec = wire::parse_key_update(body, request))
+            return ec;
+        auto& peer = peer_traffic_secret();
+        peer = tls13::next_traffic_secret(hash(), peer.view());
+        const role owner = env_.side == role::client ? role::server : role::client;
+        ++(owner == role::client ? client_generation_ : server_generation_);
+        use_read_secret(peer);
+        log_traffic_secret(owner);
+        // §4.6.3: answer before our next application data; once we have
+        // sent close_notify there is nothing more to protect.
+        if (request == wire::key_update_request::update_requested)
+            update_write_key(false);
+        return {};
+    }
+    case handshake_type::new_session_ticket:
+        // §4.6.1: only servers send tickets. Resumption is not implemented
+        // yet, so a well-formed ticket is dropped.
+        if (env_.side != role::client)
+            break;
+        return wire::parse_new_session_ticket(body);
+    default:
+        break;
+    }
+    // §4.6: CertificateRequest needs post_handshake_auth, which we never offer.
+    return error::unexpected_message;
+}
+
+void tls13_base::record_info(named_group g, bool hello_retry)
+{
+    auto& info = env_.info;
+    info.version = tls_version::tls13;
+    info.suite = suite_->id;
+    info.group = g;
+    info.hello_retry = hello_retry;
+    info.extended_master_secret = false;
+}
+
+} // namespace mtls::handshake

@@ -1,0 +1,83 @@
+#ifndef MTLS_SRC_HANDSHAKE_TLS13_COMMON_HPP
+#define MTLS_SRC_HANDSHAKE_TLS13_COMMON_HPP
+
+// What the TLS 1.3 client and server share (RFC 8446): the key schedule
+// driven by the transcript, record keys, Certificate / CertificateVerify /
+// Finished, and the post-handshake messages (KeyUpdate, NewSessionTicket).
+
+#include "handshake/common.hpp"
+#include "handshake/key_schedule13.hpp"
+
+namespace mtls::handshake {
+
+/// RFC 8446 §4.2.1: the legacy field and supported_versions values.
+inline constexpr std::uint16_t wire_tls12 = 0x0303;
+inline constexpr std::uint16_t wire_tls13 = 0x0304;
+
+class tls13_base : public module_base {
+public:
+    error_code on_change_cipher_spec() override;
+    bool update_write_key(bool request_peer) override;
+    void before_seal() override;
+
+protected:
+    explicit tls13_base(environment& env) : module_base(env) {}
+
+    crypto::hash_alg hash() const noexcept { return suite_->hash; }
+    /// Transcript-Hash of the messages so far.
+    crypto::mutable_bytes transcript_hash(crypto::mutable_bytes out) const { return transcript_.current(out); }
+
+    /// §7.1: Handshake Secret from the (EC)DHE secret, then both handshake
+    /// traffic secrets over ClientHello..ServerHello.
+    void derive_handshake_secrets(const crypto::secret& shared);
+    /// §7.1: Master Secret, then the application traffic and exporter secrets
+    /// over ClientHello..server Finished.
+    void derive_application_secrets();
+    void use_read_secret(const crypto::secret& s);
+    void use_write_secret(const crypto::secret& s);
+
+    /// Certificate with an empty request context (§4.4.2); our chain, or an
+    /// empty list when `empty`.
+    void send_certificate(bool empty);
+    /// §4.4.3: signs the transcript so far with this end's key.
+    error_code send_certificate_verify(signature_scheme scheme);
+    /// Checks the peer's CertificateVerify over the transcript before it.
+    error_code check_certificate_verify(bytes_view body);
+    /// §4.4.4: Finished keyed by a handshake traffic secret.
+    void send_finished(const crypto::secret& base_key);
+    error_code check_finished(bytes_view body, const crypto::secret& base_key) const;
+
+    /// KeyUpdate (either side) and NewSessionTicket (client) after the handshake.
+    error_code on_post_handshake(wire::handshake_type type, bytes_view body);
+
+    void record_info(named_group g, bool hello_retry);
+
+    const suite_info* suite_ = nullptr;
+    crypto::secret handshake_secret_;
+    crypto::secret client_handshake_secret_;
+    crypto::secret server_handshake_secret_;
+    crypto::secret client_traffic_secret_; // application_traffic_secret_N, each direction
+    crypto::secret server_traffic_secret_;
+    unsigned client_generation_ = 0;
+    unsigned server_generation_ = 0;
+    /// The peer's Finished has arrived: no more dummy ChangeCipherSpec (RFC 8446 §5).
+    bool peer_finished_ = false;
+
+private:
+    crypto::secret& own_traffic_secret() noexcept
+    {
+        return env_.side == role::client ? client_traffic_secret_ : server_traffic_secret_;
+    }
+    crypto::secret& peer_traffic_secret() noexcept
+    {
+        return env_.side == role::client ? server_traffic_secret_ : client_traffic_secret_;
+    }
+    void log_traffic_secret(role owner);
+    /// The content a CertificateVerify signs (§4.4.3), for the given signer.
+    bytes_view signed_content(role signer);
+    std::vector<std::byte> signed_content_;
+};
+
+} // namespace mtls::handshake
+
+#endif

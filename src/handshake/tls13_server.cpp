@@ -1,0 +1,385 @@
+// The server for every version the context allows. The ClientHello settles
+// the version (RFC 8446 §4.2.1): a TLS 1.2 one goes to the TLS 1.2 server,
+// otherwise this runs the TLS 1.3 handshake (RFC 8446 §2), asking for another
+// key share with HelloRetryRequest when the client's does not suit us.
+
+#include "handshake/tls13_common.hpp"
+
+#include <algorithm>
+
+namespace mtls::handshake {
+namespace {
+
+using wire::extension_type;
+using wire::handshake_type;
+
+template <class T>
+bool contains(const std::vector<T>& v, T x)
+{
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+class tls13_server final : public tls13_base {
+public:
+    explicit tls13_server(environment& env) : tls13_base(env) {}
+
+    error_code start() override { return {}; }
+    error_code on_message(handshake_type type, bytes_view body, bytes_view message) override;
+    error_code on_change_cipher_spec() override;
+    bool done() const noexcept override { return tls12_ ? tls12_->done() : state_ == state::done; }
+    bool update_write_key(bool request_peer) override
+    {
+        return tls12_ ? false : tls13_base::update_write_key(request_peer);
+    }
+    void before_seal() override
+    {
+        if (!tls12_)
+            tls13_base::before_seal();
+    }
+
+private:
+    enum class state {
+        expect_client_hello,
+        expect_second_client_hello,
+        expect_certificate,
+        expect_certificate_verify,
+        expect_finished,
+        done,
+    };
+
+    error_code on_client_hello(bytes_view body, bytes_view message);
+    error_code on_second_client_hello(bytes_view body, bytes_view message);
+    /// Suite, signature scheme and group for a TLS 1.3 ClientHello.
+    error_code choose(const wire::client_hello& ch);
+    error_code send_hello_retry_request();
+    error_code send_first_flight(const wire::key_share_entry& client_share);
+    error_code on_certificate(bytes_view body);
+    error_code on_finished(bytes_view body, bytes_view message);
+    void send_dummy_change_cipher_spec();
+
+    state state_ = state::expect_client_hello;
+    std::vector<std::byte> session_id_;
+    std::vector<std::uint16_t> first_suites_;
+    std::vector<std::byte> cookie_;
+    signature_scheme scheme_{};
+    named_group group_{};
+    bool sni_ = false;
+    bool hello_retry_ = false;
+    bool sent_change_cipher_spec_ = false;
+    std::unique_ptr<handshake_module> tls12_;
+};
+
+error_code tls13_server::on_message(handshake_type type, bytes_view body, bytes_view message)
+{
+    if (tls12_)
+        return tls12_->on_message(type, body, message);
+    switch (state_) {
+    case state::expect_client_hello:
+        if (type != handshake_type::client_hello)
+            break;
+        return on_client_hello(body, message);
+    case state::expect_second_client_hello:
+        if (type != handshake_type::client_hello)
+            break;
+        return on_second_client_hello(body, message);
+    case state::expect_certificate:
+        if (type != handshake_type::certificate)
+            break;
+        transcript_.add(message);
+        return on_certificate(body);
+    case state::expect_certificate_verify:
+        if (type != handshake_type::certificate_verify)
+            break;
+        if (auto ec = check_certificate_verify(body)) // signs the transcript before it
+            return ec;
+        transcript_.add(message);
+        state_ = state::expect_finished;
+        return {};
+    case state::expect_finished:
+        if (type != handshake_type::finished)
+            break;
+        return on_finished(body, message);
+    case state::done:
+        return on_post_handshake(type, body);
+    }
+    return error::unexpected_message;
+}
+
+error_code tls13_server::on_change_cipher_spec()
+{
+    if (tls12_)
+        return tls12_->on_change_cipher_spec();
+    // RFC 8446 §5: not before the first ClientHello.
+    if (state_ == state::expect_client_hello)
+        return error::unexpected_change_cipher_spec;
+    return tls13_base::on_change_cipher_spec();
+}
+
+error_code tls13_server::on_client_hello(bytes_view body, bytes_view message)
+{
+    wire::client_hello ch;
+    if (auto ec = wire::parse_client_hello(body, ch))
+        return ec;
+    const auto& ctx = env_.ctx;
+    // RFC 8446 §4.2.1: supported_versions, when present, replaces legacy_version.
+    const auto& versions = ch.ext.supported_versions;
+    const bool offers13 = versions && contains(*versions, wire_tls13);
+    const bool offers12 = versions ? contains(*versions, wire_tls12) : ch.legacy_version >= wire_tls12;
+    if (!offers13 || !allows(ctx, tls_version::tls13) || suites_for(ctx, tls_version::tls13).empty()) {
+        if (!offers12 || !allows(ctx, tls_version::tls12))
+            return error::protocol_version;
+        tls12_ = make_tls12_server(env_);
+        return tls12_->on_message(handshake_type::client_hello, body, message);
+    }
+
+    // RFC 8446 §4.1.2: exactly the null compression method.
+    if (ch.compression_methods.size() != 1 || ch.compression_methods[0] != std::byte{0})
+        return error::compression_not_null;
+    if (auto ec = choose(ch))
+        return ec;
+    session_id_.assign(ch.session_id.begin(), ch.session_id.end());
+    first_suites_ = ch.cipher_suites;
+    if (ch.ext.server_name) {
+        sni_ = true;
+        env_.info.server_name.assign(*ch.ext.server_name);
+    }
+    transcript_.add(message);
+    env_.info.version = tls_version::tls13;
+    env_.records.expect_version(wire_tls12);
+
+    const auto& shares = *ch.ext.key_shares;
+    auto share = std::find_if(shares.begin(), shares.end(), [&](const auto& e) { return e.group == group_; });
+    if (share == shares.end())
+        return send_hello_retry_request();
+    transcript_.start_hash(hash());
+    return send_first_flight(*share);
+}
+
+error_code tls13_server::choose(const wire::client_hello& ch)
+{
+    const auto& ctx = env_.ctx;
+    if (ctx.chain.empty() || !ctx.key)
+        return error::invalid_configuration;
+    for (auto s : suites_for(ctx, tls_version::tls13)) {
+        if (contains(ch.cipher_suites, static_cast<std::uint16_t>(s->id))) {
+            suite_ = s;
+            break;
+        }
+    }
+    if (!suite_)
+        return error::no_shared_cipher;
+
+    // RFC 8446 §9.2: certificate authentication needs signature_algorithms;
+    // (EC)DHE needs both supported_groups and key_share.
+    if (!ch.ext.signature_schemes || !ch.ext.groups || !ch.ext.key_shares)
+        return error::missing_extension;
+    auto picked = pick_scheme(*ch.ext.signature_schemes, false);
+    if (!picked)
+        return error::no_shared_signature_scheme;
+    scheme_ = *picked;
+
+    // RFC 8446 §4.2.8: shares only for offered groups, at most one per group.
+    const auto& shares = *ch.ext.key_shares;
+    for (std::size_t i = 0; i < shares.size(); ++i) {
+        if (!contains(*ch.ext.groups, shares[i].group))
+            return error::bad_key_share;
+        for (std::size_t j = 0; j < i; ++j)
+            if (shares[j].group == shares[i].group)
+                return error::bad_key_share;
+    }
+    // Our preference decides; the client's share is used only when it is
+    // for that group, otherwise HelloRetryRequest asks for it.
+    auto g = std::find_if(ctx.groups.begin(), ctx.groups.end(),
+                          [&](named_group x) { return contains(*ch.ext.groups, x); });
+    if (g == ctx.groups.end())
+        return error::no_shared_group;
+    group_ = *g;
+    return {};
+}
+
+error_code tls13_server::send_hello_retry_request()
+{
+    hello_retry_ = true;
+    transcript_.replace_with_message_hash(hash());
+    // The cookie binds the retry to this exchange; the engine keeps the state,
+    // so a random value checked for equality is enough (RFC 8446 §4.2.2).
+    cookie_.resize(32);
+    env_.random(cookie_);
+    send(handshake_type::server_hello, [&](wire::writer& w) {
+        w.u16(wire_tls12);
+        w.bytes(wire::hello_retry_request_random);
+        w.vec8(session_id_);
+        w.u16(static_cast<std::uint16_t>(suite_->id));
+        w.u8(0);
+        auto exts = w.open(2);
+        w.u16(static_cast<std::uint16_t>(extension_type::supported_versions));
+        w.u16(2);
+        w.u16(wire_tls13);
+        w.u16(static_cast<std::uint16_t>(extension_type::key_share));
+        w.u16(2);
+        w.u16(static_cast<std::uint16_t>(group_));
+        w.u16(static_cast<std::uint16_t>(extension_type::cookie));
+        auto c = w.open(2);
+        w.vec16(cookie_);
+        w.close(c);
+        w.close(exts);
+    });
+    send_dummy_change_cipher_spec(); // RFC 8446 §D.4: right after the first server message
+    state_ = state::expect_second_client_hello;
+    return {};
+}
+
+error_code tls13_server::on_second_client_hello(bytes_view body, bytes_view message)
+{
+    wire::client_hello ch;
+    if (auto ec = wire::parse_client_hello(body, ch))
+        return ec;
+    // RFC 8446 §4.1.2: the same hello but for the key share and the cookie.
+    if (!std::equal(ch.session_id.begin(), ch.session_id.end(), session_id_.begin(), session_id_.end()) ||
+        ch.cipher_suites != first_suites_ || !ch.ext.supported_versions ||
+        !contains(*ch.ext.supported_versions, wire_tls13))
+        return error::illegal_parameter;
+    if (!ch.ext.cookie || !ch.ext.key_shares)
+        return error::missing_extension;
+    if (!crypto::constant_time_equal(*ch.ext.cookie, cookie_))
+        return error::illegal_parameter;
+    const auto& shares = *ch.ext.key_shares;
+    if (shares.size() != 1 || shares.front().group != group_)
+        return error::bad_key_share;
+    transcript_.add(message);
+    return send_first_flight(shares.front());
+}
+
+error_code tls13_server::send_first_flight(const wire::key_share_entry& client_share)
+{
+    auto share = make_key_share(group_);
+    crypto::secret shared;
+    if (auto ec = share.agree(client_share.key_exchange, shared))
+        return ec;
+    wire::random_bytes random{};
+    env_.random(random);
+    // Extension order as in RFC 8448: key_share, then supported_versions.
+    send(handshake_type::server_hello, [&](wire::writer& w) {
+        w.u16(wire_tls12);
+        w.bytes(random);
+        w.vec8(session_id_);
+        w.u16(static_cast<std::uint16_t>(suite_->id));
+        w.u8(0);
+        auto exts = w.open(2);
+        w.u16(static_cast<std::uint16_t>(extension_type::key_share));
+        auto ks = w.open(2);
+        w.u16(static_cast<std::uint16_t>(group_));
+        w.vec16(share.public_key());
+        w.close(ks);
+        w.u16(static_cast<std::uint16_t>(extension_type::supported_versions));
+        w.u16(2);
+        w.u16(wire_tls13);
+        w.close(exts);
+    });
+    derive_handshake_secrets(shared);
+    send_dummy_change_cipher_spec();
+    use_write_secret(server_handshake_secret_);
+    use_read_secret(client_handshake_secret_);
+
+    send(handshake_type::encrypted_extensions, [&](wire::writer& w) {
+        auto exts = w.open(2);
+        if (sni_) {
+            w.u16(static_cast<std::uint16_t>(extension_type::server_name));
+            w.u16(0); // RFC 6066 §3: empty acknowledgement
+        }
+        w.close(exts);
+    });
+    const bool ask = env_.mode & verify_peer;
+    if (ask) {
+        send(handshake_type::certificate_request, [&](wire::writer& w) {
+            w.vec8({}); // RFC 8446 §4.3.2: empty context in the handshake
+            auto exts = w.open(2);
+            w.u16(static_cast<std::uint16_t>(extension_type::signature_algorithms));
+            auto sig_ext = w.open(2);
+            auto sigs = w.open(2);
+            for (auto s : env_.ctx.schemes)
+                w.u16(static_cast<std::uint16_t>(s));
+            w.close(sigs);
+            w.close(sig_ext);
+            // RFC 8446 §4.2.4: our trust anchors' names, as many as fit.
+            auto names = env_.ctx.anchors.subjects();
+            if (!names.empty()) {
+                w.u16(static_cast<std::uint16_t>(extension_type::certificate_authorities));
+                auto ca_ext = w.open(2);
+                auto list = w.open(2);
+                std::size_t used = 0;
+                for (auto dn : names) {
+                    if (used + 2 + dn.size() > 0xFFFF - 16)
+                        break;
+                    w.vec16(dn);
+                    used += 2 + dn.size();
+                }
+                w.close(list);
+                w.close(ca_ext);
+            }
+            w.close(exts);
+        });
+    }
+    send_certificate(false);
+    if (auto ec = send_certificate_verify(scheme_))
+        return ec;
+    send_finished(server_handshake_secret_);
+    derive_application_secrets();
+    use_write_secret(server_traffic_secret_);
+    state_ = ask ? state::expect_certificate : state::expect_finished;
+    return {};
+}
+
+error_code tls13_server::on_certificate(bytes_view body)
+{
+    wire::certificate13 cert;
+    if (auto ec = wire::parse_certificate13(body, cert))
+        return ec;
+    if (!cert.request_context.empty())
+        return error::illegal_parameter; // RFC 8446 §4.4.2: the CertificateRequest's context
+    if (cert.chain.empty()) {
+        // RFC 8446 §4.4.2.4: continue without, or abort with certificate_required.
+        if (env_.mode & verify_fail_if_no_peer_cert)
+            return error::peer_certificate_required;
+        state_ = state::expect_finished;
+        return {};
+    }
+    if (auto ec = accept_peer_chain(cert.chain, role::client))
+        return ec;
+    state_ = state::expect_certificate_verify;
+    return {};
+}
+
+error_code tls13_server::on_finished(bytes_view body, bytes_view message)
+{
+    if (auto ec = check_finished(body, client_handshake_secret_))
+        return ec;
+    transcript_.add(message);
+    peer_finished_ = true;
+    use_read_secret(client_traffic_secret_);
+    client_handshake_secret_.clear();
+    server_handshake_secret_.clear();
+    transcript_.drop_messages();
+    record_info(group_, hello_retry_);
+    state_ = state::done;
+    return {};
+}
+
+void tls13_server::send_dummy_change_cipher_spec()
+{
+    // RFC 8446 §D.4: in compatibility mode (the client sent a session id),
+    // once, right after the server's first handshake message.
+    if (!env_.ctx.middlebox_compat || session_id_.empty() || sent_change_cipher_spec_)
+        return;
+    sent_change_cipher_spec_ = true;
+    env_.records.send(wire::content_type::change_cipher_spec, std::array{std::byte{1}});
+}
+
+} // namespace
+
+std::unique_ptr<handshake_module> make_server(environment& env)
+{
+    return std::make_unique<tls13_server>(env);
+}
+
+} // namespace mtls::handshake
