@@ -319,6 +319,24 @@ BOOST_AUTO_TEST_CASE(secure_defaults)
     BOOST_TEST(impl.require_ems);
     BOOST_TEST(!impl.mode.has_value());
     BOOST_TEST(impl.min_version == tls_version::tls12);
+    BOOST_TEST(impl.max_version == tls_version::tls13);
+    BOOST_TEST(impl.middlebox_compat);
+    BOOST_TEST(impl.key_update_limit == detail::default_key_update_limit);
+}
+
+BOOST_AUTO_TEST_CASE(key_update_limit_can_only_be_lowered)
+{
+    // RFC 8446 §5.5: the default stays inside the AEAD limits, so a context
+    // may lower it (tests do) but never raise it past them.
+    context ctx;
+    ctx.set_key_update_limit(100);
+    BOOST_TEST(ctx.impl().key_update_limit == 100u);
+    ctx.set_key_update_limit(detail::default_key_update_limit * 2);
+    BOOST_TEST(ctx.impl().key_update_limit == detail::default_key_update_limit);
+    ctx.set_key_update_limit(0);
+    BOOST_TEST(ctx.impl().key_update_limit == detail::default_key_update_limit);
+    ctx.set_middlebox_compat(false);
+    BOOST_TEST(!ctx.impl().middlebox_compat);
 }
 
 BOOST_AUTO_TEST_CASE(setters_drop_what_mtls_does_not_implement)
