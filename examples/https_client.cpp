@@ -2,11 +2,19 @@
 //
 //   https_client URL [--cert F --key F] [--ca F] [--servername N]
 //                [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]
+//                [--groups LIST] [--ciphers LIST]
 //
-// URL is https://host[:port][/path]. Prints the response body on stdout and
-// one line on stderr with the TLS version, the cipher suite and the server's
-// certificate subject. Exits 0 on a 2xx answer; otherwise prints one line
-// saying why and exits 1 (2 for a bad command line).
+// URL is https://host[:port][/path]. --groups takes key exchange groups in
+// preference order, comma-separated (x25519,secp256r1,secp384r1); --ciphers
+// takes cipher suites the same way, by IANA name
+// (TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,...).
+// Prints the response body on stdout and, on stderr, three lines about the
+// handshake:
+//   TLSv1.3 TLS_AES_128_GCM_SHA256 server: CN=localhost
+//   group: x25519
+//   hello_retry: no                    ("yes" when the server sent HelloRetryRequest)
+// Exits 0 on a 2xx answer; otherwise prints one line saying why and exits 1
+// (2 for a bad command line).
 
 #include <mtls/context.hpp>
 #include <mtls/tls_stream.hpp>
@@ -21,6 +29,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
@@ -29,6 +38,8 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
@@ -42,7 +53,9 @@ constexpr std::chrono::seconds overall_timeout{30};
 [[noreturn]] void usage(const std::string& why) {
     std::cerr << "https_client: " << why << "\n"
               << "usage: https_client URL [--cert F --key F] [--ca F] [--servername N]"
-                 " [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n";
+                 " [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n"
+                 "                    [--groups x25519,secp256r1,secp384r1]"
+                 " [--ciphers IANA_NAME,...]\n";
     std::exit(2);
 }
 
@@ -66,6 +79,43 @@ mtls::tls_version parse_version(const std::string& text) {
     usage("unknown TLS version " + text);
 }
 
+// A comma-separated list of names, each one of `known` as mtls::to_string
+// spells it; the order is kept (it is the preference order).
+template <class Value, std::size_t N>
+std::vector<Value> parse_list(const std::string& text, const std::array<Value, N>& known,
+                              const std::string& what) {
+    std::vector<Value> values;
+    std::string_view rest = text;
+    for (;;) {
+        const auto comma = rest.find(',');
+        const std::string_view name = rest.substr(0, comma);
+        bool found = false;
+        for (const Value value : known)
+            if (mtls::to_string(value) == name) {
+                values.push_back(value);
+                found = true;
+            }
+        if (!found) usage("unknown " + what + " '" + std::string(name) + "'");
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    return values;
+}
+
+constexpr std::array known_groups{mtls::named_group::x25519, mtls::named_group::secp256r1,
+                                  mtls::named_group::secp384r1};
+constexpr std::array known_suites{
+    mtls::cipher_suite::tls_aes_128_gcm_sha256,
+    mtls::cipher_suite::tls_aes_256_gcm_sha384,
+    mtls::cipher_suite::tls_chacha20_poly1305_sha256,
+    mtls::cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256,
+    mtls::cipher_suite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384,
+    mtls::cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256,
+    mtls::cipher_suite::tls_ecdhe_rsa_with_aes_128_gcm_sha256,
+    mtls::cipher_suite::tls_ecdhe_rsa_with_aes_256_gcm_sha384,
+    mtls::cipher_suite::tls_ecdhe_rsa_with_chacha20_poly1305_sha256,
+};
+
 mtls::context make_context(std::map<std::string, std::string> options) {
     mtls::context ctx;
     if (options.contains("--cert") != options.contains("--key"))
@@ -78,6 +128,10 @@ mtls::context make_context(std::map<std::string, std::string> options) {
     else ctx.set_default_verify_paths();
     if (options.contains("--tls-min")) ctx.set_min_version(parse_version(options["--tls-min"]));
     if (options.contains("--tls-max")) ctx.set_max_version(parse_version(options["--tls-max"]));
+    if (options.contains("--groups"))
+        ctx.set_groups(parse_list(options["--groups"], known_groups, "group"));
+    if (options.contains("--ciphers"))
+        ctx.set_cipher_suites(parse_list(options["--ciphers"], known_suites, "cipher suite"));
     return ctx;
 }
 
@@ -93,7 +147,9 @@ get(const url& where, const std::string& server_name, const mtls::context& ctx) 
     co_await stream.async_handshake(mtls::role::client, asio::use_awaitable);
     const mtls::connection_info& info = stream.info();
     std::cerr << mtls::to_string(info.version) << " " << mtls::to_string(info.suite)
-              << " server: " << info.peer_subject << std::endl;
+              << " server: " << info.peer_subject << "\n"
+              << "group: " << mtls::to_string(info.group) << "\n"
+              << "hello_retry: " << (info.hello_retry ? "yes" : "no") << std::endl;
 
     http::request<http::empty_body> request{http::verb::get, where.target, 11};
     request.set(http::field::host, where.host);

@@ -3,10 +3,15 @@
 //
 //   https_server --port P --cert F --key F [--ca F] [--verify none|optional|require]
 //                [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]
+//                [--groups LIST] [--ciphers LIST]
+//
+// --groups takes key exchange groups in preference order, comma-separated
+// (x25519,secp256r1,secp384r1); --ciphers takes cipher suites the same way,
+// by IANA name (TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,...).
 //
 // Every GET is answered with 200 and a text/plain body of four lines:
-//   version: TLSv1.2
-//   cipher: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+//   version: TLSv1.3                   (TLS 1.3 unless a side is limited to 1.2)
+//   cipher: TLS_AES_128_GCM_SHA256
 //   group: x25519
 //   client: CN=mtls test client        (or "client: none")
 // --port 0 picks a free port; the port is printed as "listening on port N".
@@ -25,6 +30,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
@@ -32,6 +38,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
@@ -46,7 +54,9 @@ constexpr std::chrono::seconds idle_timeout{30};
 [[noreturn]] void usage(const std::string& why) {
     std::cerr << "https_server: " << why << "\n"
               << "usage: https_server --port P --cert F --key F [--ca F]"
-                 " [--verify none|optional|require] [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n";
+                 " [--verify none|optional|require] [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n"
+                 "                    [--groups x25519,secp256r1,secp384r1]"
+                 " [--ciphers IANA_NAME,...]\n";
     std::exit(2);
 }
 
@@ -55,6 +65,43 @@ mtls::tls_version parse_version(const std::string& text) {
     if (text == "1.3") return mtls::tls_version::tls13;
     usage("unknown TLS version " + text);
 }
+
+// A comma-separated list of names, each one of `known` as mtls::to_string
+// spells it; the order is kept (it is the preference order).
+template <class Value, std::size_t N>
+std::vector<Value> parse_list(const std::string& text, const std::array<Value, N>& known,
+                              const std::string& what) {
+    std::vector<Value> values;
+    std::string_view rest = text;
+    for (;;) {
+        const auto comma = rest.find(',');
+        const std::string_view name = rest.substr(0, comma);
+        bool found = false;
+        for (const Value value : known)
+            if (mtls::to_string(value) == name) {
+                values.push_back(value);
+                found = true;
+            }
+        if (!found) usage("unknown " + what + " '" + std::string(name) + "'");
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    return values;
+}
+
+constexpr std::array known_groups{mtls::named_group::x25519, mtls::named_group::secp256r1,
+                                  mtls::named_group::secp384r1};
+constexpr std::array known_suites{
+    mtls::cipher_suite::tls_aes_128_gcm_sha256,
+    mtls::cipher_suite::tls_aes_256_gcm_sha384,
+    mtls::cipher_suite::tls_chacha20_poly1305_sha256,
+    mtls::cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256,
+    mtls::cipher_suite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384,
+    mtls::cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256,
+    mtls::cipher_suite::tls_ecdhe_rsa_with_aes_128_gcm_sha256,
+    mtls::cipher_suite::tls_ecdhe_rsa_with_aes_256_gcm_sha384,
+    mtls::cipher_suite::tls_ecdhe_rsa_with_chacha20_poly1305_sha256,
+};
 
 mtls::context make_context(std::map<std::string, std::string> options) {
     for (const char* required : {"--port", "--cert", "--key"})
@@ -71,6 +118,10 @@ mtls::context make_context(std::map<std::string, std::string> options) {
     else usage("unknown verify mode " + verify);
     if (options.contains("--tls-min")) ctx.set_min_version(parse_version(options["--tls-min"]));
     if (options.contains("--tls-max")) ctx.set_max_version(parse_version(options["--tls-max"]));
+    if (options.contains("--groups"))
+        ctx.set_groups(parse_list(options["--groups"], known_groups, "group"));
+    if (options.contains("--ciphers"))
+        ctx.set_cipher_suites(parse_list(options["--ciphers"], known_suites, "cipher suite"));
     return ctx;
 }
 

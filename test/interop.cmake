@@ -1,4 +1,4 @@
-# Interop tests: the example programs against openssl and curl, and back.
+# Interop tests: the example programs against openssl, GnuTLS and curl, and back.
 # Each test is one bash script under interop/ (helpers in interop/lib.sh); a
 # missing peer program fails the test rather than skipping it.
 
@@ -27,9 +27,25 @@ if(TARGET https_server AND TARGET https_client)
     mtls_interop_test(interop_s_client_vs_server_${suite} s_client_vs_server.sh ${suite})
     mtls_interop_test(interop_curl_vs_server_${suite} curl_vs_server.sh ${suite})
   endforeach()
-  mtls_interop_test(interop_server_requires_client_cert server_requires_client_cert.sh)
-  mtls_interop_test(interop_client_rejects_untrusted_server client_rejects_untrusted_server.sh)
+  mtls_interop_test(interop_server_requires_client_cert server_requires_client_cert.sh 1.2)
+  mtls_interop_test(interop_client_rejects_untrusted_server client_rejects_untrusted_server.sh 1.2)
   mtls_interop_test(interop_server_robustness server_robustness.sh)
+
+  # TLS 1.3, mutual authentication: one test per suite and peer library, each
+  # covering the three groups in both directions.
+  foreach(suite IN ITEMS TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256)
+    mtls_interop_test(interop_tls13_openssl_${suite} tls13_openssl.sh ${suite})
+    mtls_interop_test(interop_tls13_gnutls_${suite} tls13_gnutls.sh ${suite})
+  endforeach()
+  foreach(peer IN ITEMS openssl gnutls)
+    mtls_interop_test(interop_tls13_hello_retry_${peer} tls13_hello_retry.sh ${peer})
+  endforeach()
+  foreach(side IN ITEMS server client)
+    mtls_interop_test(interop_tls13_key_update_${side} tls13_key_update.sh ${side})
+  endforeach()
+  mtls_interop_test(interop_tls13_no_client_cert tls13_no_client_cert.sh)
+  mtls_interop_test(interop_tls13_server_requires_client_cert server_requires_client_cert.sh 1.3)
+  mtls_interop_test(interop_tls13_client_rejects_untrusted_server client_rejects_untrusted_server.sh 1.3)
 endif()
 
 include(${CMAKE_CURRENT_LIST_DIR}/package.cmake)

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # https_client refuses a server whose certificate chains to an unknown CA.
-# Usage: client_rejects_untrusted_server.sh   (env: HTTPS_CLIENT, MTLS_TEST_CERTS)
+# Usage: client_rejects_untrusted_server.sh 1.2|1.3   (env: HTTPS_CLIENT, MTLS_TEST_CERTS)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_program openssl
+version=$1
+case $version in
+    1.2) pin=-tls1_2 ;;
+    1.3) pin=-tls1_3 ;;
+    *) fail "usage: $0 1.2|1.3" ;;
+esac
 certs=$MTLS_TEST_CERTS
-
-start_s_server -tls1_2 -cert "$certs/server-untrusted.pem" -key "$certs/server-untrusted.key"
-
+start_s_server "$pin" -cert "$certs/server-untrusted.pem" -key "$certs/server-untrusted.key"
 status=0
 timeout "$step_timeout" "$HTTPS_CLIENT" "https://localhost:$server_port/" \
     --cert "$certs/client-ecdsa.pem" --key "$certs/client-ecdsa.key" --ca "$certs/ca.pem" \
@@ -16,4 +20,6 @@ timeout "$step_timeout" "$HTTPS_CLIENT" "https://localhost:$server_port/" \
 [[ $status -ne 124 ]] || fail "https_client timed out instead of failing"
 assert_contains "$work_dir/err" "not trusted"
 [[ ! -s "$work_dir/body" ]] || fail "https_client printed a body from an untrusted server"
-echo "ok: untrusted server refused: $(cat "$work_dir/err")"
+# The client told the server why (RFC 8446 §6.2, RFC 5246 §7.2.2: unknown_ca).
+wait_for_line "$server_log" 'alert unknown ca' "$server_pid" >/dev/null
+echo "ok: TLS $version untrusted server refused: $(cat "$work_dir/err")"
