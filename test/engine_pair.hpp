@@ -874,6 +874,31 @@ public:
     const side& in(direction d) const { return d == direction::to_server ? states_[0] : states_[1]; }
     std::optional<cipher_suite> suite() const { return suite_; }
 
+    /// A protected record as the sender of `d` would send next: `content`
+    /// and `inner_type` under its current key and sequence number (RFC 8446
+    /// §5.2), followed by `padding` zeros. The observer reads it as sent, so
+    /// it follows a KeyUpdate forged this way; the real sender does not, so
+    /// its own later records no longer match what the receiver expects.
+    bytes forge(direction d, std::uint8_t inner_type, std::span<const std::byte> content, std::size_t padding = 0)
+    {
+        auto& s = state_of(d);
+        BOOST_TEST_REQUIRE((s.key.has_value() && !s.lost), "forge: no key for " << d);
+        bytes text(content.begin(), content.end());
+        put8(text, inner_type);
+        text.resize(text.size() + padding);
+        const std::size_t length = text.size() + crypto::aead_tag_size;
+        bytes aad;
+        put8(aad, content::application_data);
+        put16(aad, 0x0303);
+        put16(aad, length);
+        bytes tag(crypto::aead_tag_size);
+        s.key->seal(nonce(s), aad, text, tag);
+        text.insert(text.end(), tag.begin(), tag.end());
+        record r{content::application_data, 0x0303, text};
+        see(d, r);
+        return r.serialize();
+    }
+
     bool clean() const { return states_[0].problems.empty() && states_[1].problems.empty(); }
 
     /// Every problem, for assertion messages.
@@ -940,6 +965,15 @@ private:
         return true;
     }
 
+    /// RFC 8446 §5.3: the per-record nonce is the IV xor the sequence number.
+    static bytes nonce(const state& s)
+    {
+        bytes n = s.iv;
+        for (std::size_t i = 0; i < 8; ++i)
+            n[n.size() - 1 - i] ^= std::byte(static_cast<std::uint8_t>(s.seq >> (8 * i)));
+        return n;
+    }
+
     void protected_record(direction d, state& s, const record& r)
     {
         if (s.st == stage::plaintext) {
@@ -957,10 +991,6 @@ private:
             s.lost = true;
             return;
         }
-        // RFC 8446 §5.3: the per-record nonce is the IV xor the sequence number.
-        bytes nonce = s.iv;
-        for (std::size_t i = 0; i < 8; ++i)
-            nonce[nonce.size() - 1 - i] ^= std::byte(static_cast<std::uint8_t>(s.seq >> (8 * i)));
         // §5.2: the additional data is the record header.
         bytes aad;
         put8(aad, r.type);
@@ -968,7 +998,7 @@ private:
         put16(aad, r.body.size());
         bytes text(r.body.begin(), r.body.end() - crypto::aead_tag_size);
         std::span<const std::byte> tag(r.body.data() + text.size(), crypto::aead_tag_size);
-        if (!s.key->open(nonce, aad, text, tag)) {
+        if (!s.key->open(nonce(s), aad, text, tag)) {
             s.problems.push_back("record " + std::to_string(s.seq) + " under " +
                                  (s.st == stage::handshake ? std::string("the handshake secret")
                                                            : "application secret " + std::to_string(s.epoch)) +
