@@ -30,6 +30,7 @@ if(TARGET https_server AND TARGET https_client)
   mtls_interop_test(interop_server_requires_client_cert server_requires_client_cert.sh 1.2)
   mtls_interop_test(interop_client_rejects_untrusted_server client_rejects_untrusted_server.sh 1.2)
   mtls_interop_test(interop_server_robustness server_robustness.sh)
+  mtls_interop_test(interop_examples_default_tls13 examples_default_tls13.sh)
 
   # TLS 1.3, mutual authentication: one test per suite and peer library, each
   # covering the three groups in both directions.
