@@ -163,9 +163,11 @@ void engine::impl::on_change_cipher_spec(crypto::bytes_view payload)
 {
     // RFC 5246 §7.1: a single byte of value 1; RFC 8446 §5: anything else
     // is an unexpected_message.
-    if (payload.size() != 1 || payload[0] != std::byte{1})
-        return fail(info.version == tls_version::tls13 ? mtls::error::unexpected_change_cipher_spec
-                                                       : mtls::error::decode_error);
+    if (payload.size() != 1 || payload[0] != std::byte{1}) {
+        const bool tls13 = info.version == tls_version::tls13 ||
+                           (info.version == tls_version{} && ctx.impl().min_version == tls_version::tls13);
+        return fail(tls13 ? mtls::error::unexpected_change_cipher_spec : mtls::error::decode_error);
+    }
     // A key change may not split a handshake message (RFC 8446 §5.1).
     if (!hs || !hs_buffer.empty())
         return fail(mtls::error::unexpected_message);
@@ -175,6 +177,9 @@ void engine::impl::on_change_cipher_spec(crypto::bytes_view payload)
 
 void engine::impl::on_alert(crypto::bytes_view payload)
 {
+    // RFC 8446 §5.4: an alert record with no content is unexpected.
+    if (payload.empty())
+        return fail(mtls::error::empty_record);
     // RFC 5246 §7.2: level and description; nothing else.
     if (payload.size() != 2)
         return fail(mtls::error::decode_error);

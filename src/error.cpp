@@ -27,6 +27,7 @@ const char* describe(error e) noexcept
     case error::trailing_data: return "decode_error: message has trailing bytes";
     case error::duplicate_extension: return "illegal_parameter: an extension appears twice";
     case error::unsupported_extension: return "unsupported_extension: peer sent an extension it may not send";
+    case error::forbidden_extension: return "illegal_parameter: an extension not allowed in this message";
     case error::missing_extension: return "missing_extension: a required extension is absent";
     case error::renegotiation_refused: return "no_renegotiation: renegotiation is not supported";
     case error::renegotiation_info_invalid: return "handshake_failure: renegotiation_info is not empty on an initial handshake";
@@ -42,6 +43,9 @@ const char* describe(error e) noexcept
     case error::suite_not_offered: return "illegal_parameter: ServerHello selects a cipher suite that was not offered";
     case error::bad_key_share: return "illegal_parameter: key share for a group that was not offered or not asked for";
     case error::bad_hello_retry: return "illegal_parameter: HelloRetryRequest asks for a group not offered or already shared";
+    case error::hello_retry_mismatch: return "illegal_parameter: hello contradicts the HelloRetryRequest before it";
+    case error::cookie_mismatch: return "illegal_parameter: second ClientHello does not return the HelloRetryRequest's cookie";
+    case error::session_id_not_echoed: return "illegal_parameter: ServerHello does not echo the ClientHello's legacy_session_id";
     case error::bad_key_update: return "illegal_parameter: KeyUpdate with an invalid request value";
     case error::invalid_key_share: return "illegal_parameter: invalid ECDHE public key";
     case error::bad_key_exchange_signature: return "decrypt_error: ServerKeyExchange signature does not verify";
@@ -237,6 +241,10 @@ alert alert_for(error e) noexcept
     case error::bad_key_share:
     case error::bad_hello_retry:
     case error::bad_key_update:
+    case error::forbidden_extension:
+    case error::hello_retry_mismatch:
+    case error::cookie_mismatch:
+    case error::session_id_not_echoed:
     case error::invalid_key_share:
         return alert::illegal_parameter;
     case error::unsupported_extension:

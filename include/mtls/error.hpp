@@ -45,6 +45,7 @@ enum class error {
     trailing_data,              ///< message has bytes after its last field
     duplicate_extension,        ///< an extension appears twice
     unsupported_extension,      ///< an extension the peer may not send
+    forbidden_extension,        ///< a known extension in a message that may not carry it
     missing_extension,          ///< a required extension is absent
     renegotiation_refused,      ///< a renegotiation attempt
     renegotiation_info_invalid, ///< RFC 5746 renegotiation_info not empty on an initial handshake
@@ -61,6 +62,9 @@ enum class error {
     suite_not_offered,          ///< ServerHello picks a cipher suite the client did not offer
     bad_key_share,              ///< key share for a group not offered or not asked for
     bad_hello_retry,            ///< HelloRetryRequest that asks for nothing usable
+    hello_retry_mismatch,       ///< a hello that contradicts the HelloRetryRequest before it
+    cookie_mismatch,            ///< second ClientHello without the HelloRetryRequest's cookie
+    session_id_not_echoed,      ///< ServerHello does not echo the legacy_session_id
     bad_key_update,             ///< KeyUpdate with an invalid request value
     // Key exchange and authentication.
     invalid_key_share,          ///< peer ECDHE public key is invalid

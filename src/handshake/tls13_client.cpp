@@ -70,7 +70,7 @@ private:
     error_code on_hello_retry_request(const wire::server_hello& hrr);
     error_code check_server_hello13(const wire::server_hello& sh);
     /// RFC 8446 §4.2: the server answers only what we sent, and only with
-    /// extensions allowed in `where`.
+    /// the extensions `allowed` in this message.
     error_code check_response_extensions(const wire::hello_extensions& ext,
                                          std::initializer_list<extension_type> allowed) const;
     error_code on_encrypted_extensions(bytes_view body);
@@ -252,8 +252,10 @@ error_code tls13_client::on_change_cipher_spec()
 {
     if (tls12_)
         return tls12_->on_change_cipher_spec();
-    // Before any ServerHello the version is open, and TLS 1.2 allows none.
-    if (state_ == state::expect_server_hello && !hello_retry_)
+    // RFC 8446 §5 drops a dummy one any time after the ClientHello; but
+    // while TLS 1.2 may still be chosen, whose handshake allows none there,
+    // one before the ServerHello is refused.
+    if (state_ == state::expect_server_hello && !hello_retry_ && allows(env_.ctx, tls_version::tls12))
         return error::unexpected_change_cipher_spec;
     return tls13_base::on_change_cipher_spec();
 }
@@ -321,13 +323,13 @@ error_code tls13_client::check_server_hello13(const wire::server_hello& sh)
     if (sh.legacy_version != wire_tls12)
         return error::version_not_offered;
     if (!std::equal(sh.session_id.begin(), sh.session_id.end(), hello_.session_id.begin(), hello_.session_id.end()))
-        return error::illegal_parameter;
+        return error::session_id_not_echoed;
     auto chosen = std::find_if(offered13_.begin(), offered13_.end(),
                                [&](auto s) { return static_cast<std::uint16_t>(s->id) == sh.cipher_suite; });
     if (chosen == offered13_.end())
         return error::suite_not_offered;
     if (suite_ && suite_ != *chosen)
-        return error::illegal_parameter; // RFC 8446 §4.1.4: HRR and ServerHello agree
+        return error::hello_retry_mismatch; // RFC 8446 §4.1.4: HRR and ServerHello agree
     if (sh.compression_method != 0)
         return error::compression_not_null;
     suite_ = *chosen;
@@ -365,7 +367,7 @@ error_code tls13_client::check_response_extensions(const wire::hello_extensions&
         if (!unasked_ok && !contains(hello_.extensions, t))
             return error::unsupported_extension;
         if (!permitted)
-            return error::illegal_parameter;
+            return error::forbidden_extension;
     }
     return {};
 }
@@ -393,7 +395,7 @@ error_code tls13_client::on_encrypted_extensions(bytes_view body)
         case extension_type::ec_point_formats:
         case extension_type::extended_master_secret:
         case extension_type::renegotiation_info:
-            return error::illegal_parameter;
+            return error::forbidden_extension;
         default:
             break;
         }

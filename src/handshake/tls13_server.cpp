@@ -238,11 +238,11 @@ error_code tls13_server::on_second_client_hello(bytes_view body, bytes_view mess
     if (!std::equal(ch.session_id.begin(), ch.session_id.end(), session_id_.begin(), session_id_.end()) ||
         ch.cipher_suites != first_suites_ || !ch.ext.supported_versions ||
         !contains(*ch.ext.supported_versions, wire_tls13))
-        return error::illegal_parameter;
+        return error::hello_retry_mismatch;
     if (!ch.ext.cookie || !ch.ext.key_shares)
         return error::missing_extension;
     if (!crypto::constant_time_equal(*ch.ext.cookie, cookie_))
-        return error::illegal_parameter;
+        return error::cookie_mismatch;
     const auto& shares = *ch.ext.key_shares;
     if (shares.size() != 1 || shares.front().group != group_)
         return error::bad_key_share;
