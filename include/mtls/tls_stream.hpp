@@ -24,6 +24,15 @@
 
 namespace mtls {
 
+/// How `tls_stream::shutdown` ends.
+enum class shutdown_mode {
+    /// Send close_notify, then wait for the peer's (as `asio::ssl` does).
+    wait_for_peer,
+    /// Send close_notify and return: for a caller about to close the
+    /// transport, or one that keeps reading on its own.
+    send_only,
+};
+
 /// Names `asio::ssl::stream_base` users already type.
 struct tls_stream_base {
     using handshake_type = mtls::role;
@@ -45,8 +54,20 @@ struct tls_stream_base {
 ///
 /// Completion tokens: anything Asio accepts (callbacks, `use_awaitable`,
 /// `deferred`, `use_future`, `yield_context`). Handlers are never invoked from
-/// inside the initiating function. Per-operation cancellation is not
-/// supported; closing the next layer ends pending operations.
+/// inside the initiating function, and run on their associated executor.
+///
+/// Cancellation: each operation honours its handler's cancellation slot and
+/// completes with `asio::error::operation_aborted`.
+/// - `async_read_some`: terminal, partial and total. Nothing is lost: a record
+///   half received stays buffered for the next read.
+/// - `async_shutdown`: terminal and partial (giving up the wait for the
+///   peer's close_notify once ours is sent).
+/// - `async_handshake`, `async_write_some`: terminal only. The connection is
+///   then failed: later reads, writes and shutdowns complete with
+///   `operation_aborted` until a new handshake.
+/// A read or shutdown cancelled while it is sending (an alert, a KeyUpdate
+/// answer, close_notify) fails the connection the same way. Closing the next
+/// layer ends every pending operation with the next layer's error.
 ///
 /// Next-layer calls: `async_read_some`/`read_some` and `asio::async_write`/
 /// `asio::write`. The synchronous functions never need an io_context to run.
@@ -112,6 +133,21 @@ public:
     template <class CompletionToken = default_token>
     auto async_handshake(role r, CompletionToken&& token = default_token{});
 
+    /// Handshake that first consumes `buffers`: bytes already read from the
+    /// transport (e.g. by `beast::async_detect_ssl`). Completes with the
+    /// number of those bytes used, which is all of them (bytes beyond the
+    /// handshake are application data, kept for the next read).
+    template <class ConstBufferSequence>
+        requires boost::asio::is_const_buffer_sequence<ConstBufferSequence>::value
+    std::size_t handshake(role r, const ConstBufferSequence& buffers);
+    template <class ConstBufferSequence>
+        requires boost::asio::is_const_buffer_sequence<ConstBufferSequence>::value
+    std::size_t handshake(role r, const ConstBufferSequence& buffers, error_code& ec);
+    template <class ConstBufferSequence, class CompletionToken = default_token>
+        requires boost::asio::is_const_buffer_sequence<ConstBufferSequence>::value
+    auto async_handshake(role r, const ConstBufferSequence& buffers,
+                         CompletionToken&& token = default_token{});
+
     // Reading and writing application data. A read completes with
     // `asio::error::eof` after the peer's close_notify, and with
     // `error::stream_truncated` when the transport ends without one.
@@ -134,11 +170,16 @@ public:
 
     // Closing: sends close_notify, then waits for the peer's (application
     // data arriving meanwhile is dropped). End of stream while waiting counts
-    // as success.
-    void shutdown();
+    // as success. With shutdown_mode::send_only it returns once close_notify
+    // is written.
+    void shutdown(shutdown_mode mode = shutdown_mode::wait_for_peer);
     void shutdown(error_code& ec);
+    void shutdown(shutdown_mode mode, error_code& ec);
     template <class CompletionToken = default_token>
+        requires(!std::is_same_v<std::decay_t<CompletionToken>, shutdown_mode>)
     auto async_shutdown(CompletionToken&& token = default_token{});
+    template <class CompletionToken = default_token>
+    auto async_shutdown(shutdown_mode mode, CompletionToken&& token = default_token{});
 
 private:
     template <class Policy, class Signature, class CompletionToken>

@@ -7,6 +7,7 @@
 // otherwise read more from the next layer. An operation is a small policy:
 //
 //   static constexpr bool transfers_bytes;   // completion carries a size
+//   using cancellation_filter = ...;          // the cancellation types it honours
 //   bool start(stream_core&, error_code&, std::size_t&);  // true: finished
 //   bool must_flush(const engine&) const;    // wait for another op's write?
 //   io_step check(engine&, error_code&, std::size_t&);   // read, done, again
@@ -16,6 +17,7 @@
 #include <mtls/error.hpp>
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/coroutine.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
@@ -161,23 +163,36 @@ public:
         // The first call runs inside the initiating function, where the
         // handler must not be invoked.
         const bool cont = started_;
+        if (!started_)
+            self.reset_cancellation_state(typename Policy::cancellation_filter{});
         started_ = true;
         BOOST_ASIO_CORO_REENTER(*this)
         {
             done_ = policy_.start(core_, ec_, n_);
             while (!done_) {
+                // A signal that arrived between steps is honoured before the
+                // next one starts; the next layer only sees it during a step.
+                if (self.cancelled() != boost::asio::cancellation_type::none) {
+                    cancelled(false);
+                    break;
+                }
                 step_ = next_step(core_, policy_, ec_, n_);
                 if (step_ == io_step::write) {
                     core_.gate.lock();
                     BOOST_ASIO_CORO_YIELD boost::asio::async_write(
                         next_, output_buffer(*core_.eng), std::move(self));
                     done_ = after_write(core_, n, ec, ec_, n_);
+                    // A record cut short on the wire cannot be resumed.
+                    if (done_ && ec == boost::asio::error::operation_aborted)
+                        cancelled(true);
                 } else if (step_ == io_step::wait_for_gate) {
                     BOOST_ASIO_CORO_YIELD core_.gate.async_wait(std::move(self));
                 } else if (step_ == io_step::read) {
                     BOOST_ASIO_CORO_YIELD next_.async_read_some(input_buffer(*core_.eng),
                                                                 std::move(self));
                     done_ = after_read(core_, policy_, n, ec, ec_, n_);
+                    if (done_ && ec == boost::asio::error::operation_aborted)
+                        cancelled(false);
                 } else {
                     done_ = true;
                 }
@@ -194,6 +209,18 @@ public:
     }
 
 private:
+    /// Ends the operation with operation_aborted. The stream can go on
+    /// unless the policy says a cancelled operation breaks it (a handshake,
+    /// a write) or a record was cut short on the wire.
+    void cancelled(bool record_cut)
+    {
+        ec_ = boost::asio::error::operation_aborted;
+        n_ = 0;
+        done_ = true;
+        if (record_cut || Policy::cancel_breaks_stream)
+            core_.abort(ec_);
+    }
+
     NextLayer& next_;
     stream_core& core_;
     Policy policy_;

@@ -8,6 +8,7 @@
 #include <mtls/error.hpp>
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/error.hpp>
 
 #include <algorithm>
@@ -16,26 +17,38 @@
 
 namespace mtls::detail {
 
-/// Reading and writing application data need a completed handshake.
+/// Reading and writing application data need a completed handshake (and
+/// no cancelled operation since that broke the connection).
 inline bool require_connected(const stream_core& core, error_code& ec)
 {
     if (core.connected())
         return false;
-    ec = mtls::error::not_connected;
+    ec = core.aborted ? core.aborted : error_code(mtls::error::not_connected);
     return true;
 }
 
 /// Runs the handshake on a fresh engine for `side`, until it completes and
-/// the last flight has been sent.
+/// the last flight has been sent. `Buffers` holds bytes already read from the
+/// transport (a buffered handshake), fed to the engine first.
+template <class ConstBufferSequence = boost::asio::const_buffer>
 struct handshake_policy {
     static constexpr bool transfers_bytes = false;
+    /// Terminal only: a handshake stopped half way leaves nothing to resume.
+    using cancellation_filter = boost::asio::enable_terminal_cancellation;
+    static constexpr bool cancel_breaks_stream = true;
 
     role side;
+    ConstBufferSequence buffers{};
 
     bool start(stream_core& core, error_code&, std::size_t&)
     {
         core.start_engine(side);
         core.eng->start_handshake();
+        auto end = boost::asio::buffer_sequence_end(buffers);
+        for (auto it = boost::asio::buffer_sequence_begin(buffers); it != end; ++it) {
+            const boost::asio::const_buffer b(*it);
+            core.eng->feed({static_cast<const std::byte*>(b.data()), b.size()});
+        }
         return false;
     }
     bool must_flush(const engine&) const noexcept { return true; }
@@ -58,6 +71,10 @@ struct handshake_policy {
 template <class MutableBufferSequence>
 struct read_some_policy {
     static constexpr bool transfers_bytes = true;
+    /// Every type: a read interrupted while waiting for input has consumed
+    /// nothing the next read will miss (a partial record stays buffered).
+    using cancellation_filter = boost::asio::enable_total_cancellation;
+    static constexpr bool cancel_breaks_stream = false;
 
     MutableBufferSequence buffers;
 
@@ -104,6 +121,10 @@ inline constexpr int max_records_per_write = 4;
 template <class ConstBufferSequence>
 struct write_some_policy {
     static constexpr bool transfers_bytes = true;
+    /// Terminal only: records are sealed (and may be partly on the wire)
+    /// before the operation can notice the signal.
+    using cancellation_filter = boost::asio::enable_terminal_cancellation;
+    static constexpr bool cancel_breaks_stream = true;
 
     ConstBufferSequence buffers;
     bool sealed = false;
@@ -171,10 +192,16 @@ private:
     }
 };
 
-/// Sends close_notify, then waits for the peer's, dropping application data
-/// that arrives meanwhile.
+/// Sends close_notify, then (unless `send_only`) waits for the peer's,
+/// dropping application data that arrives meanwhile.
 struct shutdown_policy {
     static constexpr bool transfers_bytes = false;
+    /// Terminal and partial: a wait for the peer's close_notify can be given
+    /// up (ours is out); a close_notify cut short breaks the stream.
+    using cancellation_filter = boost::asio::enable_partial_cancellation;
+    static constexpr bool cancel_breaks_stream = false;
+
+    bool send_only = false;
 
     bool start(stream_core& core, error_code& ec, std::size_t&)
     {
@@ -186,7 +213,8 @@ struct shutdown_policy {
     bool must_flush(const engine&) const noexcept { return true; }
     io_step check(engine& e, error_code& ec, std::size_t&)
     {
-        if (e.peer_closed()) {
+        // Reached only once the output, close_notify included, is written.
+        if (send_only || e.peer_closed()) {
             ec = {};
             return io_step::done;
         }

@@ -20,6 +20,7 @@ struct stream_core {
     /// time, so settings made on the stream before are kept here and applied.
     void start_engine(role r)
     {
+        aborted = {};
         eng.emplace(ctx, r);
         if (host)
             eng->set_host_name(*host);
@@ -30,7 +31,12 @@ struct stream_core {
     }
 
     /// Handshake completed: reading and writing application data make sense.
-    bool connected() const noexcept { return eng && eng->handshake_done(); }
+    bool connected() const noexcept { return eng && eng->handshake_done() && !aborted; }
+
+    /// A cancelled operation left the connection in no state to go on (a
+    /// handshake half done, a record half written): later operations fail
+    /// with `why` until a new handshake starts.
+    void abort(error_code why) noexcept { aborted = why; }
 
     context ctx;
     std::optional<engine> eng;
@@ -38,6 +44,7 @@ struct stream_core {
     std::optional<verify_mode> mode;
     verify_callback callback;
     write_gate gate;
+    error_code aborted;
 };
 
 /// What `tls_stream::info()` returns before a handshake.

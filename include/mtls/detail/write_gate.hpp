@@ -9,6 +9,7 @@
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
@@ -30,6 +31,7 @@ public:
     write_gate& operator=(write_gate&& other) noexcept
     {
         busy_ = other.busy_;
+        wait_id_ = other.wait_id_;
         waiter_type(std::move(other.waiter_)).swap(waiter_);
         return *this;
     }
@@ -48,8 +50,7 @@ public:
     void unlock()
     {
         busy_ = false;
-        if (waiter_)
-            waiter_();
+        resume();
     }
 
     /// Parks `handler` until `unlock()`. At most one operation waits: a
@@ -64,6 +65,13 @@ public:
         // completion executor cannot be asked for blocking.never.
         auto ex = boost::asio::get_associated_executor(handler);
         auto alloc = boost::asio::get_associated_allocator(handler);
+        // A cancelled wait resumes early; the operation sees its cancelled
+        // state and completes. The id keeps a late signal from resuming a
+        // later wait.
+        auto slot = boost::asio::get_associated_cancellation_slot(handler);
+        const unsigned id = ++wait_id_;
+        if (slot.is_connected())
+            slot.template emplace<cancel_wait>(this, id);
         waiter_type(boost::asio::bind_allocator(alloc,
                                                 [ex, h = std::forward<Handler>(handler)]() mutable {
                                                     boost::asio::post(ex, std::move(h));
@@ -72,7 +80,27 @@ public:
     }
 
 private:
+    struct cancel_wait {
+        write_gate* gate;
+        unsigned id;
+        void operator()(boost::asio::cancellation_type_t) const
+        {
+            if (gate->wait_id_ == id)
+                gate->resume();
+        }
+    };
+
+    void resume()
+    {
+        if (waiter_) {
+            waiter_type w;
+            w.swap(waiter_);
+            std::move(w)();
+        }
+    }
+
     bool busy_ = false;
+    unsigned wait_id_ = 0;
     waiter_type waiter_;
 };
 

@@ -96,15 +96,63 @@ void tls_stream<NextLayer>::handshake(role r)
 template <class NextLayer>
 void tls_stream<NextLayer>::handshake(role r, error_code& ec)
 {
-    detail::io(next_layer_, core_, detail::handshake_policy{r}, ec);
+    detail::io(next_layer_, core_, detail::handshake_policy<>{r}, ec);
 }
 
 template <class NextLayer>
 template <class CompletionToken>
 auto tls_stream<NextLayer>::async_handshake(role r, CompletionToken&& token)
 {
-    return async_run<detail::handshake_policy, void(error_code)>(
-        detail::handshake_policy{r}, std::forward<CompletionToken>(token));
+    return async_run<detail::handshake_policy<>, void(error_code)>(
+        detail::handshake_policy<>{r}, std::forward<CompletionToken>(token));
+}
+
+namespace detail {
+
+/// Completes a buffered handshake with the bytes it was given, all used.
+template <class ConstBufferSequence>
+struct buffered_handshake_policy : handshake_policy<ConstBufferSequence> {
+    static constexpr bool transfers_bytes = true;
+
+    io_step check(engine& e, error_code& ec, std::size_t& n)
+    {
+        const io_step s = handshake_policy<ConstBufferSequence>::check(e, ec, n);
+        if (s == io_step::done)
+            n = boost::asio::buffer_size(this->buffers);
+        return s;
+    }
+};
+
+} // namespace detail
+
+template <class NextLayer>
+template <class ConstBufferSequence>
+    requires boost::asio::is_const_buffer_sequence<ConstBufferSequence>::value
+std::size_t tls_stream<NextLayer>::handshake(role r, const ConstBufferSequence& buffers)
+{
+    error_code ec;
+    const std::size_t n = handshake(r, buffers, ec);
+    detail::throw_if(ec);
+    return n;
+}
+
+template <class NextLayer>
+template <class ConstBufferSequence>
+    requires boost::asio::is_const_buffer_sequence<ConstBufferSequence>::value
+std::size_t tls_stream<NextLayer>::handshake(role r, const ConstBufferSequence& buffers, error_code& ec)
+{
+    return detail::io(next_layer_, core_, detail::buffered_handshake_policy<ConstBufferSequence>{{r, buffers}},
+                      ec);
+}
+
+template <class NextLayer>
+template <class ConstBufferSequence, class CompletionToken>
+    requires boost::asio::is_const_buffer_sequence<ConstBufferSequence>::value
+auto tls_stream<NextLayer>::async_handshake(role r, const ConstBufferSequence& buffers,
+                                            CompletionToken&& token)
+{
+    return async_run<detail::buffered_handshake_policy<ConstBufferSequence>, void(error_code, std::size_t)>(
+        {{r, buffers}}, std::forward<CompletionToken>(token));
 }
 
 template <class NextLayer>
@@ -162,25 +210,39 @@ auto tls_stream<NextLayer>::async_write_some(const ConstBufferSequence& buffers,
 }
 
 template <class NextLayer>
-void tls_stream<NextLayer>::shutdown()
+void tls_stream<NextLayer>::shutdown(shutdown_mode mode)
 {
     error_code ec;
-    shutdown(ec);
+    shutdown(mode, ec);
     detail::throw_if(ec);
 }
 
 template <class NextLayer>
 void tls_stream<NextLayer>::shutdown(error_code& ec)
 {
-    detail::io(next_layer_, core_, detail::shutdown_policy{}, ec);
+    shutdown(shutdown_mode::wait_for_peer, ec);
+}
+
+template <class NextLayer>
+void tls_stream<NextLayer>::shutdown(shutdown_mode mode, error_code& ec)
+{
+    detail::io(next_layer_, core_, detail::shutdown_policy{mode == shutdown_mode::send_only}, ec);
 }
 
 template <class NextLayer>
 template <class CompletionToken>
+    requires(!std::is_same_v<std::decay_t<CompletionToken>, shutdown_mode>)
 auto tls_stream<NextLayer>::async_shutdown(CompletionToken&& token)
 {
+    return async_shutdown(shutdown_mode::wait_for_peer, std::forward<CompletionToken>(token));
+}
+
+template <class NextLayer>
+template <class CompletionToken>
+auto tls_stream<NextLayer>::async_shutdown(shutdown_mode mode, CompletionToken&& token)
+{
     return async_run<detail::shutdown_policy, void(error_code)>(
-        detail::shutdown_policy{}, std::forward<CompletionToken>(token));
+        detail::shutdown_policy{mode == shutdown_mode::send_only}, std::forward<CompletionToken>(token));
 }
 
 } // namespace mtls
