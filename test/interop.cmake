@@ -49,4 +49,20 @@ if(TARGET https_server AND TARGET https_client)
   mtls_interop_test(interop_tls13_client_rejects_untrusted_server client_rejects_untrusted_server.sh 1.3)
 endif()
 
+# The echo examples (callbacks and coroutines over tls_stream) against each
+# other and openssl.
+if(TARGET echo_server AND TARGET coro_echo_server AND TARGET coro_echo_client)
+  list(APPEND mtls_interop_env
+    "ECHO_SERVER=$<TARGET_FILE:echo_server>"
+    "CORO_ECHO_SERVER=$<TARGET_FILE:coro_echo_server>"
+    "CORO_ECHO_CLIENT=$<TARGET_FILE:coro_echo_client>")
+  mtls_interop_test(interop_echo_examples echo_examples.sh)
+endif()
+
+# The wss_echo example (Beast websocket over tls_stream, mtls/beast.hpp).
+if(TARGET wss_echo)
+  list(APPEND mtls_interop_env "WSS_ECHO=$<TARGET_FILE:wss_echo>")
+  mtls_interop_test(interop_wss_example wss_example.sh)
+endif()
+
 include(${CMAKE_CURRENT_LIST_DIR}/package.cmake)
