@@ -502,6 +502,46 @@ BOOST_AUTO_TEST_CASE(stalled_handshake_is_cut_off)
     BOOST_TEST(ec == error_code(beast::error::timeout), ec.message());
 }
 
+BOOST_AUTO_TEST_CASE(flooding_peer_cannot_hold_a_shutdown_open)
+{
+    // A peer that answers close_notify with endless application data: the
+    // waiting shutdown drops it, and the next layer's timeout ends the wait.
+    asio::io_context ioc;
+    tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    tls_stream<beast::tcp_stream> client(ioc, mtls::test::client_context("client-ecdsa"));
+    tls_stream<tcp::socket> flooder(ioc, mtls::test::server_context_requiring_client_cert());
+    client.next_layer().connect(acceptor.local_endpoint());
+    acceptor.accept(flooder.next_layer());
+    client.set_host_name("localhost");
+    error_code cec, sec;
+    client.async_handshake(role::client, [&](error_code ec) { cec = ec; });
+    flooder.async_handshake(role::server, [&](error_code ec) { sec = ec; });
+    run(ioc);
+    BOOST_TEST_REQUIRE(!cec);
+    BOOST_TEST_REQUIRE(!sec);
+
+    const std::vector<char> chunk(16 * 1024, 'f');
+    std::size_t flooded = 0;
+    bool stop = false;
+    std::function<void()> flood = [&] {
+        flooder.async_write_some(asio::buffer(chunk), [&](error_code ec, std::size_t n) {
+            flooded += n;
+            if (!ec && !stop)
+                flood();
+        });
+    };
+    flood();
+    client.next_layer().expires_after(300ms);
+    error_code shec = asio::error::would_block;
+    client.async_shutdown([&](error_code ec) {
+        shec = ec;
+        stop = true;
+    });
+    run(ioc);
+    BOOST_TEST(shec == error_code(beast::error::timeout), shec.message());
+    BOOST_TEST(flooded > chunk.size(), "the peer kept sending: " << flooded);
+}
+
 BOOST_AUTO_TEST_CASE(stalled_read_write_and_shutdown_are_cut_off)
 {
     asio::io_context ioc;
