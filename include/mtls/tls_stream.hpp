@@ -65,9 +65,11 @@ struct tls_stream_base {
 /// - `async_handshake`, `async_write_some`: terminal only. The connection is
 ///   then failed: later reads, writes and shutdowns complete with
 ///   `operation_aborted` until a new handshake.
-/// A read or shutdown cancelled while it is sending (an alert, a KeyUpdate
-/// answer, close_notify) fails the connection the same way. Closing the next
-/// layer ends every pending operation with the next layer's error.
+/// A read or shutdown may be sending (an alert, a KeyUpdate answer,
+/// close_notify): a terminal signal cuts that write short and fails the
+/// connection the same way; partial and total signals let it finish first.
+/// Closing the next layer ends every pending operation with the next layer's
+/// error.
 ///
 /// Next-layer calls: `async_read_some`/`read_some` and `asio::async_write`/
 /// `asio::write`. The synchronous functions never need an io_context to run.

@@ -16,7 +16,9 @@
 #include <mtls/detail/stream_core.hpp>
 #include <mtls/error.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/coroutine.hpp>
 #include <boost/asio/error.hpp>
@@ -179,8 +181,10 @@ public:
                 step_ = next_step(core_, policy_, ec_, n_);
                 if (step_ == io_step::write) {
                     core_.gate.lock();
+                    shield_write(self);
                     BOOST_ASIO_CORO_YIELD boost::asio::async_write(
-                        next_, output_buffer(*core_.eng), std::move(self));
+                        next_, output_buffer(*core_.eng),
+                        boost::asio::bind_cancellation_slot(core_.write_cancel->slot(), std::move(self)));
                     done_ = after_write(core_, n, ec, ec_, n_);
                     // A record cut short on the wire cannot be resumed.
                     if (done_ && ec == boost::asio::error::operation_aborted)
@@ -209,6 +213,28 @@ public:
     }
 
 private:
+    /// Only a terminal signal may cut a next-layer write: stopping one half
+    /// way leaves a record cut short, which breaks the stream. Partial and
+    /// total signals (a read's) wait for the write to finish and are honoured
+    /// before the next step, so they cost nothing.
+    template <class Self>
+    void shield_write(Self& self)
+    {
+        core_.write_cancel->slot().clear();
+        auto slot = self.get_cancellation_state().slot();
+        if (slot.is_connected())
+            slot.template emplace<terminal_only>(core_.write_cancel.get());
+    }
+
+    struct terminal_only {
+        boost::asio::cancellation_signal* write;
+        void operator()(boost::asio::cancellation_type_t type) const
+        {
+            if ((type & boost::asio::cancellation_type::terminal) != boost::asio::cancellation_type::none)
+                write->emit(boost::asio::cancellation_type::terminal);
+        }
+    };
+
     /// Ends the operation with operation_aborted. The stream can go on
     /// unless the policy says a cancelled operation breaks it (a handshake,
     /// a write) or a record was cut short on the wire.

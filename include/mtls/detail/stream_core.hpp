@@ -8,6 +8,9 @@
 #include <mtls/detail/write_gate.hpp>
 #include <mtls/engine.hpp>
 
+#include <boost/asio/cancellation_signal.hpp>
+
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -44,6 +47,11 @@ struct stream_core {
     std::optional<verify_mode> mode;
     verify_callback callback;
     write_gate gate;
+    /// Cancels the next-layer write in flight (one at a time, under the
+    /// gate) for terminal signals only; see io_op. Heap-held: signals do
+    /// not move, streams do.
+    std::unique_ptr<boost::asio::cancellation_signal> write_cancel =
+        std::make_unique<boost::asio::cancellation_signal>();
     error_code aborted;
 };
 
