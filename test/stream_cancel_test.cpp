@@ -267,6 +267,65 @@ BOOST_AUTO_TEST_CASE(read_cancelled_with_half_a_record_buffered)
     BOOST_TEST(std::string(buf, n) == message);
 }
 
+BOOST_AUTO_TEST_CASE(a_reads_own_write_is_cut_only_by_a_terminal_signal)
+{
+    // A read first flushes what the engine has queued. With 8 MiB queued and
+    // a peer not reading, that write blocks. A partial signal lets it finish
+    // (the read then completes with operation_aborted and the stream goes
+    // on); a terminal one cuts it, which fails the stream.
+    const std::string bulk = [] {
+        std::string b(8 << 20, '\0');
+        for (std::size_t i = 0; i < b.size(); ++i)
+            b[i] = static_cast<char>(i * 131 % 251);
+        return b;
+    }();
+    for (auto type : {asio::cancellation_type::partial, asio::cancellation_type::terminal}) {
+        asio::io_context ioc;
+        tcp_pair p(ioc);
+        BOOST_TEST_REQUIRE(p.client.engine().write({reinterpret_cast<const std::byte*>(bulk.data()), bulk.size()}) ==
+                           bulk.size());
+        asio::cancellation_signal signal;
+        char buf[16];
+        error_code rec = asio::error::would_block;
+        p.client.async_read_some(asio::buffer(buf), asio::bind_cancellation_slot(
+                                                        signal.slot(), [&](error_code ec, std::size_t) { rec = ec; }));
+        ioc.restart();
+        ioc.run_for(100ms);
+        BOOST_TEST_REQUIRE(rec == asio::error::would_block);
+        signal.emit(type);
+        ioc.restart();
+        ioc.run_for(100ms);
+        if (type == asio::cancellation_type::terminal) {
+            BOOST_TEST(rec == asio::error::operation_aborted, rec.message());
+            error_code wec;
+            p.client.async_write_some(asio::buffer("x", 1), [&](error_code ec, std::size_t) { wec = ec; });
+            p.server.next_layer().close();
+            run(ioc);
+            BOOST_TEST(wec == asio::error::operation_aborted, wec.message());
+            continue;
+        }
+        BOOST_TEST(rec == asio::error::would_block, "a partial signal must not cut the write");
+        std::string got(bulk.size(), '\0');
+        error_code sec;
+        asio::async_read(p.server, asio::buffer(got), [&](error_code ec, std::size_t) { sec = ec; });
+        run(ioc);
+        BOOST_TEST(!sec, sec.message());
+        BOOST_TEST(got == bulk);
+        BOOST_TEST(rec == asio::error::operation_aborted, rec.message());
+        // The stream goes on both ways.
+        error_code wec;
+        std::size_t n = 0;
+        asio::async_write(p.client, asio::buffer("after", 5), [&](error_code ec, std::size_t) { wec = ec; });
+        p.server.async_read_some(asio::buffer(buf), [&](error_code ec, std::size_t m) {
+            sec = ec;
+            n = m;
+        });
+        run(ioc);
+        BOOST_TEST(!wec, wec.message());
+        BOOST_TEST(std::string(buf, n) == "after");
+    }
+}
+
 BOOST_AUTO_TEST_CASE(write_cancelled_breaks_the_stream)
 {
     // Terminal only: a write stuck on a peer that does not read is cut off,
