@@ -301,19 +301,19 @@ error_code tls13_server::send_first_flight(const wire::key_share_entry& client_s
                 w.u16(static_cast<std::uint16_t>(s));
             w.close(sigs);
             w.close(sig_ext);
-            // RFC 8446 §4.2.4: our trust anchors' names, as many as fit.
+            // RFC 8446 §4.2.4: our trust anchors' names, as many as fit in
+            // the 2^16-1 byte extensions block beside signature_algorithms.
+            constexpr std::size_t names_budget = 0xFFFF - 512;
             auto names = env_.ctx.anchors.subjects();
-            if (!names.empty()) {
+            std::size_t fit = 0, used = 0;
+            while (fit < names.size() && used + 2 + names[fit].size() <= names_budget)
+                used += 2 + names[fit++].size();
+            if (fit > 0) { // the list may not be empty
                 w.u16(static_cast<std::uint16_t>(extension_type::certificate_authorities));
                 auto ca_ext = w.open(2);
                 auto list = w.open(2);
-                std::size_t used = 0;
-                for (auto dn : names) {
-                    if (used + 2 + dn.size() > 0xFFFF - 16)
-                        break;
-                    w.vec16(dn);
-                    used += 2 + dn.size();
-                }
+                for (std::size_t i = 0; i < fit; ++i)
+                    w.vec16(names[i]);
                 w.close(list);
                 w.close(ca_ext);
             }
