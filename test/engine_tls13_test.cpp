@@ -14,8 +14,13 @@
 
 #include "engine_pair.hpp"
 
+#include "crypto/pki.hpp"
+#include "wire/messages.hpp"
+
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -273,6 +278,37 @@ BOOST_AUTO_TEST_CASE(optional_client_certificate_absent)
     BOOST_TEST(p.server.info().peer_certificates.empty());
     BOOST_TEST(p.server.info().peer_subject.empty());
     BOOST_TEST(p.exchange(pattern(100, 1), pattern(100, 2)));
+}
+
+BOOST_AUTO_TEST_CASE(certificate_request_names_schemes_and_authorities)
+{
+    // RFC 8446 §4.3.2: an empty context in the handshake and
+    // signature_algorithms; §4.2.4: certificate_authorities names the trust
+    // anchors, so a client with several credentials could pick.
+    observed_pair op(client_context("client-ecdsa"), server_context_requiring_client_cert());
+    MTLS_REQUIRE_HANDSHAKE(op.pair);
+    const auto requests = op.obs.messages(direction::to_client, msg::certificate_request);
+    BOOST_TEST_REQUIRE(requests.size() == 1u);
+    wire::certificate_request13 cr;
+    BOOST_TEST_REQUIRE(!wire::parse_certificate_request13(std::span(requests[0]).subspan(4), cr));
+    BOOST_TEST(cr.request_context.empty());
+    BOOST_TEST_REQUIRE(cr.ext.signature_schemes.has_value());
+    const auto& schemes = *cr.ext.signature_schemes;
+    BOOST_TEST((std::find(schemes.begin(), schemes.end(), signature_scheme::ecdsa_secp256r1_sha256) != schemes.end()));
+    BOOST_TEST((std::find(schemes.begin(), schemes.end(), signature_scheme::rsa_pss_rsae_sha256) != schemes.end()));
+    BOOST_TEST_REQUIRE(cr.ext.authorities.has_value());
+    error_code ec;
+    std::ifstream in(cert_path("ca.pem"), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto pem = std::as_bytes(std::span(text.data(), text.size() + 1)); // mbedTLS wants the NUL
+    const auto anchors = crypto::certificate::parse_all(pem, file_format::pem, ec);
+    BOOST_TEST_REQUIRE(!ec);
+    BOOST_TEST_REQUIRE(cr.ext.authorities->size() == anchors.size());
+    for (std::size_t i = 0; i < anchors.size(); ++i) {
+        const auto want = anchors[i].subject_der();
+        const auto got = (*cr.ext.authorities)[i];
+        BOOST_TEST(std::equal(got.begin(), got.end(), want.begin(), want.end()));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(rsa_pkcs1_is_not_used_for_certificate_verify)
