@@ -487,7 +487,7 @@ BOOST_AUTO_TEST_CASE(trace_certificate_and_certificate_verify)
     BOOST_TEST_REQUIRE(!ec);
     BOOST_TEST((cert.public_key_type() == crypto::key_type::rsa));
     auto key = crypto::private_key::parse(
-        std::as_bytes(std::span(std::string_view(rfc8448::server_key_pem))), file_format::pem, {}, ec);
+        rfc8448::server_key_der(), file_format::asn1, {}, ec);
     BOOST_TEST_REQUIRE(!ec);
     BOOST_TEST(key.matches(cert), "the §2 RSA key is the certificate's");
 
@@ -677,7 +677,7 @@ BOOST_AUTO_TEST_CASE(answers_the_trace_client_hello)
 {
     context ctx;
     ctx.use_certificate_chain(rfc8448::server_certificate_der, file_format::asn1);
-    ctx.use_private_key(std::as_bytes(std::span(std::string_view(rfc8448::server_key_pem))), file_format::pem);
+    ctx.use_private_key(rfc8448::server_key_der(), file_format::asn1);
     ctx.set_min_version(tls_version::tls13);
     ctx.set_max_version(tls_version::tls13);
     ctx.set_verify_mode(verify_none);

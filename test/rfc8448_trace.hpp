@@ -235,24 +235,70 @@ inline const byte_vec server_certificate_der = hex(
     "2a99be5c3eb7107c3c54e9b9eb2bd5203b1c3b84e0a8b2f759409ba3eac9d91d"
     "402dcc0cc8f8961229ac9187b42b4de1");
 
-// §2 "Private Keys": the server's RSA key (modulus, exponents, primes, CRT
-// values) as an RSAPrivateKey (RFC 8017 §A.1.2) in PEM, encoded offline.
-inline constexpr const char* server_key_pem =
-    "-----BEGIN RSA PRIVATE KEY-----\n"
-    "MIICXAIBAAKBgQC0u0mPgnkwPZgINjmbNsaYjAxo3lXhvbgm05AaJGHq/S3kmpHQ\n"
-    "Fau8mpUTes5sGvGeqmr5jHztQxIJmOGHqA7gzLBSSxsBjD4LYyZNRJptOOIqX9pD\n"
-    "CEZ0gDBTDvBGHIyp2e+/ro6m0dA+K9GT7/CrmoACxHQoptNajYjXn38ePwIDAQAB\n"
-    "AoGABN6nBdQ6bqcgndgHIRGoPIHjIqWSeLM0gGQer3wKaYW44xxE9t5i4bTCMJ9h\n"
-    "Jud7fEHpIzFLv6OIEwXcEhfxbIGc5TjpIvNpgo0OVxldjISIRgIHsvqnJrz3CLvX\n"
-    "239nn4k0kvwqYi4IlwqsRBzk4MMIjfJa5nkjPfijvaL/mUECQQDkNft8yDc3dW2s\n"
-    "6parf1mizBBp233rGQ4X4zpTKyc/MKMnqgqqvFjNZ0Zq+YRfrcZ1/glK+SxL0fLB\n"
-    "vDPdLgUVAkEAyr07wOBDhmTI1MyfmZd6lNm7/q2OQ4cKuuP364tODu6K8dm0cZum\n"
-    "GWzyy7ru6/izSQr+np/6dKiKpR/GRWKTAwJAP1c0XCf+G2h+bnYWJ7eLG4JkM912\n"
-    "D6C+pqas85SQqhtHzaSGnWj1hN1bUCm9Mgk7glhmH+cVAl5dcKRaCNPTGQJAGD2g\n"
-    "E2O9LyiFysvcmWS/R2TxUXY2+GQBKG9xiTxSzP5ApsI9DQhrR8b7ENj9EEHgTe9+\n"
-    "mkDOlXxBd5ThBBLROQJBAIOcqaCF5ChrLJDkZpl6LGgfITOao0d4FOTewRgzBQ7V\n"
-    "DdE8wDgEikPFmyrMQWiJwDdmX+WvpgWWn4wB36XKlp0=\n"
-    "-----END RSA PRIVATE KEY-----\n";
+// §2 "Private Keys": the server's RSA key as the RFC prints it. The key
+// file is built from these numbers when a test needs it, not kept as PEM.
+inline const byte_vec key_modulus = hex(
+    "b4bb498f8279303d980836399b36c6988c0c68de55e1bdb826d3901a2461eafd"
+    "2de49a91d015abbc9a95137ace6c1af19eaa6af98c7ced43120998e187a80ee0"
+    "ccb0524b1b018c3e0b63264d449a6d38e22a5fda430846748030530ef0461c8c"
+    "a9d9efbfae8ea6d1d03e2bd193eff0ab9a8002c47428a6d35a8d88d79f7f1e3f");
+inline const byte_vec key_public_exponent = hex(
+    "010001");
+inline const byte_vec key_private_exponent = hex(
+    "04dea705d43a6ea7209dd8072111a83c81e322a59278b33480641eaf7c0a6985"
+    "b8e31c44f6de62e1b4c2309f6126e77b7c41e923314bbfa3881305dc1217f16c"
+    "819ce538e922f369828d0e57195d8c8488460207b2faa726bcf708bbd7db7f67"
+    "9f893492fc2a622e08970aac441ce4e0c3088df25ae679233df8a3bda2ff9941");
+inline const byte_vec key_prime1 = hex(
+    "e435fb7cc83737756dacea96ab7f59a2cc1069db7deb190e17e33a532b273f30"
+    "a327aa0aaabc58cd67466af9845fadc675fe094af92c4bd1f2c1bc33dd2e0515");
+inline const byte_vec key_prime2 = hex(
+    "cabd3bc0e0438664c8d4cc9f99977a94d9bbfead8e43870abae3f7eb8b4e0eee"
+    "8af1d9b4719ba6196cf2cbbaeeebf8b3490afe9e9ffa74a88aa51fc645629303");
+inline const byte_vec key_exponent1 = hex(
+    "3f57345c27fe1b687e6e761627b78b1b826433dd760fa0bea6a6acf39490aa1b"
+    "47cda4869d68f584dd5b5029bd32093b8258661fe715025e5d70a45a08d3d319");
+inline const byte_vec key_exponent2 = hex(
+    "183da01363bd2f2885cacbdc9964bf4764f1517636f86401286f71893c52ccfe"
+    "40a6c23d0d086b47c6fb10d8fd1041e04def7e9a40ce957c417794e10412d139");
+inline const byte_vec key_coefficient = hex(
+    "839ca9a085e4286b2c90e466997a2c681f21339aa3477814e4dec11833050ed5"
+    "0dd13cc038048a43c59b2acc416889c037665fe5afa605969f8c01dfa5ca969d");
+
+/// The key as an RSAPrivateKey (RFC 8017 §A.1.2) in DER: a SEQUENCE of
+/// INTEGERs, version 0 first.
+inline byte_vec server_key_der()
+{
+    auto length = [](byte_vec& out, std::size_t n) {
+        if (n < 0x80) {
+            out.push_back(std::byte(static_cast<std::uint8_t>(n)));
+            return;
+        }
+        byte_vec digits;
+        for (; n != 0; n >>= 8)
+            digits.insert(digits.begin(), std::byte(static_cast<std::uint8_t>(n)));
+        out.push_back(std::byte(static_cast<std::uint8_t>(0x80 | digits.size())));
+        out.insert(out.end(), digits.begin(), digits.end());
+    };
+    byte_vec body;
+    auto integer = [&](const byte_vec& magnitude) {
+        // Positive: a leading zero when the top bit is set (X.690 §8.3).
+        const bool pad = (std::to_integer<unsigned>(magnitude.front()) & 0x80) != 0;
+        body.push_back(std::byte{0x02});
+        length(body, magnitude.size() + (pad ? 1 : 0));
+        if (pad)
+            body.push_back(std::byte{0});
+        body.insert(body.end(), magnitude.begin(), magnitude.end());
+    };
+    integer(byte_vec{std::byte{0}});
+    for (const auto* part : {&key_modulus, &key_public_exponent, &key_private_exponent, &key_prime1, &key_prime2,
+                             &key_exponent1, &key_exponent2, &key_coefficient})
+        integer(*part);
+    byte_vec der{std::byte{0x30}};
+    length(der, body.size());
+    der.insert(der.end(), body.begin(), body.end());
+    return der;
+}
 
 } // namespace rfc8448
 

@@ -65,15 +65,14 @@ std::optional<signature_scheme> module_base::pick_scheme(const std::vector<signa
 {
     const auto key = env_.ctx.key.type();
     for (auto s : env_.ctx.schemes)
-        if (crypto::key_matches_scheme(key, s, tls12) && std::find(peer.begin(), peer.end(), s) != peer.end())
+        if (crypto::key_matches_scheme(key, s, tls12) && contains(peer, s))
             return s;
     return std::nullopt;
 }
 
 bool module_base::we_accept(signature_scheme s) const
 {
-    const auto& ours = env_.ctx.schemes;
-    return std::find(ours.begin(), ours.end(), s) != ours.end();
+    return contains(env_.ctx.schemes, s);
 }
 
 } // namespace mtls::handshake

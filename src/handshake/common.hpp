@@ -11,9 +11,16 @@
 #include "handshake/suites.hpp"
 #include "handshake/transcript.hpp"
 
+#include <algorithm>
 #include <optional>
 
 namespace mtls::handshake {
+
+template <class T>
+bool contains(const std::vector<T>& v, T x)
+{
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 /// Suites of `ctx` for `v`, in preference order.
 std::vector<const suite_info*> suites_for(const detail::context_impl& ctx, tls_version v);

@@ -11,12 +11,6 @@ namespace {
 using wire::extension_type;
 using wire::handshake_type;
 
-template <class T>
-bool contains(const std::vector<T>& v, T x)
-{
-    return std::find(v.begin(), v.end(), x) != v.end();
-}
-
 class tls12_server final : public tls12_base {
 public:
     explicit tls12_server(environment& env) : tls12_base(env) {}

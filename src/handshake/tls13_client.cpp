@@ -30,12 +30,6 @@ bool is_ip_literal(std::string_view host)
     return dots == 3;
 }
 
-template <class T>
-bool contains(const std::vector<T>& v, T x)
-{
-    return std::find(v.begin(), v.end(), x) != v.end();
-}
-
 class tls13_client final : public tls13_base {
 public:
     explicit tls13_client(environment& env) : tls13_base(env) {}

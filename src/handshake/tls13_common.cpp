@@ -188,8 +188,8 @@ error_code tls13_base::on_post_handshake(handshake_type type, bytes_view body)
         return {};
     }
     case handshake_type::new_session_ticket:
-        // §4.6.1: only servers send tickets. Resumption is not implemented
-        // yet, so a well-formed ticket is dropped.
+        // §4.6.1: only servers send tickets. mtls does not resume sessions
+        // (yet), so a well-formed ticket is dropped.
         if (env_.side != role::client)
             break;
         return wire::parse_new_session_ticket(body);

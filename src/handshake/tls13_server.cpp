@@ -13,12 +13,6 @@ namespace {
 using wire::extension_type;
 using wire::handshake_type;
 
-template <class T>
-bool contains(const std::vector<T>& v, T x)
-{
-    return std::find(v.begin(), v.end(), x) != v.end();
-}
-
 class tls13_server final : public tls13_base {
 public:
     explicit tls13_server(environment& env) : tls13_base(env) {}
