@@ -77,10 +77,12 @@ void handshake(asio::io_context& ioc, memory_pair& p)
 
 const mtls::tls_version versions[] = {mtls::tls_version::tls13, mtls::tls_version::tls12};
 
-/// A handshaken client and server over loopback TCP, whose reads honour
-/// cancellation (beast::test::stream's do not: its reads end only with data).
-struct tcp_pair {
-    explicit tcp_pair(asio::io_context& ioc)
+/// A handshaken client (over `ClientNext`: a socket, or beast::tcp_stream for
+/// timeouts) and server over loopback TCP, whose reads honour cancellation
+/// (beast::test::stream's do not: its reads end only with data).
+template <class ClientNext>
+struct basic_tcp_pair {
+    explicit basic_tcp_pair(asio::io_context& ioc)
         : client(ioc, mtls::test::client_context("client-ecdsa")),
           server(ioc, mtls::test::server_context_requiring_client_cert())
     {
@@ -95,9 +97,11 @@ struct tcp_pair {
         BOOST_TEST_REQUIRE(!cec, cec.message());
         BOOST_TEST_REQUIRE(!sec, sec.message());
     }
-    tls_stream<tcp::socket> client;
+    tls_stream<ClientNext> client;
     tls_stream<tcp::socket> server;
 };
+using tcp_pair = basic_tcp_pair<tcp::socket>;
+using timed_pair = basic_tcp_pair<beast::tcp_stream>;
 
 } // namespace
 
@@ -331,18 +335,8 @@ BOOST_AUTO_TEST_CASE(write_cancelled_breaks_the_stream)
     // Terminal only: a write stuck on a peer that does not read is cut off,
     // and the connection is failed (a record may be half on the wire).
     asio::io_context ioc;
-    tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    tls_stream<tcp::socket> client(ioc, mtls::test::client_context("client-ecdsa"));
-    tls_stream<tcp::socket> server(ioc, mtls::test::server_context_requiring_client_cert());
-    client.next_layer().connect(acceptor.local_endpoint());
-    acceptor.accept(server.next_layer());
-    client.set_host_name("localhost");
-    error_code cec, sec;
-    client.async_handshake(role::client, [&](error_code ec) { cec = ec; });
-    server.async_handshake(role::server, [&](error_code ec) { sec = ec; });
-    run(ioc);
-    BOOST_TEST_REQUIRE(!cec);
-    BOOST_TEST_REQUIRE(!sec);
+    tcp_pair p(ioc);
+    auto& client = p.client;
 
     // Partial and total signals are not honoured by a write: it goes on.
     const std::vector<char> chunk(64 * 1024, 'w');
@@ -566,18 +560,9 @@ BOOST_AUTO_TEST_CASE(flooding_peer_cannot_hold_a_shutdown_open)
     // A peer that answers close_notify with endless application data: the
     // waiting shutdown drops it, and the next layer's timeout ends the wait.
     asio::io_context ioc;
-    tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    tls_stream<beast::tcp_stream> client(ioc, mtls::test::client_context("client-ecdsa"));
-    tls_stream<tcp::socket> flooder(ioc, mtls::test::server_context_requiring_client_cert());
-    client.next_layer().connect(acceptor.local_endpoint());
-    acceptor.accept(flooder.next_layer());
-    client.set_host_name("localhost");
-    error_code cec, sec;
-    client.async_handshake(role::client, [&](error_code ec) { cec = ec; });
-    flooder.async_handshake(role::server, [&](error_code ec) { sec = ec; });
-    run(ioc);
-    BOOST_TEST_REQUIRE(!cec);
-    BOOST_TEST_REQUIRE(!sec);
+    timed_pair p(ioc);
+    auto& client = p.client;
+    auto& flooder = p.server;
 
     const std::vector<char> chunk(16 * 1024, 'f');
     std::size_t flooded = 0;
@@ -603,69 +588,42 @@ BOOST_AUTO_TEST_CASE(flooding_peer_cannot_hold_a_shutdown_open)
 
 BOOST_AUTO_TEST_CASE(stalled_read_write_and_shutdown_are_cut_off)
 {
+    // The server never reads nor writes again. beast::tcp_stream closes its
+    // socket on timeout, so each operation gets a fresh connection.
     asio::io_context ioc;
-    tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    tls_stream<beast::tcp_stream> client(ioc, mtls::test::client_context("client-ecdsa"));
-    tls_stream<tcp::socket> server(ioc, mtls::test::server_context_requiring_client_cert());
-    client.next_layer().connect(acceptor.local_endpoint());
-    acceptor.accept(server.next_layer());
-    client.set_host_name("localhost");
-    error_code cec, sec;
-    client.async_handshake(role::client, [&](error_code ec) { cec = ec; });
-    server.async_handshake(role::server, [&](error_code ec) { sec = ec; });
-    run(ioc);
-    BOOST_TEST_REQUIRE(!cec);
-    BOOST_TEST_REQUIRE(!sec);
-
-    // The server never reads nor writes again.
-    char buf[16];
-    client.next_layer().expires_after(200ms);
-    error_code rec = asio::error::would_block;
-    client.async_read_some(asio::buffer(buf), [&](error_code ec, std::size_t) { rec = ec; });
-    run(ioc);
-    BOOST_TEST(rec == error_code(beast::error::timeout), rec.message());
-
-    // beast::tcp_stream closes its socket on timeout, so the rest runs on a
-    // fresh connection.
-    tls_stream<beast::tcp_stream> writer(ioc, mtls::test::client_context("client-ecdsa"));
-    tls_stream<tcp::socket> sink(ioc, mtls::test::server_context_requiring_client_cert());
-    writer.next_layer().connect(acceptor.local_endpoint());
-    acceptor.accept(sink.next_layer());
-    writer.set_host_name("localhost");
-    writer.async_handshake(role::client, [&](error_code ec) { cec = ec; });
-    sink.async_handshake(role::server, [&](error_code ec) { sec = ec; });
-    run(ioc);
-    BOOST_TEST_REQUIRE(!cec);
-    BOOST_TEST_REQUIRE(!sec);
-    const std::vector<char> chunk(1 << 20, 'w');
-    writer.next_layer().expires_after(500ms);
-    error_code wec;
-    std::function<void()> write_more = [&] {
-        writer.async_write_some(asio::buffer(chunk), [&](error_code ec, std::size_t) {
-            wec = ec;
-            if (!ec)
-                write_more();
-        });
-    };
-    write_more();
-    run(ioc);
-    BOOST_TEST(wec == error_code(beast::error::timeout), wec.message());
-
-    tls_stream<beast::tcp_stream> closer(ioc, mtls::test::client_context("client-ecdsa"));
-    tls_stream<tcp::socket> mute(ioc, mtls::test::server_context_requiring_client_cert());
-    closer.next_layer().connect(acceptor.local_endpoint());
-    acceptor.accept(mute.next_layer());
-    closer.set_host_name("localhost");
-    closer.async_handshake(role::client, [&](error_code ec) { cec = ec; });
-    mute.async_handshake(role::server, [&](error_code ec) { sec = ec; });
-    run(ioc);
-    BOOST_TEST_REQUIRE(!cec);
-    BOOST_TEST_REQUIRE(!sec);
-    closer.next_layer().expires_after(200ms);
-    error_code shec = asio::error::would_block;
-    closer.async_shutdown([&](error_code ec) { shec = ec; });
-    run(ioc);
-    BOOST_TEST(shec == error_code(beast::error::timeout), shec.message());
+    {
+        timed_pair p(ioc);
+        char buf[16];
+        p.client.next_layer().expires_after(200ms);
+        error_code rec = asio::error::would_block;
+        p.client.async_read_some(asio::buffer(buf), [&](error_code ec, std::size_t) { rec = ec; });
+        run(ioc);
+        BOOST_TEST(rec == error_code(beast::error::timeout), rec.message());
+    }
+    {
+        timed_pair p(ioc);
+        const std::vector<char> chunk(1 << 20, 'w');
+        p.client.next_layer().expires_after(500ms);
+        error_code wec;
+        std::function<void()> write_more = [&] {
+            p.client.async_write_some(asio::buffer(chunk), [&](error_code ec, std::size_t) {
+                wec = ec;
+                if (!ec)
+                    write_more();
+            });
+        };
+        write_more();
+        run(ioc);
+        BOOST_TEST(wec == error_code(beast::error::timeout), wec.message());
+    }
+    {
+        timed_pair p(ioc);
+        p.client.next_layer().expires_after(200ms);
+        error_code shec = asio::error::would_block;
+        p.client.async_shutdown([&](error_code ec) { shec = ec; });
+        run(ioc);
+        BOOST_TEST(shec == error_code(beast::error::timeout), shec.message());
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
