@@ -270,8 +270,10 @@ error_code tls13_client::on_server_hello(bytes_view body, bytes_view message)
         share_.reset();
         return tls12_->on_message(handshake_type::server_hello, body, message);
     }
-    if (offered13_.empty() || !sh.ext.supported_versions)
-        return offered13_.empty() ? error::version_not_offered : error::missing_extension;
+    if (offered13_.empty())
+        return error::version_not_offered;
+    if (!sh.ext.supported_versions)
+        return error::missing_extension; // a HelloRetryRequest without it
     if (sh.ext.supported_versions->front() != wire_tls13)
         return error::version_not_offered; // RFC 8446 §4.2.1: illegal_parameter
     if (auto ec = check_server_hello13(sh))

@@ -69,7 +69,6 @@ bool record_layer::next(record& out, error_code& ec)
     held_ = true;
     out.type = static_cast<content_type>(hdr[0]);
     out.payload = whole.subspan(header_size);
-    out.encrypted = false;
     if (!rd_protection_)
         return true;
     if (rd_protection_->tls13()) {
@@ -86,7 +85,6 @@ bool record_layer::next(record& out, error_code& ec)
     }
     if ((ec = rd_protection_->open(whole, out.type, out.payload)))
         return false;
-    out.encrypted = true;
     if (out.payload.size() > max_plaintext) {
         ec = error::record_overflow; // RFC 5246 §6.2.3, RFC 8446 §5.4
         return false;

@@ -47,7 +47,6 @@ public:
     struct record {
         content_type type{};
         mutable_bytes payload;
-        bool encrypted = false; ///< arrived under read protection
     };
     /// The next complete record, checked and decrypted in place. Returns
     /// false with `ec` empty when a whole record has not arrived yet. The
