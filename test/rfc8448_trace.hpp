@@ -4,7 +4,7 @@
 // RFC 8448 §3 "Simple 1-RTT Handshake", every value the test uses, copied
 // from /work/shared/specs/rfc8448.txt by a script (hex reflowed, nothing
 // recomputed). Names follow the trace's steps; each comment quotes the step.
-// Plus, from §2, the server's RSA key, re-encoded as PKCS#1 PEM, and the
+// Plus, from §2, the server's RSA key (encoded as DER on demand), and the
 // server's certificate taken out of the trace's Certificate message.
 
 #include "test_bytes.hpp"
