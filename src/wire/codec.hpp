@@ -22,7 +22,9 @@ public:
     explicit reader(bytes_view data) noexcept : data_(data) {}
 
     bool ok() const noexcept { return ok_; }
-    bool empty() const noexcept { return pos_ == data_.size(); }
+    /// Nothing more can be read: all consumed, or a read failed. A loop
+    /// `while (!r.empty())` therefore ends even when the peer's lengths lie.
+    bool empty() const noexcept { return !ok_ || pos_ == data_.size(); }
     std::size_t remaining() const noexcept { return data_.size() - pos_; }
     /// Fully consumed without any overrun.
     bool done() const noexcept { return ok_ && empty(); }
