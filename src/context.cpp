@@ -333,4 +333,10 @@ void context::set_key_update_limit(std::uint64_t records)
                                  : records;
 }
 
+void context::set_max_certificate_list(std::size_t bytes)
+{
+    constexpr std::size_t largest = (std::size_t{1} << 24) - 1; // a uint24 length
+    mut().max_certificate_list = bytes == 0 ? detail::default_max_certificate_list : std::min(bytes, largest);
+}
+
 } // namespace mtls

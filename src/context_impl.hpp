@@ -17,6 +17,10 @@ namespace mtls::detail {
 /// has no practical limit, so one number serves every suite.
 inline constexpr std::uint64_t default_key_update_limit = std::uint64_t{1} << 23;
 
+/// OpenSSL's default max_cert_list: ample for chains of a few RSA-4096
+/// certificates, small enough that a half-sent one costs little memory.
+inline constexpr std::size_t default_max_certificate_list = 100 * 1024;
+
 struct context_impl {
     // Own credentials: chain leaf first; key matches chain.front().
     std::vector<crypto::certificate> chain;
@@ -36,6 +40,7 @@ struct context_impl {
     bool require_ems = true;
     bool middlebox_compat = true;
     std::uint64_t key_update_limit = default_key_update_limit;
+    std::size_t max_certificate_list = default_max_certificate_list;
 
     context_impl();  // fills the secure defaults
 };

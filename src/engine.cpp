@@ -12,15 +12,47 @@ namespace mtls {
 namespace {
 
 using wire::content_type;
+using wire::handshake_type;
 
-/// Largest handshake message accepted; certificate chains are the big ones.
-constexpr std::size_t max_handshake_message = 1u << 18;
-/// Consecutive empty application data records tolerated before treating the
-/// peer as flooding (RFC 5246 §6.2.1 allows them; unbounded, they are a DoS).
-constexpr unsigned max_empty_records = 32;
+/// Records in a row that deliver no application data and advance no
+/// handshake (empty records, ChangeCipherSpecs, ignored alerts, post-handshake
+/// messages) before the peer is treated as flooding: each is legal alone,
+/// unbounded they are a denial of service. Go stops at 16.
+constexpr unsigned max_records_without_progress = 32;
+/// While this much output is queued and unsent, input waits: a peer that
+/// sends requests (KeyUpdates, renegotiations) but never reads the answers
+/// cannot grow our send queue without bound.
+constexpr std::size_t max_pending_output = 256 * 1024;
 
 constexpr std::uint8_t alert_level_warning = 1;
 constexpr std::uint8_t alert_level_fatal = 2;
+
+/// Largest body accepted for a handshake message of type `t`: each has its
+/// own bound (RFC 8446 §4, RFC 5246 §7.4) so that a header announcing more
+/// fails at once, before any body is buffered.
+std::size_t max_message_size(handshake_type t, const detail::context_impl& ctx) noexcept
+{
+    constexpr std::size_t hello = 1u << 16; // far above any real hello
+    switch (t) {
+    case handshake_type::certificate: return ctx.max_certificate_list;
+    case handshake_type::client_hello:
+    case handshake_type::server_hello:
+    case handshake_type::encrypted_extensions:
+    case handshake_type::new_session_ticket:
+        return hello;
+    case handshake_type::certificate_request:
+        return hello + 512; // 64 KiB of CA names beside the scheme lists
+    case handshake_type::server_key_exchange:
+    case handshake_type::certificate_verify:
+        return 8192; // a signature of RSA-16384 is 2 KiB
+    case handshake_type::client_key_exchange: return 256; // ECPoint<1..2^8-1>
+    default:
+        // Finished (48 bytes at most), KeyUpdate (1), the empty messages and
+        // types no state takes: a little slack, so that a short message
+        // with a byte too many is reported as malformed, not as oversized.
+        return 64;
+    }
+}
 
 } // namespace
 
@@ -42,7 +74,7 @@ struct engine::impl {
     bool done = false;
     bool peer_closed = false;
     bool sent_close = false;
-    unsigned empty_records = 0;
+    unsigned records_without_progress = 0;
     error_code err;
     crypto::mutable_bytes plaintext;
 
@@ -54,6 +86,8 @@ struct engine::impl {
     void on_application_data(crypto::mutable_bytes payload);
     void fail(error_code ec);
     void send_alert(std::uint8_t level, alert a);
+    /// Counts a record that moved nothing forward; fails past the limit.
+    void no_progress();
 };
 
 void engine::impl::send_alert(std::uint8_t level, alert a)
@@ -71,13 +105,19 @@ void engine::impl::fail(error_code ec)
     // Our own findings are reported to the peer; its alerts and a truncated
     // transport are not answered.
     if (ec.category() == error_category()) {
-        auto a = alert_for(static_cast<mtls::error>(ec.value()));
+        auto a = alert_for(error_cause(ec));
         // RFC 8446 §4.4.2.4 names its own alert for a missing client certificate.
         if (ec == mtls::error::peer_certificate_required && info.version == tls_version::tls13)
             a = alert::certificate_required;
         if (a != alert::close_notify)
             send_alert(alert_level_fatal, a);
     }
+}
+
+void engine::impl::no_progress()
+{
+    if (++records_without_progress > max_records_without_progress)
+        fail(mtls::error::too_many_records_without_progress);
 }
 
 void engine::impl::start()
@@ -100,6 +140,14 @@ void engine::impl::process()
         if (!records.next(r, ec)) {
             if (ec)
                 fail(ec);
+            return;
+        }
+        // RFC 8446 §5.1: no other record between the fragments of a
+        // handshake message (a peer's fatal alert is still heard).
+        if (!hs_buffer.empty() && r.type != content_type::handshake &&
+            !(r.type == content_type::alert && r.payload.size() == 2 &&
+              r.payload[0] == std::byte{alert_level_fatal})) {
+            fail(mtls::error::handshake_fragments_interleaved);
             return;
         }
         switch (r.type) {
@@ -131,26 +179,33 @@ void engine::impl::on_handshake_record(crypto::bytes_view payload)
         return fail(mtls::error::empty_record);
     if (!hs)
         return fail(mtls::error::unexpected_record);
+    // Each header is checked against its type's cap as soon as its four
+    // bytes are in, so an oversized message fails before its body arrives.
     hs_buffer.insert(hs_buffer.end(), payload.begin(), payload.end());
 
     std::size_t off = 0;
     const unsigned epoch = records.read_epoch();
     while (!err && hs_buffer.size() - off >= wire::handshake_header_size) {
         const auto* h = hs_buffer.data() + off;
+        const auto type = static_cast<handshake_type>(h[0]);
         const std::size_t len = (static_cast<std::size_t>(h[1]) << 16) |
                                 (static_cast<std::size_t>(h[2]) << 8) | static_cast<std::size_t>(h[3]);
-        if (len > max_handshake_message)
+        if (len > max_message_size(type, ctx.impl()))
             return fail(mtls::error::handshake_message_too_large);
         if (hs_buffer.size() - off < wire::handshake_header_size + len)
             break;
         crypto::bytes_view message{h, wire::handshake_header_size + len};
         off += message.size();
-        auto type = static_cast<wire::handshake_type>(h[0]);
+        const bool post_handshake = done;
         if (auto ec = hs->on_message(type, message.subspan(wire::handshake_header_size), message))
             return fail(ec);
         // RFC 8446 §5.1: a key change must fall on a record boundary.
         if (records.read_epoch() != epoch && off != hs_buffer.size())
             return fail(mtls::error::message_spans_key_change);
+        if (post_handshake)
+            no_progress(); // KeyUpdate, NewSessionTicket, a refused renegotiation
+        else
+            records_without_progress = 0;
         if (!done && hs->done()) {
             done = true;
             records.allow_plaintext_alerts(false);
@@ -161,18 +216,15 @@ void engine::impl::on_handshake_record(crypto::bytes_view payload)
 
 void engine::impl::on_change_cipher_spec(crypto::bytes_view payload)
 {
-    // RFC 5246 §7.1: a single byte of value 1; RFC 8446 §5: anything else
-    // is an unexpected_message.
-    if (payload.size() != 1 || payload[0] != std::byte{1}) {
-        const bool tls13 = info.version == tls_version::tls13 ||
-                           (info.version == tls_version{} && ctx.impl().min_version == tls_version::tls13);
-        return fail(tls13 ? mtls::error::unexpected_change_cipher_spec : mtls::error::decode_error);
-    }
-    // A key change may not split a handshake message (RFC 8446 §5.1).
-    if (!hs || !hs_buffer.empty())
-        return fail(mtls::error::unexpected_message);
+    // RFC 5246 §7.1: a single byte of value 1 (RFC 8446 §5 likewise for the
+    // dummy one); anything else is an unexpected_message.
+    if (payload.size() != 1 || payload[0] != std::byte{1})
+        return fail(mtls::error::bad_change_cipher_spec);
+    if (!hs)
+        return fail(mtls::error::unexpected_record);
     if (auto ec = hs->on_change_cipher_spec())
-        fail(ec);
+        return fail(ec);
+    no_progress();
 }
 
 void engine::impl::on_alert(crypto::bytes_view payload)
@@ -192,7 +244,7 @@ void engine::impl::on_alert(crypto::bytes_view payload)
         return;
     }
     if (level == alert_level_warning && desc == alert::user_canceled)
-        return; // RFC 8446 §6.1: informational; close_notify follows
+        return no_progress(); // RFC 8446 §6.1: informational; close_notify follows
     err = make_error_code(desc);
     plaintext = {};
 }
@@ -201,12 +253,11 @@ void engine::impl::on_application_data(crypto::mutable_bytes payload)
 {
     if (!done)
         return fail(mtls::error::unexpected_record); // RFC 5246 §7.4.9: not before Finished
-    if (payload.empty()) {
-        if (++empty_records > max_empty_records)
-            fail(mtls::error::empty_record);
-        return;
-    }
-    empty_records = 0;
+    // RFC 5246 §6.2.1 allows empty application data records (a traffic
+    // analysis countermeasure); they count toward the flood limit.
+    if (payload.empty())
+        return no_progress();
+    records_without_progress = 0;
     plaintext = payload;
 }
 
@@ -231,7 +282,7 @@ void engine::start_handshake()
 
 std::span<std::byte> engine::input_space()
 {
-    if (impl_->err || impl_->peer_closed)
+    if (impl_->err || impl_->peer_closed || impl_->records.output_size() > max_pending_output)
         return {};
     return impl_->records.input_space();
 }
@@ -327,7 +378,8 @@ error_code engine::error() const noexcept { return impl_->err; }
 bool engine::wants_input() const noexcept
 {
     const auto& i = *impl_;
-    return i.hs && !i.err && !i.peer_closed && i.plaintext.empty();
+    return i.hs && !i.err && !i.peer_closed && i.plaintext.empty() &&
+           i.records.output_size() <= max_pending_output;
 }
 
 const connection_info& engine::info() const noexcept { return impl_->info; }

@@ -1,5 +1,10 @@
 #include <mtls/error.hpp>
 
+#include "error_detail.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
 #include <string>
 
 namespace mtls {
@@ -17,19 +22,22 @@ const char* describe(error e) noexcept
     case error::unknown_content_type: return "unexpected_message: record of unknown content type";
     case error::bad_record_version: return "protocol_version: record header carries an unexpected version";
     case error::empty_record: return "unexpected_message: empty record where content is required";
-    case error::handshake_message_too_large: return "record_overflow: handshake message exceeds the size limit";
+    case error::handshake_message_too_large: return "illegal_parameter: handshake message longer than mtls accepts for its type";
     case error::unexpected_record: return "unexpected_message: record of a type not allowed at this point";
     case error::unexpected_message: return "unexpected_message: handshake message not allowed in this state";
     case error::no_inner_content_type: return "unexpected_message: protected record holds only padding, no content type";
     case error::unexpected_change_cipher_spec: return "unexpected_message: ChangeCipherSpec where none is allowed";
     case error::message_spans_key_change: return "unexpected_message: handshake message split across a key change";
+    case error::handshake_fragments_interleaved: return "unexpected_message: another record arrived between the fragments of a handshake message";
+    case error::bad_change_cipher_spec: return "unexpected_message: ChangeCipherSpec record is not the single byte 1";
+    case error::too_many_records_without_progress: return "unexpected_message: too many records in a row that carry no data";
+    case error::too_much_early_data: return "unexpected_message: peer sent more rejected early data than mtls skips";
     case error::decode_error: return "decode_error: malformed message";
     case error::trailing_data: return "decode_error: message has trailing bytes";
     case error::duplicate_extension: return "illegal_parameter: an extension appears twice";
     case error::unsupported_extension: return "unsupported_extension: peer sent an extension it may not send";
     case error::forbidden_extension: return "illegal_parameter: an extension not allowed in this message";
     case error::missing_extension: return "missing_extension: a required extension is absent";
-    case error::renegotiation_refused: return "no_renegotiation: renegotiation is not supported";
     case error::renegotiation_info_invalid: return "handshake_failure: renegotiation_info is not empty on an initial handshake";
     case error::protocol_version: return "protocol_version: no TLS version in common";
     case error::no_shared_cipher: return "handshake_failure: no cipher suite in common";
@@ -68,13 +76,89 @@ const char* describe(error e) noexcept
     return "unknown mtls error";
 }
 
+// An error value is the cause in its low byte; an unexpected_message may
+// carry detail above it (see error_detail.hpp): the message received in
+// bits 8-16 and the set of messages expected in bits 17-30.
+constexpr int cause_mask = 0xFF;
+constexpr int got_shift = 8;
+constexpr int expected_shift = 17;
+
+error cause_of(int ev) noexcept { return static_cast<error>(ev & cause_mask); }
+
+/// The messages a handshake state may expect, in the order of the bits that
+/// name them in an error value.
+constexpr std::array<std::uint16_t, 14> expectable{
+    1, 2, 4, 5, 8, 11, 12, 13, 14, 15, 16, 20, 24, detail::change_cipher_spec_message};
+
+const char* message_name(std::uint16_t m) noexcept
+{
+    switch (m) {
+    case 0: return "HelloRequest";
+    case 1: return "ClientHello";
+    case 2: return "ServerHello";
+    case 4: return "NewSessionTicket";
+    case 5: return "EndOfEarlyData";
+    case 8: return "EncryptedExtensions";
+    case 11: return "Certificate";
+    case 12: return "ServerKeyExchange";
+    case 13: return "CertificateRequest";
+    case 14: return "ServerHelloDone";
+    case 15: return "CertificateVerify";
+    case 16: return "ClientKeyExchange";
+    case 20: return "Finished";
+    case 24: return "KeyUpdate";
+    case detail::change_cipher_spec_message: return "ChangeCipherSpec";
+    }
+    return nullptr;
+}
+
+std::string detailed_message(int ev)
+{
+    const unsigned v = static_cast<unsigned>(ev);
+    const unsigned expected = v >> expected_shift;
+    const auto got = static_cast<std::uint16_t>((v >> got_shift) & 0x1FF);
+    std::string out = "unexpected_message: expected ";
+    bool first = true;
+    for (std::size_t i = 0; i < expectable.size(); ++i) {
+        if (!(expected & (1u << i)))
+            continue;
+        if (!first)
+            out += " or ";
+        out += message_name(expectable[i]);
+        first = false;
+    }
+    if (first)
+        out = "unexpected_message: no handshake message allowed here";
+    out += ", got ";
+    if (const char* name = message_name(got))
+        out += name;
+    else
+        out += "handshake message of unknown type " + std::to_string(got);
+    return out;
+}
+
 class error_category_impl final : public boost::system::error_category {
 public:
     const char* name() const noexcept override { return "mtls"; }
-    std::string message(int ev) const override { return describe(static_cast<error>(ev)); }
-    char const* message(int ev, char*, std::size_t) const noexcept override
+    std::string message(int ev) const override
     {
+        if (ev & ~cause_mask)
+            return detailed_message(ev);
         return describe(static_cast<error>(ev));
+    }
+    char const* message(int ev, char* buffer, std::size_t len) const noexcept override
+    {
+        if (!(ev & ~cause_mask) || len == 0)
+            return describe(cause_of(ev));
+        try {
+            const auto text = detailed_message(ev);
+            const auto n = std::min(text.size(), len - 1);
+            std::memcpy(buffer, text.data(), n);
+            buffer[n] = '\0';
+            return buffer;
+        } catch (...) {
+            return describe(cause_of(ev));
+        }
     }
     boost::system::error_condition default_error_condition(int ev) const noexcept override;
 };
@@ -166,7 +250,7 @@ condition condition_of(error e) noexcept
 
 boost::system::error_condition error_category_impl::default_error_condition(int ev) const noexcept
 {
-    return make_error_condition(condition_of(static_cast<error>(ev)));
+    return make_error_condition(condition_of(cause_of(ev)));
 }
 
 } // namespace
@@ -194,6 +278,25 @@ error_code make_error_code(error e) noexcept
     return {static_cast<int>(e), error_category()};
 }
 
+error error_cause(const error_code& ec) noexcept
+{
+    return ec.category() == error_category() ? cause_of(ec.value()) : error{};
+}
+
+namespace detail {
+
+error_code unexpected_message(std::uint16_t got, std::initializer_list<std::uint16_t> expected) noexcept
+{
+    unsigned v = static_cast<unsigned>(error::unexpected_message) | (unsigned{got} & 0x1FF) << got_shift;
+    for (auto e : expected)
+        for (std::size_t i = 0; i < expectable.size(); ++i)
+            if (expectable[i] == e)
+                v |= 1u << (expected_shift + i);
+    return {static_cast<int>(v), error_category()};
+}
+
+} // namespace detail
+
 error_code make_error_code(alert a) noexcept
 {
     return {static_cast<int>(a), alert_category()};
@@ -214,7 +317,6 @@ alert alert_for(error e) noexcept
     case error::handshake_timeout:
         return alert::user_canceled;
     case error::record_overflow:
-    case error::handshake_message_too_large:
         return alert::record_overflow;
     case error::bad_record_mac:
         return alert::bad_record_mac;
@@ -225,6 +327,10 @@ alert alert_for(error e) noexcept
     case error::no_inner_content_type:
     case error::unexpected_change_cipher_spec:
     case error::message_spans_key_change:
+    case error::handshake_fragments_interleaved:
+    case error::bad_change_cipher_spec:
+    case error::too_many_records_without_progress:
+    case error::too_much_early_data:
         return alert::unexpected_message;
     case error::bad_record_version:
     case error::protocol_version:
@@ -233,6 +339,7 @@ alert alert_for(error e) noexcept
     case error::trailing_data:
         return alert::decode_error;
     case error::duplicate_extension:
+    case error::handshake_message_too_large:
     case error::compression_not_null:
     case error::illegal_parameter:
     case error::downgrade_detected:
@@ -251,8 +358,6 @@ alert alert_for(error e) noexcept
         return alert::unsupported_extension;
     case error::missing_extension:
         return alert::missing_extension;
-    case error::renegotiation_refused:
-        return alert::no_renegotiation;
     case error::no_shared_cipher:
     case error::no_shared_group:
     case error::no_shared_signature_scheme:

@@ -99,16 +99,17 @@ tls12_keys derive(engine_pair& p, std::uint8_t client_priv)
             crypto::secret(kb.subspan(32, 4)), crypto::secret(kb.subspan(36, 4))};
 }
 
-/// A handshake message sealed as record number `seq` of the given direction.
+/// `message` sealed as record number `seq` of the given direction.
 std::vector<std::byte> sealed(const crypto::secret& key, const crypto::secret& iv, std::uint64_t seq,
-                              const std::vector<std::byte>& message)
+                              const std::vector<std::byte>& message,
+                              wire::content_type type = wire::content_type::handshake)
 {
     record::protection prot(crypto::aead_alg::aes_128_gcm, key.view(), iv.view(),
                             record::nonce_scheme::tls12_explicit);
     std::vector<std::byte> rec(record::header_size + prot.prefix_size() + message.size() + prot.suffix_size());
     for (std::uint64_t i = 0;; ++i) {
         std::memcpy(rec.data() + record::header_size + prot.prefix_size(), message.data(), message.size());
-        auto n = prot.seal(wire::content_type::handshake, 0x0303, rec.data(), message.size());
+        auto n = prot.seal(type, 0x0303, rec.data(), message.size());
         if (i == seq) {
             rec.resize(n);
             return rec;
@@ -148,31 +149,89 @@ BOOST_AUTO_TEST_CASE(derived_keys_match_the_engines)
     BOOST_TEST(std::string(reinterpret_cast<const char*>(got.data()), got.size()) == "hello");
 }
 
-BOOST_AUTO_TEST_CASE(client_hello_after_handshake_is_refused)
+namespace {
+
+/// The first record `e` has queued, opened as record `seq` under `key`/`iv`:
+/// its content type and content.
+std::pair<wire::content_type, std::vector<std::byte>> open_output(engine& e, const crypto::secret& key,
+                                                                  const crypto::secret& iv, std::uint64_t seq)
+{
+    auto out = e.output();
+    BOOST_REQUIRE(out.size() >= record::header_size);
+    const std::size_t len = (std::to_integer<std::size_t>(out[3]) << 8) | std::to_integer<std::size_t>(out[4]);
+    std::vector<std::byte> rec(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(record::header_size + len));
+    record::protection prot(crypto::aead_alg::aes_128_gcm, key.view(), iv.view(),
+                            record::nonce_scheme::tls12_explicit);
+    // Advance the sequence number by sealing (and discarding) earlier records.
+    std::vector<std::byte> scratch(record::header_size + prot.prefix_size() + prot.suffix_size());
+    for (std::uint64_t i = 0; i < seq; ++i)
+        prot.seal(wire::content_type::application_data, 0x0303, scratch.data(), 0);
+    wire::content_type type{};
+    crypto::mutable_bytes content;
+    BOOST_REQUIRE(!prot.open(rec, type, content));
+    return {type, {content.begin(), content.end()}};
+}
+
+const std::vector<std::byte> warning_no_renegotiation{std::byte{1}, std::byte{100}};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(client_hello_after_handshake_is_refused_with_a_warning)
 {
     // RFC 5746 §4.4 / RFC 5246 §7.4.1.2: a ClientHello on an established
-    // connection asks to renegotiate; mtls refuses with no_renegotiation.
+    // connection asks to renegotiate. RFC 5246 §7.2.2: no_renegotiation "is
+    // always a warning": the server declines and the connection goes on.
     auto p = handshaken_pair();
     BOOST_REQUIRE(p.handshake());
     auto keys = derive(p, 0x41);
     auto hello = plaintext_handshake(p, direction::to_server, 1);
     p.inject(direction::to_server, sealed(keys.client_key, keys.client_iv, 1, hello));
-    BOOST_TEST(p.server.error() == make_error_code(error::renegotiation_refused));
-    p.pump();
-    BOOST_TEST(p.client.error() == make_error_code(alert::no_renegotiation));
+    BOOST_TEST(!p.server.failed(), p.server.error().message());
+    // The server's Finished was its record 0; the warning is record 1.
+    auto [type, content] = open_output(p.server, keys.server_key, keys.server_iv, 1);
+    BOOST_TEST(int(type) == int(wire::content_type::alert));
+    BOOST_TEST((content == warning_no_renegotiation));
+    // The client goes on sending; the server still reads.
+    const std::vector<std::byte> more{std::byte{'o'}, std::byte{'k'}};
+    p.inject(direction::to_server, sealed(keys.client_key, keys.client_iv, 2, more, wire::content_type::application_data));
+    BOOST_TEST(!p.server.failed(), p.server.error().message());
+    const auto& got = p.received(direction::to_server);
+    BOOST_TEST(std::string(reinterpret_cast<const char*>(got.data()), got.size()) == "ok");
 }
 
-BOOST_AUTO_TEST_CASE(hello_request_after_handshake_is_refused)
+BOOST_AUTO_TEST_CASE(hello_request_after_handshake_is_refused_with_a_warning)
 {
     // RFC 5746 §4.2: a HelloRequest on an established connection asks the
-    // client to renegotiate; mtls refuses with no_renegotiation.
+    // client to renegotiate; RFC 5246 §7.4.1.1 lets the client decline with
+    // a no_renegotiation warning, and the connection goes on.
     auto p = handshaken_pair();
     BOOST_REQUIRE(p.handshake());
     auto keys = derive(p, 0x41);
     const std::vector<std::byte> hello_request{std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0}};
     // The server's Finished was its record 0 under these keys.
     p.inject(direction::to_client, sealed(keys.server_key, keys.server_iv, 1, hello_request));
-    BOOST_TEST(p.client.error() == make_error_code(error::renegotiation_refused));
-    p.pump();
-    BOOST_TEST(p.server.error() == make_error_code(alert::no_renegotiation));
+    BOOST_TEST(!p.client.failed(), p.client.error().message());
+    auto [type, content] = open_output(p.client, keys.client_key, keys.client_iv, 1);
+    BOOST_TEST(int(type) == int(wire::content_type::alert));
+    BOOST_TEST((content == warning_no_renegotiation));
+    const std::vector<std::byte> more{std::byte{'o'}, std::byte{'k'}};
+    p.inject(direction::to_client, sealed(keys.server_key, keys.server_iv, 2, more, wire::content_type::application_data));
+    BOOST_TEST(!p.client.failed(), p.client.error().message());
+    const auto& got = p.received(direction::to_client);
+    BOOST_TEST(std::string(reinterpret_cast<const char*>(got.data()), got.size()) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(renegotiation_flood_stops_at_the_record_limit)
+{
+    // Each refusal is legal, but a peer that asks again and again without
+    // sending data is flooding: the 33rd request in a row ends the connection.
+    auto p = handshaken_pair();
+    BOOST_REQUIRE(p.handshake());
+    auto keys = derive(p, 0x41);
+    auto hello = plaintext_handshake(p, direction::to_server, 1);
+    for (std::uint64_t i = 1; i <= 32; ++i)
+        p.inject(direction::to_server, sealed(keys.client_key, keys.client_iv, i, hello));
+    BOOST_TEST(!p.server.failed(), p.server.error().message());
+    p.inject(direction::to_server, sealed(keys.client_key, keys.client_iv, 33, hello));
+    BOOST_TEST(p.server.error() == make_error_code(error::too_many_records_without_progress));
 }

@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE record
 #include "rfc8448_trace.hpp"
 #include "test_bytes.hpp"
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include "crypto/aead.hpp"
@@ -638,22 +640,13 @@ BOOST_AUTO_TEST_CASE(unknown_content_type)
 BOOST_AUTO_TEST_CASE(bad_record_version)
 {
     {
+        // Not {03,XX}: no TLS version at all.
         record_layer l;
         expect_error(l, hex("16 0200 0001 00"), error::bad_record_version);
     }
     {
         record_layer l;
-        expect_error(l, hex("16 0300 0001 00"), error::bad_record_version);   // SSL 3.0
-    }
-    {
-        // Before the version is settled a TLS 1.0 record version is fine
-        // (RFC 5246 Appendix E.1: ClientHello record versions vary).
-        record_layer l;
-        feed(l, hex("16 0301 0001 01"));
-        record_layer::record rec;
-        error_code ec;
-        BOOST_TEST(l.next(rec, ec));
-        BOOST_TEST(!ec);
+        expect_error(l, hex("16 0400 0001 00"), error::bad_record_version);
     }
     {
         record_layer l;
@@ -664,6 +657,40 @@ BOOST_AUTO_TEST_CASE(bad_record_version)
         BOOST_TEST(l.next(rec, ec));
         l.release();
         expect_error(l, hex("16 0301 0001 01"), error::bad_record_version);
+    }
+}
+
+namespace data = boost::unit_test::data;
+
+BOOST_DATA_TEST_CASE(any_03xx_before_the_version_is_settled, data::make({0x0300, 0x0301, 0x0303, 0x0304, 0x03FF}),
+                     version)
+{
+    // RFC 5246 Appendix E.1: the record carrying the first ClientHello may
+    // say any {03,XX}, SSL 3.0's 0x0300 included; RFC 8446 §5.1 likewise.
+    record_layer l;
+    byte_vec wire = hex("16 0000 0001 01");
+    wire[1] = std::byte(static_cast<std::uint8_t>(version >> 8));
+    wire[2] = std::byte(static_cast<std::uint8_t>(version));
+    feed(l, wire);
+    record_layer::record rec;
+    error_code ec;
+    BOOST_TEST(l.next(rec, ec));
+    BOOST_TEST(!ec);
+}
+
+BOOST_AUTO_TEST_CASE(tls13_ignores_the_record_version)
+{
+    // RFC 8446 §5.1: legacy_record_version "MUST be ignored for all purposes"
+    // once the ClientHello has gone by.
+    record_layer l;
+    l.ignore_version();
+    for (auto wire : {hex("16 0303 0001 01"), hex("16 0000 0001 01"), hex("16 7a7a 0001 01"), hex("16 0301 0001 01")}) {
+        feed(l, wire);
+        record_layer::record rec;
+        error_code ec;
+        BOOST_TEST(l.next(rec, ec));
+        BOOST_TEST(!ec);
+        l.release();
     }
 }
 

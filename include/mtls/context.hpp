@@ -127,6 +127,10 @@ public:
     /// well inside the AEAD limits of RFC 8446 §5.5; lower it to exercise
     /// key updates. Values above the default or 0 keep the default.
     void set_key_update_limit(std::uint64_t records);
+    /// Largest Certificate message accepted from the peer, in bytes (OpenSSL's
+    /// `max_cert_list`); a longer one fails before its body is read. Default
+    /// 100 KiB; 0 keeps the default; at most 2^24 - 1.
+    void set_max_certificate_list(std::size_t bytes);
 
     /// Implementation access for the engine; not part of the stable API.
     const detail::context_impl& impl() const noexcept { return *impl_; }

@@ -91,13 +91,16 @@ public:
     void start_handshake();
 
     // Input.
-    /// Where to put bytes received from the peer; never empty while the engine
-    /// can make use of input.
+    /// Where to put bytes received from the peer. Empty after failure or the
+    /// peer's close_notify, while plaintext waits to be read and the buffer is
+    /// full, and while more than 256 KiB of output waits to be sent: send
+    /// `output()` first (a peer that sends but never reads cannot make the
+    /// engine queue without bound).
     std::span<std::byte> input_space();
     /// `n` bytes were written to `input_space()`; process what can be processed.
     void commit_input(std::size_t n);
     /// Copies `data` in and processes it; returns how much was taken (all of
-    /// it, unless plaintext is waiting to be read and the buffer is full).
+    /// it, unless `input_space()` runs empty on the way).
     std::size_t feed(std::span<const std::byte> data);
     /// The transport reached end of stream. Without a preceding close_notify
     /// this fails the connection with `error::stream_truncated`.

@@ -39,15 +39,19 @@ enum class error {
     no_inner_content_type,      ///< TLS 1.3 record whose inner plaintext is all padding
     unexpected_change_cipher_spec, ///< ChangeCipherSpec where none may appear
     message_spans_key_change,   ///< handshake message split across a key change
+    handshake_fragments_interleaved, ///< another record between the fragments of a handshake message
+    bad_change_cipher_spec,     ///< ChangeCipherSpec record that is not the single byte 1
+    too_many_records_without_progress, ///< a run of records that carry no data and advance nothing
+    too_much_early_data,        ///< more rejected early data than mtls skips
     // Handshake structure.
-    unexpected_message,         ///< handshake message not allowed in this state
+    unexpected_message,         ///< handshake message not allowed in this state (the
+                                ///< code's message names what was expected and what came)
     decode_error,               ///< malformed message
     trailing_data,              ///< message has bytes after its last field
     duplicate_extension,        ///< an extension appears twice
     unsupported_extension,      ///< an extension the peer may not send
     forbidden_extension,        ///< a known extension in a message that may not carry it
     missing_extension,          ///< a required extension is absent
-    renegotiation_refused,      ///< a renegotiation attempt
     renegotiation_info_invalid, ///< RFC 5746 renegotiation_info not empty on an initial handshake
     // Negotiation.
     protocol_version,           ///< no TLS version in common
@@ -140,6 +144,13 @@ boost::system::error_condition make_error_condition(condition c) noexcept;
 
 /// The alert this end sends when it fails with `e`.
 alert alert_for(error e) noexcept;
+
+/// The `mtls::error` that `ec` reports, or `error{}` when `ec` is not an mtls
+/// error. Some codes carry detail in their value beside the cause (an
+/// `unexpected_message` names the messages expected and the one received, as
+/// OpenSSL packs a reason into its codes), so compare causes, not codes:
+/// `mtls::error_cause(ec) == mtls::error::unexpected_message`.
+error error_cause(const error_code& ec) noexcept;
 
 /// The alert's name as the RFCs spell it ("handshake_failure"), or "unknown".
 const char* alert_name(alert a) noexcept;

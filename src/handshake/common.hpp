@@ -10,6 +10,7 @@
 #include "handshake/handshake.hpp"
 #include "handshake/suites.hpp"
 #include "handshake/transcript.hpp"
+#include "error_detail.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -20,6 +21,18 @@ template <class T>
 bool contains(const std::vector<T>& v, T x)
 {
     return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+/// A handshake message type or ChangeCipherSpec, as a state expects or receives it.
+using message_kind = std::uint16_t;
+constexpr message_kind kind(wire::handshake_type t) noexcept { return static_cast<message_kind>(t); }
+inline constexpr message_kind change_cipher_spec_kind = detail::change_cipher_spec_message;
+
+/// error::unexpected_message saying what the state took and what came
+/// (rustls' check.rs does the same: "expected X, got Y").
+inline error_code unexpected(message_kind got, std::initializer_list<message_kind> expected) noexcept
+{
+    return detail::unexpected_message(got, expected);
 }
 
 /// Suites of `ctx` for `v`, in preference order.
@@ -57,6 +70,15 @@ protected:
     /// and ties ECDSA schemes to their curve.
     std::optional<signature_scheme> pick_scheme(const std::vector<signature_scheme>& peer, bool tls12) const;
     bool we_accept(signature_scheme s) const;
+
+    /// RFC 5246 §7.2.2: a warning alert (no_renegotiation); the connection goes on.
+    void send_warning(alert a)
+    {
+        if (env_.write_closed)
+            return;
+        const std::array<std::byte, 2> body{std::byte{1}, std::byte{static_cast<std::uint8_t>(a)}};
+        env_.records.send(wire::content_type::alert, body);
+    }
 
     /// Reports a secret to the test hook (NSS key log label).
     void log_secret(std::string_view label, bytes_view s) const

@@ -46,6 +46,8 @@ private:
     error_code on_certificate_request(bytes_view body);
     error_code on_server_hello_done(bytes_view body);
     error_code on_finished(bytes_view body);
+    /// error::unexpected_message for `got`, naming what this state takes.
+    error_code unexpected_here(message_kind got) const;
 
     state state_ = state::expect_server_hello;
     std::vector<const suite_info*> offered_;
@@ -98,13 +100,36 @@ error_code tls12_client::on_message(handshake_type type, bytes_view body, bytes_
         transcript_.add(message);
         return {};
     case state::expect_change_cipher_spec:
-    case state::done:
-        // RFC 5746 §4.2: a HelloRequest after the handshake asks to renegotiate.
-        if (state_ == state::done && type == handshake_type::hello_request)
-            return error::renegotiation_refused;
         break;
+    case state::done:
+        // RFC 5746 §4.2: a HelloRequest after the handshake asks to
+        // renegotiate; RFC 5246 §7.4.1.1 lets the client decline with a
+        // no_renegotiation warning and go on.
+        if (type != handshake_type::hello_request)
+            break;
+        if (!body.empty())
+            return error::decode_error;
+        send_warning(alert::no_renegotiation);
+        return {};
     }
-    return error::unexpected_message;
+    return unexpected_here(kind(type));
+}
+
+error_code tls12_client::unexpected_here(message_kind got) const
+{
+    using enum handshake_type;
+    switch (state_) {
+    case state::expect_server_hello: return unexpected(got, {kind(server_hello)});
+    case state::expect_certificate: return unexpected(got, {kind(certificate)});
+    case state::expect_server_key_exchange: return unexpected(got, {kind(server_key_exchange)});
+    case state::expect_certificate_request_or_done:
+        return unexpected(got, {kind(certificate_request), kind(server_hello_done)});
+    case state::expect_server_hello_done: return unexpected(got, {kind(server_hello_done)});
+    case state::expect_change_cipher_spec: return unexpected(got, {change_cipher_spec_kind});
+    case state::expect_finished: return unexpected(got, {kind(finished)});
+    case state::done: break;
+    }
+    return unexpected(got, {});
 }
 
 error_code tls12_client::on_server_hello(bytes_view body)
@@ -258,7 +283,7 @@ error_code tls12_client::on_server_hello_done(bytes_view body)
 error_code tls12_client::on_change_cipher_spec()
 {
     if (state_ != state::expect_change_cipher_spec)
-        return error::unexpected_message;
+        return unexpected_here(change_cipher_spec_kind);
     activate_read_keys();
     state_ = state::expect_finished;
     return {};

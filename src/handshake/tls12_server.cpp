@@ -38,6 +38,8 @@ private:
     error_code on_finished(bytes_view body, bytes_view message);
     error_code choose(const wire::client_hello& ch, signature_scheme& scheme);
     error_code send_first_flight(const wire::client_hello& ch, signature_scheme scheme);
+    /// error::unexpected_message for `got`, naming what this state takes.
+    error_code unexpected_here(message_kind got) const;
 
     state state_ = state::expect_client_hello;
     named_group group_{};
@@ -75,13 +77,32 @@ error_code tls12_server::on_message(handshake_type type, bytes_view body, bytes_
             break;
         return on_finished(body, message);
     case state::expect_change_cipher_spec:
-    case state::done:
-        // RFC 5746 §4.4: a ClientHello after the handshake asks to renegotiate.
-        if (state_ == state::done && type == handshake_type::client_hello)
-            return error::renegotiation_refused;
         break;
+    case state::done:
+        // RFC 5746 §4.4: a ClientHello after the handshake asks to
+        // renegotiate; RFC 5246 §7.2.2: the refusal is always a warning, and
+        // the peer decides whether to go on.
+        if (type != handshake_type::client_hello)
+            break;
+        send_warning(alert::no_renegotiation);
+        return {};
     }
-    return error::unexpected_message;
+    return unexpected_here(kind(type));
+}
+
+error_code tls12_server::unexpected_here(message_kind got) const
+{
+    using enum handshake_type;
+    switch (state_) {
+    case state::expect_client_hello: return unexpected(got, {kind(client_hello)});
+    case state::expect_certificate: return unexpected(got, {kind(certificate)});
+    case state::expect_client_key_exchange: return unexpected(got, {kind(client_key_exchange)});
+    case state::expect_certificate_verify: return unexpected(got, {kind(certificate_verify)});
+    case state::expect_change_cipher_spec: return unexpected(got, {change_cipher_spec_kind});
+    case state::expect_finished: return unexpected(got, {kind(finished)});
+    case state::done: break;
+    }
+    return unexpected(got, {});
 }
 
 error_code tls12_server::on_client_hello(bytes_view body)
@@ -293,8 +314,10 @@ error_code tls12_server::on_certificate_verify(bytes_view body)
 
 error_code tls12_server::on_change_cipher_spec()
 {
+    // RFC 5246 §7.4.8: with a client certificate, CertificateVerify comes
+    // first; a ChangeCipherSpec in its place must not skip it.
     if (state_ != state::expect_change_cipher_spec)
-        return error::unexpected_message;
+        return unexpected_here(change_cipher_spec_kind);
     activate_read_keys();
     state_ = state::expect_finished;
     return {};

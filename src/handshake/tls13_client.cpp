@@ -72,6 +72,7 @@ private:
     error_code on_certificate(bytes_view body);
     error_code on_finished(bytes_view body, bytes_view message);
     void send_dummy_change_cipher_spec();
+    error_code unexpected_here(message_kind got) const;
 
     state state_ = state::expect_server_hello;
     sent_client_hello hello_;
@@ -239,7 +240,23 @@ error_code tls13_client::on_message(handshake_type type, bytes_view body, bytes_
     case state::done:
         return on_post_handshake(type, body);
     }
-    return error::unexpected_message;
+    return unexpected_here(kind(type));
+}
+
+error_code tls13_client::unexpected_here(message_kind got) const
+{
+    using enum handshake_type;
+    switch (state_) {
+    case state::expect_server_hello: return unexpected(got, {kind(server_hello)});
+    case state::expect_encrypted_extensions: return unexpected(got, {kind(encrypted_extensions)});
+    case state::expect_certificate_request_or_certificate:
+        return unexpected(got, {kind(certificate_request), kind(certificate)});
+    case state::expect_certificate: return unexpected(got, {kind(certificate)});
+    case state::expect_certificate_verify: return unexpected(got, {kind(certificate_verify)});
+    case state::expect_finished: return unexpected(got, {kind(finished)});
+    case state::done: break;
+    }
+    return unexpected(got, {kind(new_session_ticket), kind(key_update)});
 }
 
 error_code tls13_client::on_change_cipher_spec()
@@ -259,6 +276,9 @@ error_code tls13_client::on_server_hello(bytes_view body, bytes_view message)
     wire::server_hello sh;
     if (auto ec = wire::parse_server_hello(body, sh))
         return ec;
+    // RFC 8446 §D.5: SSL 3.0 or older in a hello is refused outright.
+    if (sh.legacy_version <= 0x0300)
+        return error::protocol_version;
     // RFC 8446 §4.1.3: a HelloRetryRequest or a ServerHello with
     // supported_versions speaks 1.3; anything else is a 1.2 ServerHello.
     if (!sh.hello_retry && !sh.ext.supported_versions) {
@@ -302,7 +322,7 @@ error_code tls13_client::on_server_hello(bytes_view body, bytes_view message)
     if (!hello_retry_)
         transcript_.start_hash(suite_->hash);
     transcript_.add(message);
-    env_.records.expect_version(wire_tls12);
+    env_.records.ignore_version();
     env_.info.version = tls_version::tls13;
     derive_handshake_secrets(shared);
     use_read_secret(server_handshake_secret_);
@@ -336,7 +356,7 @@ error_code tls13_client::on_hello_retry_request(const wire::server_hello& hrr)
 {
     // RFC 8446 §4.1.4: at most one retry per connection.
     if (hello_retry_)
-        return error::unexpected_message;
+        return unexpected(kind(handshake_type::server_hello), {kind(handshake_type::server_hello)});
     hello_retry_ = true;
     if (auto ec = check_response_extensions(hrr.ext, {extension_type::supported_versions,
                                                       extension_type::key_share, extension_type::cookie}))

@@ -162,6 +162,7 @@ bool tls13_base::update_write_key(bool request_peer)
 
 void tls13_base::before_seal()
 {
+    key_update_answered_ = false;
     // §5.5: stay inside the AEAD usage limits by updating before the count.
     const auto* p = env_.records.write_protection();
     if (p && p->sequence() >= env_.ctx.key_update_limit)
@@ -182,9 +183,13 @@ error_code tls13_base::on_post_handshake(handshake_type type, bytes_view body)
         use_read_secret(peer);
         log_traffic_secret(owner);
         // §4.6.3: answer before our next application data; once we have
-        // sent close_notify there is nothing more to protect.
-        if (request == wire::key_update_request::update_requested)
+        // sent close_notify there is nothing more to protect. Requests that
+        // arrive while we are silent share one answer, so a peer that floods
+        // requests and never reads gets no more than one per record we send.
+        if (request == wire::key_update_request::update_requested && !key_update_answered_) {
             update_write_key(false);
+            key_update_answered_ = true;
+        }
         return {};
     }
     case handshake_type::new_session_ticket:
@@ -197,7 +202,9 @@ error_code tls13_base::on_post_handshake(handshake_type type, bytes_view body)
         break;
     }
     // §4.6: CertificateRequest needs post_handshake_auth, which we never offer.
-    return error::unexpected_message;
+    if (env_.side == role::client)
+        return unexpected(kind(type), {kind(handshake_type::new_session_ticket), kind(handshake_type::key_update)});
+    return unexpected(kind(type), {kind(handshake_type::key_update)});
 }
 
 void tls13_base::record_info(named_group g, bool hello_retry)

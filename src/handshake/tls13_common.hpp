@@ -62,6 +62,9 @@ protected:
     unsigned server_generation_ = 0;
     /// The peer's Finished has arrived: no more dummy ChangeCipherSpec (RFC 8446 §5).
     bool peer_finished_ = false;
+    /// A KeyUpdate answering the peer's request is queued and no application
+    /// data has been sealed since.
+    bool key_update_answered_ = false;
 
 private:
     crypto::secret& own_traffic_secret() noexcept

@@ -13,6 +13,11 @@ namespace {
 using wire::extension_type;
 using wire::handshake_type;
 
+/// Rejected early data dropped before giving up (RFC 8446 §4.2.10). mtls
+/// issues no tickets that allow early data, so an honest client sends little;
+/// this is OpenSSL's default max_early_data.
+constexpr std::size_t max_skipped_early_data = 16384;
+
 class tls13_server final : public tls13_base {
 public:
     explicit tls13_server(environment& env) : tls13_base(env) {}
@@ -60,6 +65,7 @@ private:
     bool sni_ = false;
     bool hello_retry_ = false;
     bool sent_change_cipher_spec_ = false;
+    bool early_data_offered_ = false;
     std::unique_ptr<handshake_module> tls12_;
 };
 
@@ -96,7 +102,16 @@ error_code tls13_server::on_message(handshake_type type, bytes_view body, bytes_
     case state::done:
         return on_post_handshake(type, body);
     }
-    return error::unexpected_message;
+    using enum handshake_type;
+    switch (state_) {
+    case state::expect_client_hello:
+    case state::expect_second_client_hello: return unexpected(kind(type), {kind(client_hello)});
+    case state::expect_certificate: return unexpected(kind(type), {kind(certificate)});
+    case state::expect_certificate_verify: return unexpected(kind(type), {kind(certificate_verify)});
+    case state::expect_finished: break;
+    case state::done: break;
+    }
+    return unexpected(kind(type), {kind(finished)});
 }
 
 error_code tls13_server::on_change_cipher_spec()
@@ -114,6 +129,9 @@ error_code tls13_server::on_client_hello(bytes_view body, bytes_view message)
     wire::client_hello ch;
     if (auto ec = wire::parse_client_hello(body, ch))
         return ec;
+    // RFC 8446 §D.5: SSL 3.0 or older in a hello is refused outright.
+    if (ch.legacy_version <= 0x0300)
+        return error::protocol_version;
     const auto& ctx = env_.ctx;
     // RFC 8446 §4.2.1: supported_versions, when present, replaces legacy_version.
     const auto& versions = ch.ext.supported_versions;
@@ -133,13 +151,14 @@ error_code tls13_server::on_client_hello(bytes_view body, bytes_view message)
         return ec;
     session_id_.assign(ch.session_id.begin(), ch.session_id.end());
     first_suites_ = ch.cipher_suites;
+    early_data_offered_ = ch.ext.has(extension_type::early_data);
     if (ch.ext.server_name) {
         sni_ = true;
         env_.info.server_name.assign(*ch.ext.server_name);
     }
     transcript_.add(message);
     env_.info.version = tls_version::tls13;
-    env_.records.expect_version(wire_tls12);
+    env_.records.ignore_version();
 
     const auto& shares = *ch.ext.key_shares;
     auto share = std::find_if(shares.begin(), shares.end(), [&](const auto& e) { return e.group == group_; });
@@ -219,6 +238,11 @@ error_code tls13_server::send_hello_retry_request()
         w.close(exts);
     });
     send_dummy_change_cipher_spec(); // RFC 8446 §D.4: right after the first server message
+    // RFC 8446 §4.2.10: early data sent with the first ClientHello is
+    // dropped until the second one.
+    if (early_data_offered_)
+        env_.records.skip_early_data(record::record_layer::early_data_skip::application_data, max_skipped_early_data);
+    early_data_offered_ = false;
     state_ = state::expect_second_client_hello;
     return {};
 }
@@ -235,6 +259,9 @@ error_code tls13_server::on_second_client_hello(bytes_view body, bytes_view mess
         return error::hello_retry_mismatch;
     if (!ch.ext.cookie || !ch.ext.key_shares)
         return error::missing_extension;
+    // RFC 8446 §4.2.10: no early data after a HelloRetryRequest.
+    if (ch.ext.has(extension_type::early_data))
+        return error::hello_retry_mismatch;
     if (!crypto::constant_time_equal(*ch.ext.cookie, cookie_))
         return error::cookie_mismatch;
     const auto& shares = *ch.ext.key_shares;
@@ -274,6 +301,11 @@ error_code tls13_server::send_first_flight(const wire::key_share_entry& client_s
     send_dummy_change_cipher_spec();
     use_write_secret(server_handshake_secret_);
     use_read_secret(client_handshake_secret_);
+    // RFC 8446 §4.2.10: we never accept early data (no early_data in
+    // EncryptedExtensions), so records the client sent under its early key
+    // fail to open under the handshake key and are dropped.
+    if (early_data_offered_)
+        env_.records.skip_early_data(record::record_layer::early_data_skip::undecryptable, max_skipped_early_data);
 
     send(handshake_type::encrypted_extensions, [&](wire::writer& w) {
         auto exts = w.open(2);

@@ -37,64 +37,101 @@ mutable_bytes record_layer::input_space()
     return {rx_.data() + end_, rx_.size() - end_};
 }
 
+bool record_layer::version_ok(std::uint16_t v) const noexcept
+{
+    switch (version_rule_) {
+    case initial_versions: return (v >> 8) == 0x03;
+    case any_version: return true;
+    default: return v == version_rule_;
+    }
+}
+
+bool record_layer::drop_early_data(std::size_t length, error_code& ec) noexcept
+{
+    // RFC 8446 §4.5: only the content counts, not the tag and inner type.
+    const std::size_t content = length > crypto::aead_tag_size + 1 ? length - crypto::aead_tag_size - 1 : 0;
+    if (content > early_data_budget_) {
+        ec = error::too_much_early_data;
+        return false;
+    }
+    early_data_budget_ -= content;
+    return true;
+}
+
 bool record_layer::next(record& out, error_code& ec)
 {
     ec = {};
-    if (end_ - start_ < header_size)
-        return false;
-    std::byte* hdr = rx_.data() + start_;
-    // RFC 5246 §6.2.1 / RFC 8446 §5.1: check the header before waiting for the body.
-    if (!known_type(hdr[0])) {
-        ec = error::unknown_content_type;
-        return false;
-    }
-    auto version = get16(hdr + 1);
-    bool version_ok = expected_version_ ? version == *expected_version_
-                                        : (version >= 0x0301 && version <= 0x0303);
-    if (!version_ok) {
-        ec = error::bad_record_version;
-        return false;
-    }
-    std::size_t length = get16(hdr + 3);
-    std::size_t limit = rd_protection_ ? rd_protection_->max_ciphertext() : max_plaintext;
-    if (length > limit) {
-        ec = error::record_overflow;
-        return false;
-    }
-    if (end_ - start_ < header_size + length)
-        return false;
-
-    mutable_bytes whole{hdr, header_size + length};
-    start_ += whole.size();
-    held_ = true;
-    out.type = static_cast<content_type>(hdr[0]);
-    out.payload = whole.subspan(header_size);
-    if (!rd_protection_)
-        return true;
-    if (rd_protection_->tls13()) {
-        // RFC 8446 §5: protected records say application_data outside; an
-        // unprotected ChangeCipherSpec may still come (the handshake module
-        // judges it), and so may an alert from a peer without our keys.
-        if (out.type == content_type::change_cipher_spec ||
-            (out.type == content_type::alert && plaintext_alerts_))
-            return true;
-        if (out.type != content_type::application_data) {
-            ec = error::unexpected_record;
+    for (;;) {
+        if (end_ - start_ < header_size)
+            return false;
+        std::byte* hdr = rx_.data() + start_;
+        // RFC 5246 §6.2.1 / RFC 8446 §5.1: check the header before waiting for the body.
+        if (!known_type(hdr[0])) {
+            ec = error::unknown_content_type;
             return false;
         }
+        if (!version_ok(get16(hdr + 1))) {
+            ec = error::bad_record_version;
+            return false;
+        }
+        std::size_t length = get16(hdr + 3);
+        std::size_t limit = rd_protection_ ? rd_protection_->max_ciphertext() : max_plaintext;
+        if (length > limit) {
+            ec = error::record_overflow;
+            return false;
+        }
+        if (end_ - start_ < header_size + length)
+            return false;
+
+        mutable_bytes whole{hdr, header_size + length};
+        start_ += whole.size();
+        out.type = static_cast<content_type>(hdr[0]);
+        out.payload = whole.subspan(header_size);
+        if (!rd_protection_) {
+            if (early_data_skip_ == early_data_skip::application_data && out.type == content_type::application_data) {
+                if (!drop_early_data(length, ec))
+                    return false;
+                continue;
+            }
+            held_ = true;
+            return true;
+        }
+        if (rd_protection_->tls13()) {
+            // RFC 8446 §5: protected records say application_data outside; an
+            // unprotected ChangeCipherSpec may still come (the handshake module
+            // judges it), and so may an alert from a peer without our keys.
+            if (out.type == content_type::change_cipher_spec ||
+                (out.type == content_type::alert && plaintext_alerts_)) {
+                held_ = true;
+                return true;
+            }
+            if (out.type != content_type::application_data) {
+                ec = error::unexpected_record;
+                return false;
+            }
+        }
+        if ((ec = rd_protection_->open(whole, out.type, out.payload))) {
+            if (ec == error::bad_record_mac && early_data_skip_ == early_data_skip::undecryptable) {
+                ec = {};
+                if (!drop_early_data(length, ec))
+                    return false;
+                continue;
+            }
+            return false;
+        }
+        early_data_skip_ = early_data_skip::none; // RFC 8446 §4.2.10: the client's second flight begins
+        held_ = true;
+        if (out.payload.size() > max_plaintext) {
+            ec = error::record_overflow; // RFC 5246 §6.2.3, RFC 8446 §5.4
+            return false;
+        }
+        // RFC 8446 §5: a protected ChangeCipherSpec is never valid.
+        if (rd_protection_->tls13() && out.type == content_type::change_cipher_spec) {
+            ec = error::unexpected_change_cipher_spec;
+            return false;
+        }
+        return true;
     }
-    if ((ec = rd_protection_->open(whole, out.type, out.payload)))
-        return false;
-    if (out.payload.size() > max_plaintext) {
-        ec = error::record_overflow; // RFC 5246 §6.2.3, RFC 8446 §5.4
-        return false;
-    }
-    // RFC 8446 §5: a protected ChangeCipherSpec is never valid.
-    if (rd_protection_->tls13() && out.type == content_type::change_cipher_spec) {
-        ec = error::unexpected_change_cipher_spec;
-        return false;
-    }
-    return true;
 }
 
 void record_layer::seal_as(content_type type, std::size_t n)

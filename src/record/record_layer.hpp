@@ -57,12 +57,30 @@ public:
     /// Bytes of an incomplete record are buffered.
     bool has_partial() const noexcept { return end_ > start_; }
 
-    /// Once the version is settled, record headers must carry exactly it.
-    void expect_version(std::uint16_t v) noexcept { expected_version_ = v; }
+    /// TLS 1.2 settled: record headers must carry exactly `v`.
+    void expect_version(std::uint16_t v) noexcept { version_rule_ = v; }
+    /// TLS 1.3 settled: legacy_record_version "MUST be ignored for all
+    /// purposes" (RFC 8446 §5.1).
+    void ignore_version() noexcept { version_rule_ = any_version; }
     void set_read_protection(std::optional<protection> p)
     {
         rd_protection_ = std::move(p);
         ++read_epoch_;
+        if (early_data_skip_ == early_data_skip::application_data)
+            early_data_skip_ = early_data_skip::none;
+    }
+
+    /// RFC 8446 §4.2.10: how a server that declined the client's early data
+    /// drops it. `undecryptable`: records that fail to open under the
+    /// handshake key, until one opens. `application_data`: records of outer
+    /// type application_data, until read keys are set (after a
+    /// HelloRetryRequest). At most `budget` bytes are dropped; past that the
+    /// connection fails with too_much_early_data.
+    enum class early_data_skip : std::uint8_t { none, undecryptable, application_data };
+    void skip_early_data(early_data_skip mode, std::size_t budget) noexcept
+    {
+        early_data_skip_ = mode;
+        early_data_budget_ = budget;
     }
     /// Counts read key changes: a handshake message may not straddle one.
     unsigned read_epoch() const noexcept { return read_epoch_; }
@@ -89,6 +107,8 @@ public:
     bytes_view output() noexcept;
     void consume(std::size_t n) noexcept;
     bool output_empty() const noexcept { return out_.size() == out_off_ && next_.empty(); }
+    /// Bytes queued and not yet consumed.
+    std::size_t output_size() const noexcept { return out_.size() - out_off_ + next_.size(); }
 
 private:
     send_buffer& queue() noexcept { return out_locked_ ? next_ : out_; }
@@ -98,7 +118,18 @@ private:
     std::size_t start_ = 0;
     std::size_t end_ = 0;
     bool held_ = false;
-    std::optional<std::uint16_t> expected_version_;
+    /// Before the version is settled any {03,XX} is taken: RFC 5246 §E.1 and
+    /// RFC 8446 §5.1 let the first ClientHello's record carry any of them.
+    static constexpr std::uint32_t initial_versions = 0x10000;
+    static constexpr std::uint32_t any_version = 0x10001;
+    bool version_ok(std::uint16_t v) const noexcept;
+    /// True when the record of `length` bytes is early data to drop (and
+    /// pays for it from the budget); sets `ec` when the budget is spent.
+    bool drop_early_data(std::size_t length, error_code& ec) noexcept;
+
+    std::uint32_t version_rule_ = initial_versions;
+    early_data_skip early_data_skip_ = early_data_skip::none;
+    std::size_t early_data_budget_ = 0;
     std::optional<protection> rd_protection_;
     unsigned read_epoch_ = 0;
     bool plaintext_alerts_ = true;

@@ -413,12 +413,12 @@ error_code parse_client_key_exchange(bytes_view body, bytes_view& public_key)
 
 error_code parse_certificate_verify(bytes_view body, signed_data& out)
 {
+    // An empty signature is well-formed (opaque signature<0..2^16-1>, RFC
+    // 8446 §4.4.3); it is a signature that does not verify: decrypt_error.
     reader r(body);
     out.scheme = static_cast<signature_scheme>(r.u16());
     out.signature = r.vec16();
-    if (auto ec = parse_error(r))
-        return ec;
-    return out.signature.empty() ? error::decode_error : error_code{};
+    return parse_error(r);
 }
 
 } // namespace mtls::wire

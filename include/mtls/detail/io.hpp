@@ -61,7 +61,11 @@ io_step next_step(stream_core& core, Policy& policy, error_code& ec, std::size_t
         }
         const io_step s = policy.check(e, ec, n);
         if (s == io_step::read && e.input_space().empty()) {
-            // The engine holds no plaintext and has not failed, so it must
+            // The engine takes no input while too much output is queued (a
+            // peer that sends but never reads); the gate holder is sending it.
+            if (core.gate.busy())
+                return io_step::wait_for_gate;
+            // Otherwise it holds no plaintext and has not failed, so it must
             // have room; reading into nothing would spin.
             ec = mtls::error::internal_error;
             n = 0;
