@@ -219,13 +219,18 @@ bool hello_extensions::has(extension_type t) const noexcept
 error_code parse_extensions(bytes_view block, extensions_in in, hello_extensions& out)
 {
     reader r(block);
+    // One bit per possible type: a block of thousands of extensions costs
+    // linear time. 8 KiB, kept off the stack, which may be a coroutine's.
+    std::vector<bool> seen(0x10000);
     while (!r.empty()) {
         auto type = r.u16();
         auto data = r.vec16();
         if (!r.ok())
             return error::decode_error;
-        if (std::find(out.present.begin(), out.present.end(), type) != out.present.end())
+        // RFC 8446 §4.2, RFC 5246 §7.4.1.4: at most one extension of each type.
+        if (seen[type])
             return error::duplicate_extension;
+        seen[type] = true;
         out.present.push_back(type);
         if (auto ec = parse_one(static_cast<extension_type>(type), data, in, out))
             return ec;
