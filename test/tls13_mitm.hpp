@@ -525,4 +525,30 @@ struct mitm_pair {
 
 } // namespace mtls::test::mitm
 
+/// The receiver of the bad input, `detector` (role::client or role::server),
+/// failed with `err` and a message naming `cause`; its fatal alert `alrt`
+/// went out on the wire (decrypted by the man in the middle when protected)
+/// and its peer reports that alert.
+#define MTLS_CHECK_DETECTED(mp, detector, err, alrt, cause)                                                    \
+    do {                                                                                                       \
+        const bool by_client_ = (detector) == ::mtls::role::client;                                            \
+        ::mtls::engine& det_ = by_client_ ? (mp).pair.client : (mp).pair.server;                               \
+        ::mtls::engine& peer_ = by_client_ ? (mp).pair.server : (mp).pair.client;                              \
+        const auto out_ = by_client_ ? ::mtls::test::direction::to_server : ::mtls::test::direction::to_client; \
+        BOOST_TEST(::mtls::test::describe(::mtls::test::cause_code(det_.error())) ==                           \
+                   ::mtls::test::describe(::mtls::make_error_code(err)));                                      \
+        BOOST_TEST(det_.error().message().find(cause) != std::string::npos, "message: " << det_.error().message());             \
+        BOOST_TEST(::mtls::test::describe(peer_.error()) ==                                                    \
+                   ::mtls::test::describe(::mtls::make_error_code(alrt)));                                     \
+        BOOST_TEST((mp).mitm.last_fatal_alert(out_) == int(alrt));                                             \
+        BOOST_TEST((mp).mitm.clean(), "man in the middle: " << (mp).mitm.problems());                          \
+    } while (false)
+
+#define MTLS_REQUIRE_MITM_HANDSHAKE(mp)                                                                        \
+    do {                                                                                                       \
+        MTLS_REQUIRE_HANDSHAKE((mp).pair);                                                                     \
+        BOOST_TEST_REQUIRE((mp).mitm.clean(), "man in the middle: " << (mp).mitm.problems());                  \
+    } while (false)
+
+
 #endif

@@ -191,15 +191,21 @@ error_code tls13_server::choose(const wire::client_hello& ch)
         return error::no_shared_signature_scheme;
     scheme_ = *picked;
 
-    // RFC 8446 §4.2.8: shares only for offered groups, at most one per group.
-    const auto& shares = *ch.ext.key_shares;
-    for (std::size_t i = 0; i < shares.size(); ++i) {
-        if (!contains(*ch.ext.groups, shares[i].group))
+    // RFC 8446 §4.2.8: shares only for offered groups, at most one per
+    // group. Sorted copies keep this O(n log n): a 64 KiB hello can hold
+    // thousands of each.
+    std::vector<named_group> offered = *ch.ext.groups;
+    std::sort(offered.begin(), offered.end());
+    std::vector<named_group> shared;
+    shared.reserve(ch.ext.key_shares->size());
+    for (const auto& e : *ch.ext.key_shares) {
+        if (!std::binary_search(offered.begin(), offered.end(), e.group))
             return error::bad_key_share;
-        for (std::size_t j = 0; j < i; ++j)
-            if (shares[j].group == shares[i].group)
-                return error::bad_key_share;
+        shared.push_back(e.group);
     }
+    std::sort(shared.begin(), shared.end());
+    if (std::adjacent_find(shared.begin(), shared.end()) != shared.end())
+        return error::bad_key_share;
     // Our preference decides; the client's share is used only when it is
     // for that group, otherwise HelloRetryRequest asks for it.
     auto g = std::find_if(ctx.groups.begin(), ctx.groups.end(),
