@@ -12,6 +12,7 @@
 
 #include "wire/messages.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -158,7 +159,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(verify_depth)
 
 // The depth counts intermediates between the peer's certificate and the
-// anchor, as OpenSSL's does. `depth` -1 leaves the default.
+// anchor, as OpenSSL's does. A `set_depth` of -1 keeps the default.
 BOOST_DATA_TEST_CASE(server_chain, both_versions * data::make({-1, 0, 2}), v, set_depth)
 {
     const int depth = set_depth < 0 ? max_verify_depth : set_depth;

@@ -56,8 +56,7 @@ error_code module_base::accept_peer_chain(const std::vector<bytes_view>& chain, 
         return error::unsupported_certificate;
     if (env_.mode & verify_peer) {
         auto host = peer_role == role::server ? std::string_view(env_.host) : std::string_view();
-        if (auto ec = crypto::verify_chain(certs, env_.ctx.anchors, peer_role, host, env_.callback,
-                                                 depth))
+        if (auto ec = crypto::verify_chain(certs, env_.ctx.anchors, peer_role, host, env_.callback, depth))
             return ec;
     }
     auto& info = env_.info;
