@@ -291,6 +291,11 @@ void context::set_verify_callback(verify_callback cb)
     mut().callback = std::move(cb);
 }
 
+void context::set_verify_depth(int depth)
+{
+    mut().verify_depth = std::clamp(depth, 0, max_verify_depth);
+}
+
 void context::set_min_version(tls_version v)
 {
     mut().min_version = v;

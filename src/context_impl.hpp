@@ -31,6 +31,7 @@ struct context_impl {
     /// Unset: clients verify the server (verify_peer), servers do not ask.
     std::optional<verify_mode> mode;
     verify_callback callback;
+    int verify_depth = max_verify_depth;   // 0..max_verify_depth
 
     tls_version min_version = tls_version::tls12;
     tls_version max_version = tls_version::tls13;

@@ -69,6 +69,8 @@ const char* describe(error e) noexcept
     case error::certificate_host_mismatch: return "peer certificate does not match the host name";
     case error::certificate_rejected: return "peer certificate rejected by the verify callback";
     case error::no_certificate_for_peer: return "no local certificate acceptable to the peer";
+    case error::certificate_chain_too_long: return "bad_certificate: peer certificate chain is longer than the verify depth";
+    case error::certificate_list_too_long: return "bad_certificate: Certificate message holds more certificates than mtls accepts";
     case error::invalid_configuration: return "invalid TLS configuration";
     case error::crypto_failure: return "internal_error: the crypto provider failed";
     case error::internal_error: return "internal_error: unexpected state in mtls";
@@ -237,6 +239,8 @@ condition condition_of(error e) noexcept
     case error::certificate_host_mismatch:
     case error::certificate_rejected:
     case error::no_certificate_for_peer:
+    case error::certificate_chain_too_long:
+    case error::certificate_list_too_long:
         return condition::certificate_error;
     case error::handshake_timeout:
     case error::invalid_configuration:
@@ -372,6 +376,8 @@ alert alert_for(error e) noexcept
         return alert::decrypt_error;
     case error::bad_certificate:
     case error::certificate_host_mismatch:
+    case error::certificate_chain_too_long:
+    case error::certificate_list_too_long:
         return alert::bad_certificate;
     case error::unsupported_certificate:
     case error::certificate_bad_purpose:

@@ -339,6 +339,20 @@ BOOST_AUTO_TEST_CASE(key_update_limit_can_only_be_lowered)
     BOOST_TEST(!ctx.impl().middlebox_compat);
 }
 
+BOOST_AUTO_TEST_CASE(verify_depth_defaults_to_the_largest_mtls_verifies)
+{
+    context ctx;
+    BOOST_TEST(ctx.impl().verify_depth == max_verify_depth);
+    ctx.set_verify_depth(2);
+    BOOST_TEST(ctx.impl().verify_depth == 2);
+    ctx.set_verify_depth(0);
+    BOOST_TEST(ctx.impl().verify_depth == 0);
+    ctx.set_verify_depth(-1);
+    BOOST_TEST(ctx.impl().verify_depth == 0);
+    ctx.set_verify_depth(100);   // OpenSSL's default
+    BOOST_TEST(ctx.impl().verify_depth == max_verify_depth);
+}
+
 BOOST_AUTO_TEST_CASE(setters_drop_what_mtls_does_not_implement)
 {
     context ctx;

@@ -719,6 +719,150 @@ BOOST_AUTO_TEST_CASE(trust_store_loading)
 
 BOOST_AUTO_TEST_SUITE_END()
 
+// Hostile or unusual certificates: keyUsage, host name rules and chain depth.
+BOOST_AUTO_TEST_SUITE(certificate_checks)
+
+BOOST_AUTO_TEST_CASE(key_usage_without_digital_signature)   // RFC 5280 §4.2.1.3
+{
+    // keyUsage present with keyAgreement only; EKU, host and issuer are right,
+    // so only the missing digitalSignature bit can refuse them.
+    const auto ca = anchors_from("ca.pem");
+    BOOST_TEST(verify_chain(load_chain("server-no-digital-signature.pem"), ca, role::server,
+                            "localhost", no_callback) == error::certificate_bad_purpose);
+    BOOST_TEST(verify_chain(load_chain("client-no-digital-signature.pem"), ca, role::client, "",
+                            no_callback) == error::certificate_bad_purpose);
+}
+
+BOOST_AUTO_TEST_CASE(no_wildcard_directly_under_a_top_level_label)   // RFC 6125 §6.4.3
+{
+    const auto tld = load_chain("server-wildcard-tld.pem").front();   // DNS:*.test, DNS:*..test
+    BOOST_TEST(!tld.matches_host("example.test"));
+    BOOST_TEST(!tld.matches_host("a.test"));
+    BOOST_TEST(!tld.matches_host("test"));
+    BOOST_TEST(!tld.matches_host("a..test"));   // an empty label is no label
+    BOOST_TEST(verify_chain(load_chain("server-wildcard-tld.pem"), anchors_from("ca.pem"),
+                            role::server, "example.test", no_callback) ==
+               error::certificate_host_mismatch);
+}
+
+BOOST_AUTO_TEST_CASE(wildcard_stands_for_exactly_one_left_most_label)   // RFC 6125 §6.4.3
+{
+    const auto wild = load_chain("server-wildcard.pem").front();   // DNS:*.example.test
+    BOOST_TEST(wild.matches_host("a.example.test"));
+    BOOST_TEST(wild.matches_host("a.example.test."));
+    BOOST_TEST(!wild.matches_host("example.test"));
+    BOOST_TEST(!wild.matches_host("a.b.example.test"));
+    BOOST_TEST(!wild.matches_host("a.example.test.x"));
+}
+
+BOOST_AUTO_TEST_CASE(partial_wildcards_match_nothing)
+{
+    // mtls's rule: "*" only as a whole label (RFC 6125 §6.4.3 item 3 makes
+    // partial ones optional; browsers and RFC 9525 refuse them).
+    const auto partial = load_chain("server-partial-wildcard.pem").front();   // DNS:f*.example.test
+    BOOST_TEST(!partial.matches_host("f.example.test"));
+    BOOST_TEST(!partial.matches_host("foo.example.test"));
+    BOOST_TEST(!partial.matches_host("bar.example.test"));
+    BOOST_TEST(!partial.matches_host("f*.example.test"));
+    BOOST_TEST(!partial.matches_host("example.test"));
+}
+
+BOOST_AUTO_TEST_CASE(common_name_ignored_when_a_dns_san_is_present)   // RFC 6125 §6.4.4
+{
+    const auto other = load_chain("server-san-other.pem");   // CN=localhost, DNS:other.test
+    BOOST_TEST(other.front().subject() == "CN=localhost");
+    BOOST_TEST(other.front().matches_host("other.test"));
+    BOOST_TEST(!other.front().matches_host("localhost"));
+    BOOST_TEST(verify_chain(other, anchors_from("ca.pem"), role::server, "localhost", no_callback) ==
+               error::certificate_host_mismatch);
+}
+
+BOOST_AUTO_TEST_CASE(ip_addresses_match_only_same_length_sans)   // RFC 5280 §4.2.1.6
+{
+    // IP:7f00:1:: is 7f 00 00 01 then twelve zeros: its first four bytes are
+    // 127.0.0.1, which must not make it an IPv4 match.
+    const auto v6 = load_chain("server-ipv6.pem").front();   // IP:7f00:1::, IP:::1
+    BOOST_TEST(!v6.matches_host("127.0.0.1"));
+    BOOST_TEST(!v6.matches_host("0.0.0.0"));
+    BOOST_TEST(v6.matches_host("::1"));
+    BOOST_TEST(v6.matches_host("[::1]"));
+    BOOST_TEST(v6.matches_host("0:0:0:0:0:0:0:1"));
+    BOOST_TEST(v6.matches_host("7f00:1::"));
+    BOOST_TEST(!v6.matches_host("::2"));
+
+    const auto v4 = load_chain("server-ecdsa.pem").front();   // DNS:localhost, IP:127.0.0.1
+    BOOST_TEST(v4.matches_host("127.0.0.1"));
+    BOOST_TEST(!v4.matches_host("7f00:1::"));
+    BOOST_TEST(!v4.matches_host("[7f00:1::]"));
+    BOOST_TEST(!v4.matches_host("::ffff:127.0.0.1"));
+    BOOST_TEST(!v4.matches_host("::1"));
+    // Brackets enclose only IPv6 literals (RFC 3986 §3.2.2).
+    BOOST_TEST(!v4.matches_host("[127.0.0.1]"));
+    BOOST_TEST(!v4.matches_host("[localhost]"));
+}
+
+namespace {
+
+// The depth-caK chain: depth-ca0 (root) signs depth-ca1, ..., depth-ca8 signs
+// depth-server. The peer's chain with `n` intermediates, and the anchor that
+// ends it.
+std::vector<certificate> depth_chain(int n)
+{
+    auto chain = load_chain("depth-server.pem");
+    for (int k = 8; k > 8 - n; --k)
+        chain.push_back(load_chain("depth-ca" + std::to_string(k) + ".pem").front());
+    return chain;
+}
+
+trust_store depth_anchor(int n)
+{
+    return anchors_from("depth-ca" + std::to_string(8 - n) + ".pem");
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(chain_depth_counts_intermediates)
+{
+    for (int depth : {0, 1, 2, max_verify_depth}) {
+        BOOST_TEST_CONTEXT("verify depth " << depth)
+        {
+            BOOST_TEST(verify_chain(depth_chain(depth), depth_anchor(depth), role::server, "localhost",
+                                    no_callback, depth) == error_code{});
+            BOOST_TEST(verify_chain(depth_chain(depth + 1), depth_anchor(depth + 1), role::server,
+                                    "localhost", no_callback, depth) ==
+                       error::certificate_chain_too_long);
+        }
+    }
+    // The default and the largest depth are max_verify_depth.
+    BOOST_TEST(verify_chain(depth_chain(max_verify_depth), depth_anchor(max_verify_depth),
+                            role::server, "localhost", no_callback) == error_code{});
+    BOOST_TEST(verify_chain(depth_chain(max_verify_depth + 1), depth_anchor(max_verify_depth + 1),
+                            role::server, "localhost", no_callback) ==
+               error::certificate_chain_too_long);
+    BOOST_TEST(verify_chain(depth_chain(max_verify_depth + 1), depth_anchor(max_verify_depth + 1),
+                            role::server, "localhost", no_callback, 100) ==
+               error::certificate_chain_too_long);
+}
+
+BOOST_AUTO_TEST_CASE(chain_too_long_reaches_the_callback)
+{
+    // As in OpenSSL, the callback sees the failure and may override it.
+    std::vector<depth_and_subject> failed;
+    const verify_callback accept_all = [&](bool preverified, verify_context& ctx) {
+        if (!preverified) {
+            BOOST_TEST(ctx.error() == error::certificate_chain_too_long);
+            failed.emplace_back(ctx.depth(), ctx.subject());
+        }
+        return true;
+    };
+    BOOST_TEST(verify_chain(depth_chain(2), depth_anchor(2), role::server, "localhost", accept_all, 1) ==
+               error_code{});
+    const std::vector<depth_and_subject> expected{{3, "CN=mtls depth CA 6"}};
+    BOOST_TEST(failed == expected);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_CASE(random_bytes_from_many_threads)
 {
     constexpr int threads = 4;

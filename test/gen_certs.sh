@@ -65,6 +65,44 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 EOF
 
+# Sections for the certificate-check tests (certificate_checks_test.cpp).
+cat >> ext.cnf <<'EOF'
+[server_no_digital_signature]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,keyAgreement
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost,IP:127.0.0.1
+[client_no_digital_signature]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,keyAgreement
+extendedKeyUsage = clientAuth
+[server_wildcard_tld]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:*.test,DNS:*..test
+[server_partial_wildcard]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:f*.example.test
+[server_san_other]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:other.test
+[server_ipv6]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:7f00:1::,IP:::1
+[ca_unlimited]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+
 # Leaf or intermediate signed by an existing CA: issue NAME CA SECTION CN
 issue() {
     openssl req -new -key "$1.key" -out "$1.csr" -subj "/CN=$4"
@@ -127,6 +165,26 @@ cp server-chain-leaf.key server-chain.key
 
 key_ec server-wildcard P-256; issue server-wildcard ca server_wildcard "*.example.test"
 
+# Certificate checks: keyUsage without digitalSignature, host name rules.
+key_ec server-no-digital-signature P-256
+issue server-no-digital-signature ca server_no_digital_signature localhost
+key_ec client-no-digital-signature P-256
+issue client-no-digital-signature ca client_no_digital_signature "mtls no digitalSignature client"
+key_ec server-wildcard-tld P-256; issue server-wildcard-tld ca server_wildcard_tld "*.test"
+key_ec server-partial-wildcard P-256
+issue server-partial-wildcard ca server_partial_wildcard "f*.example.test"
+key_ec server-san-other P-256; issue server-san-other ca server_san_other localhost
+key_ec server-ipv6 P-256; issue server-ipv6 ca server_ipv6 "mtls ipv6 server"
+
+# Chain depth: depth-ca0 (root) signs depth-ca1, ..., depth-ca8 signs the
+# leaves. Trusting depth-caK leaves 8 - K intermediates between leaf and anchor.
+self_root depth-ca0 "mtls depth CA 0"
+for i in 1 2 3 4 5 6 7 8; do
+    key_ec "depth-ca$i" P-256; issue "depth-ca$i" "depth-ca$((i - 1))" ca_unlimited "mtls depth CA $i"
+done
+key_ec depth-server P-256; issue depth-server depth-ca8 server localhost
+key_ec depth-client P-256; issue depth-client depth-ca8 client "mtls depth client"
+
 openssl x509 -in ca.pem -outform DER -out ca.der
 openssl x509 -in client-ecdsa.pem -outform DER -out client-ecdsa.der
 openssl pkcs8 -topk8 -nocrypt -in client-ecdsa.key -outform DER -out client-ecdsa.key.der
@@ -142,6 +200,16 @@ files=(
     intermediate-ca.pem intermediate-ca.key server-chain.pem server-chain.key
     server-wildcard.pem server-wildcard.key
     ca.der client-ecdsa.der client-ecdsa.key.der
+)
+files+=(
+    server-no-digital-signature.pem server-no-digital-signature.key
+    client-no-digital-signature.pem client-no-digital-signature.key
+    server-wildcard-tld.pem server-wildcard-tld.key
+    server-partial-wildcard.pem server-partial-wildcard.key
+    server-san-other.pem server-san-other.key server-ipv6.pem server-ipv6.key
+    depth-ca0.pem depth-ca1.pem depth-ca2.pem depth-ca3.pem depth-ca4.pem
+    depth-ca5.pem depth-ca6.pem depth-ca7.pem depth-ca8.pem
+    depth-server.pem depth-server.key depth-client.pem depth-client.key
 )
 chmod 600 ./*.key ./*.key.der
 cp "${files[@]}" "$out/"

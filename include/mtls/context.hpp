@@ -59,6 +59,12 @@ private:
 /// the failure, as in OpenSSL.
 using verify_callback = std::function<bool(bool preverified, verify_context& ctx)>;
 
+/// The most intermediate CA certificates mtls verifies between the peer's
+/// certificate and a trust anchor, and the default verify depth. mbedTLS walks
+/// at most 8 intermediates; a peer may send one certificate past the depth
+/// (see context::set_verify_depth), which must still be walked to be refused.
+inline constexpr int max_verify_depth = 7;
+
 /// Password for an encrypted private key; the argument is the maximum length.
 using password_callback = std::function<std::string(std::size_t max_length)>;
 
@@ -109,6 +115,17 @@ public:
     // Policy.
     void set_verify_mode(verify_mode mode);
     void set_verify_callback(verify_callback cb);
+    /// The most intermediate CA certificates allowed between the peer's
+    /// certificate and a trust anchor, as OpenSSL's (and Asio's
+    /// `set_verify_depth`) depth counts them: depth 2 allows the peer's
+    /// certificate, two intermediates and the anchor. A longer path fails with
+    /// error::certificate_chain_too_long, which the verify callback may
+    /// override; a peer that sends more than depth + 2 certificates (its own,
+    /// the intermediates and the anchor) is refused before any is parsed or
+    /// shown to the callback. The default is max_verify_depth (7) rather than
+    /// OpenSSL's 100; negative values act as 0, values above
+    /// max_verify_depth as max_verify_depth.
+    void set_verify_depth(int depth);
     void set_min_version(tls_version v);
     void set_max_version(tls_version v);
     /// Cipher suites in preference order; unknown or unsupported ones are dropped.

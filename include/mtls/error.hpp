@@ -86,6 +86,8 @@ enum class error {
     certificate_host_mismatch,  ///< certificate does not name the expected host
     certificate_rejected,       ///< the verify callback rejected the chain
     no_certificate_for_peer,    ///< we have no certificate the peer accepts
+    certificate_chain_too_long, ///< peer chain is longer than the verify depth allows
+    certificate_list_too_long,  ///< Certificate message holds more entries than mtls accepts
     // Local configuration and crypto.
     invalid_configuration,      ///< context settings are inconsistent
     crypto_failure,             ///< the crypto provider reported a failure

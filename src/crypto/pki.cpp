@@ -152,7 +152,10 @@ std::string_view strip_trailing_dot(std::string_view s) noexcept
 }
 
 // RFC 6125 §6.4.3: a wildcard only as the whole left-most label, matching
-// exactly one label, and not directly under a top-level domain.
+// exactly one label, with at least two labels after it (so never directly
+// under a top-level domain: "*.test" matches nothing). Partial wildcards
+// ("f*.example.test"), which §6.4.3 item 3 leaves optional, match nothing, as
+// in browsers and RFC 9525 §6.3.
 bool dns_matches(std::string_view pattern, std::string_view host) noexcept
 {
     pattern = strip_trailing_dot(pattern);
@@ -160,7 +163,9 @@ bool dns_matches(std::string_view pattern, std::string_view host) noexcept
         return false;
     if (pattern.size() > 2 && pattern[0] == '*' && pattern[1] == '.') {
         const std::string_view suffix = pattern.substr(1);   // ".example.test"
-        if (suffix.find('.', 1) == std::string_view::npos)
+        // Two labels after the wildcard, none of them empty.
+        if (suffix.find('.', 1) == std::string_view::npos ||
+            suffix.find("..") != std::string_view::npos)
             return false;
         if (suffix.find('*') != std::string_view::npos)
             return false;
@@ -176,19 +181,24 @@ bool dns_matches(std::string_view pattern, std::string_view host) noexcept
 
 bool crt_matches_host(const mbedtls_x509_crt& crt, std::string_view host)
 {
-    if (!host.empty() && host.front() == '[' && host.back() == ']')
+    const bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+    if (bracketed)
         host = host.substr(1, host.size() - 2);
     if (host.empty())
         return false;
 
-    // An IP literal matches only iPAddress SANs, byte for byte (RFC 6125 §1.7.2).
+    // An IP literal matches only iPAddress SANs, byte for byte and of the
+    // same length (RFC 6125 §1.7.2, RFC 5280 §4.2.1.6): an IPv4 address never
+    // matches a 16-byte SAN that starts with its bytes, nor the reverse.
     const std::string host_str(host);
     std::array<unsigned char, 16> ip{};
     std::size_t ip_len = 0;
-    if (inet_pton(AF_INET, host_str.c_str(), ip.data()) == 1)
+    if (!bracketed && inet_pton(AF_INET, host_str.c_str(), ip.data()) == 1)
         ip_len = 4;
     else if (inet_pton(AF_INET6, host_str.c_str(), ip.data()) == 1)
         ip_len = 16;
+    else if (bracketed)
+        return false;   // brackets only enclose IPv6 literals (RFC 3986 §3.2.2)
 
     constexpr int dns_name_tag = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2;
     constexpr int ip_address_tag = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7;
@@ -606,9 +616,13 @@ error_code map_flags(std::uint32_t f) noexcept
     return error::certificate_untrusted;
 }
 
+static_assert(max_verify_depth < MBEDTLS_X509_MAX_INTERMEDIATE_CA,
+              "a path one intermediate past the verify depth must reach on_certificate");
+
 struct verify_state {
     role peer_role;
     std::string_view host;
+    int max_depth;   // intermediates allowed between the leaf and the anchor
     const verify_callback* cb;
     error_code first_error;              // first failure left standing, anchor first
     std::exception_ptr callback_exception;
@@ -634,7 +648,15 @@ int on_certificate(void* p, mbedtls_x509_crt* crt, int depth, std::uint32_t* fla
         if (!vs.host.empty() && !crt_matches_host(*crt, vs.host))
             *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
     }
-    error_code err = map_flags(*flags);
+    // The anchor sits at depth (intermediates + 1); anything above that many
+    // is beyond the verify depth, which counts intermediates as OpenSSL does.
+    error_code err;
+    if (depth > vs.max_depth + 1) {
+        *flags |= MBEDTLS_X509_BADCERT_OTHER;
+        err = error::certificate_chain_too_long;
+    } else {
+        err = map_flags(*flags);
+    }
     if (*vs.cb && !vs.callback_exception) {
         try {
             verify_context ctx(depth, view(crt->raw), dn_text(crt->subject), err);
@@ -660,10 +682,12 @@ int on_certificate(void* p, mbedtls_x509_crt* crt, int depth, std::uint32_t* fla
 } // namespace
 
 error_code verify_chain(const std::vector<certificate>& chain, const trust_store& anchors,
-                        role peer_role, std::string_view host, const verify_callback& cb)
+                        role peer_role, std::string_view host, const verify_callback& cb,
+                        int max_depth)
 {
     if (chain.empty())
         return error::bad_certificate;
+    max_depth = std::clamp(max_depth, 0, max_verify_depth);
     mbedtls_x509_crt peer;
     mbedtls_x509_crt_init(&peer);
     for (const certificate& c : chain) {
@@ -673,7 +697,7 @@ error_code verify_chain(const std::vector<certificate>& chain, const trust_store
         }
     }
 
-    verify_state vs{peer_role, host, &cb, {}, nullptr};
+    verify_state vs{peer_role, host, max_depth, &cb, {}, nullptr};
     std::uint32_t flags = 0;
     int rc = 0;
     {

@@ -76,14 +76,16 @@ public:
     key_type public_key_type() const noexcept;
     /// Checks `signature` of `message` (hashed here) under the certificate's key.
     bool verify_signature(signature_scheme s, bytes_view message, bytes_view signature) const;
-    /// RFC 6125: DNS-ID match with one left-most wildcard label, or an IPv4/IPv6
-    /// literal against iPAddress SANs. CN is consulted only without any SAN.
+    /// RFC 6125: DNS-ID match with one left-most wildcard label ("*" alone,
+    /// two or more labels after it; partial wildcards match nothing), or an
+    /// IPv4/IPv6 literal (IPv6 optionally in brackets) against iPAddress SANs
+    /// of the same length. CN is consulted only without any SAN.
     bool matches_host(std::string_view host) const;
 
 private:
     friend class trust_store;
     friend error_code verify_chain(const std::vector<certificate>&, const class trust_store&,
-                                   role, std::string_view, const verify_callback&);
+                                   role, std::string_view, const verify_callback&, int);
     struct state;
     std::unique_ptr<state> st_;
 };
@@ -105,7 +107,7 @@ public:
 
 private:
     friend error_code verify_chain(const std::vector<certificate>&, const trust_store&, role,
-                                   std::string_view, const verify_callback&);
+                                   std::string_view, const verify_callback&, int);
     struct state;
     std::unique_ptr<state> st_;
 };
@@ -115,11 +117,16 @@ private:
 /// selects the extended key usage required (serverAuth or clientAuth) and
 /// digitalSignature in keyUsage when present. A non-empty `host` is matched
 /// with certificate::matches_host. `cb`, when set, is called per certificate
-/// and may override the outcome. Errors: certificate_untrusted,
-/// certificate_expired, certificate_not_yet_valid, certificate_bad_purpose,
-/// certificate_host_mismatch, certificate_rejected, bad_certificate.
+/// and may override the outcome. A path with more than `max_depth`
+/// intermediates between the peer's certificate and the anchor fails with
+/// certificate_chain_too_long (`max_depth` is clamped to 0..max_verify_depth).
+/// Errors: certificate_untrusted, certificate_expired,
+/// certificate_not_yet_valid, certificate_bad_purpose,
+/// certificate_host_mismatch, certificate_chain_too_long,
+/// certificate_rejected, bad_certificate.
 error_code verify_chain(const std::vector<certificate>& chain, const trust_store& anchors,
-                        role peer_role, std::string_view host, const verify_callback& cb);
+                        role peer_role, std::string_view host, const verify_callback& cb,
+                        int max_depth = max_verify_depth);
 
 } // namespace mtls::crypto
 

@@ -33,8 +33,16 @@ crypto::key_share module_base::make_key_share(named_group g) const
     return crypto::key_share::generate(g);
 }
 
+static_assert(wire::max_certificate_entries >= max_verify_depth + 2,
+              "a Certificate message must hold the deepest chain mtls verifies");
+
 error_code module_base::accept_peer_chain(const std::vector<bytes_view>& chain, role peer_role)
 {
+    // Counted before any certificate is parsed: the peer's certificate, at
+    // most verify_depth intermediates and the anchor itself.
+    const auto depth = env_.ctx.verify_depth;
+    if ((env_.mode & verify_peer) && chain.size() > static_cast<std::size_t>(depth) + 2)
+        return error::certificate_chain_too_long;
     std::vector<crypto::certificate> certs;
     certs.reserve(chain.size());
     for (auto der : chain) {
@@ -48,7 +56,7 @@ error_code module_base::accept_peer_chain(const std::vector<bytes_view>& chain, 
         return error::unsupported_certificate;
     if (env_.mode & verify_peer) {
         auto host = peer_role == role::server ? std::string_view(env_.host) : std::string_view();
-        if (auto ec = crypto::verify_chain(certs, env_.ctx.anchors, peer_role, host, env_.callback))
+        if (auto ec = crypto::verify_chain(certs, env_.ctx.anchors, peer_role, host, env_.callback, depth))
             return ec;
     }
     auto& info = env_.info;

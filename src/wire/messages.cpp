@@ -314,6 +314,8 @@ error_code parse_certificate13(bytes_view body, certificate13& out)
         }
         if (!e.ok())
             return error::decode_error;
+        if (out.chain.size() == max_certificate_entries)
+            return error::certificate_list_too_long;
         out.chain.push_back(cert);
     }
     return {};
@@ -366,6 +368,8 @@ error_code parse_certificate12(bytes_view body, std::vector<bytes_view>& chain)
         auto cert = list.vec24();
         if (!list.ok() || cert.empty())
             return error::decode_error;
+        if (chain.size() == max_certificate_entries)
+            return error::certificate_list_too_long;
         chain.push_back(cert);
     }
     return {};

@@ -153,6 +153,12 @@ error_code parse_server_hello(bytes_view body, server_hello& out);
 /// EncryptedExtensions (RFC 8446 §4.3.1).
 error_code parse_encrypted_extensions(bytes_view body, hello_extensions& out);
 
+/// Certificates one Certificate message may carry, whatever the verify mode:
+/// the deepest chain mtls verifies (leaf, max_verify_depth intermediates,
+/// anchor) with room for extra certificates some servers send. More fails
+/// with error::certificate_list_too_long before any is parsed.
+inline constexpr std::size_t max_certificate_entries = 16;
+
 /// Certificate in TLS 1.3 (RFC 8446 §4.4.2): the request context and the
 /// certificates' DER (per-entry extensions are checked for form and skipped).
 struct certificate13 {
