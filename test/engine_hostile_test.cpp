@@ -626,3 +626,33 @@ BOOST_AUTO_TEST_CASE(unexpected_message_with_two_choices_and_an_unknown_type)
                "unexpected_message: expected CertificateRequest or ServerHelloDone, got handshake message of "
                "unknown type 99");
 }
+
+// =========================================================== reader loops
+
+BOOST_DATA_TEST_CASE(certificate_entry_with_one_byte_of_extensions, data::make({to_server, to_client}), d)
+{
+    // The pre-authentication hang: a TLS 1.3 Certificate whose entry's
+    // extensions block is one byte long once spun the receiver's thread
+    // forever (the loop over the block did not advance after the reader
+    // failed). It must fail at once with decode_error, either direction.
+    mitm_pair p(client_context("client-ecdsa"), server_context_requiring_client_cert());
+    p.mitm.edit = [d](clear_flight& f) {
+        if (f.dir != d || f.index != (d == to_client ? 0u : 1u))
+            return;
+        BOOST_TEST(f.edit(msg::certificate, [](bytes& m) {
+            // context<0..255> (empty), certificate_list<0..2^24-1>, then the
+            // first entry: cert_data<1..2^24-1>, extensions<0..2^16-1>.
+            const std::size_t list = handshake_header_size + 1;
+            const std::size_t entry = list + 3;
+            const std::size_t exts = entry + 3 + get24(m, entry);
+            BOOST_TEST_REQUIRE(get16(m, exts) == 0u);
+            set16(m, exts, 1);
+            m.insert(m.begin() + static_cast<std::ptrdiff_t>(exts + 2), std::byte{0x00});
+            set24(m, list, get24(m, list) + 1);
+            fix_handshake_length(m);
+        }));
+    };
+    BOOST_TEST(!p.pair.handshake());
+    MTLS_CHECK_DETECTED(p, d == to_server ? role::server : role::client, error::decode_error, alert::decode_error,
+                        "malformed");
+}
