@@ -508,62 +508,89 @@ BOOST_AUTO_TEST_SUITE(early_data)
 namespace {
 
 /// A client whose first ClientHello offers early_data, followed on the wire
-/// by `records` records of `size` bytes that no key opens.
+/// by records of the given sizes that no key opens.
 struct early_data_pair {
-    early_data_pair(const context& server_ctx, int records, std::size_t size)
+    early_data_pair(const context& server_ctx, std::vector<std::size_t> sizes)
         : pair(tls13(client_context()), server_ctx, editing_hello([this](bytes& hello) {
                    if (hellos++ == 0)
                        add_extension(hello, early_data_extension, {});
                }))
     {
-        pair.tamper = [records, size](flight& f) {
+        pair.tamper = [sizes](flight& f) {
             if (first_flight(f, to_server))
-                for (int i = 0; i < records; ++i)
-                    f.records.push_back(test::record{content::application_data, 0x0303, pattern(size, 9u + static_cast<unsigned>(i)), true});
+                for (std::size_t i = 0; i < sizes.size(); ++i)
+                    f.records.push_back(test::record{content::application_data, 0x0303,
+                                                     pattern(sizes[i], 9u + static_cast<unsigned>(i)), true});
         };
     }
     int hellos = 0;
     engine_pair pair;
 };
 
+/// Records whose content (all but the tag and the inner type byte, RFC 8446
+/// §4.2.10 and §4.6.1) adds up to exactly 16384 bytes, or one byte more.
+std::vector<std::size_t> early_records(bool one_byte_over)
+{
+    constexpr std::size_t record_overhead = 16 + 1;
+    std::vector<std::size_t> sizes(4, 4096 + record_overhead);
+    if (one_byte_over)
+        ++sizes.back();
+    return sizes;
+}
+
+context hrr_server()
+{
+    auto ctx = tls13(server_context());
+    ctx.set_groups({named_group::secp256r1});
+    return ctx;
+}
+
 } // namespace
 
 // RFC 8446 §4.2.10: a server that declines early data skips it, up to its
-// max_early_data_size (mtls: 16384 bytes of content, 4000 + 17 bytes of
-// record each here).
-BOOST_AUTO_TEST_CASE(declined_early_data_is_skipped_within_the_bound)
+// max_early_data_size (mtls: 16384 bytes of content), and past that fails
+// with unexpected_message (§4.6.1).
+BOOST_AUTO_TEST_CASE(declined_early_data_is_skipped_up_to_the_bound)
 {
-    early_data_pair p(tls13(server_context()), 4, 4000 + 17);
+    early_data_pair p(tls13(server_context()), early_records(false));
     MTLS_REQUIRE_HANDSHAKE(p.pair);
+    BOOST_TEST(!p.pair.client.info().hello_retry);
     BOOST_TEST(p.pair.exchange(pattern(100), pattern(200)));
 }
 
-BOOST_AUTO_TEST_CASE(declined_early_data_beyond_the_bound_is_refused)
+BOOST_AUTO_TEST_CASE(declined_early_data_one_byte_past_the_bound_is_refused)
 {
-    early_data_pair p(tls13(server_context()), 5, 4000 + 17);
+    early_data_pair p(tls13(server_context()), early_records(true));
     BOOST_TEST(!p.pair.handshake());
     MTLS_CHECK_FAILURE(p.pair.server, error::too_much_early_data, p.pair.client, alert::unexpected_message);
 }
 
-BOOST_AUTO_TEST_CASE(early_data_after_hello_retry_is_skipped)
+BOOST_AUTO_TEST_CASE(early_data_after_hello_retry_is_skipped_up_to_the_bound)
 {
     // After a HelloRetryRequest the server skips application_data records
     // until the second ClientHello.
-    auto server_ctx = tls13(server_context());
-    server_ctx.set_groups({named_group::secp256r1});
-    early_data_pair p(server_ctx, 4, 4000 + 17);
+    early_data_pair p(hrr_server(), early_records(false));
     MTLS_REQUIRE_HANDSHAKE(p.pair);
     BOOST_TEST(p.pair.client.info().hello_retry);
     BOOST_TEST(p.pair.exchange(pattern(100), pattern(200)));
 }
 
-BOOST_AUTO_TEST_CASE(early_data_after_hello_retry_beyond_the_bound_is_refused)
+BOOST_AUTO_TEST_CASE(early_data_after_hello_retry_one_byte_past_the_bound_is_refused)
 {
-    auto server_ctx = tls13(server_context());
-    server_ctx.set_groups({named_group::secp256r1});
-    early_data_pair p(server_ctx, 5, 4000 + 17);
+    early_data_pair p(hrr_server(), early_records(true));
     BOOST_TEST(!p.pair.handshake());
     MTLS_CHECK_FAILURE(p.pair.server, error::too_much_early_data, p.pair.client, alert::unexpected_message);
+}
+
+BOOST_AUTO_TEST_CASE(second_client_hello_may_not_offer_early_data)
+{
+    // RFC 8446 §4.2.10: "A client MUST NOT include the "early_data"
+    // extension in its followup ClientHello."
+    engine_pair p(tls13(client_context()), hrr_server(), editing_hello([](bytes& hello) {
+                      add_extension(hello, early_data_extension, {});
+                  }));
+    BOOST_TEST(!p.handshake());
+    MTLS_CHECK_FAILURE(p.server, error::hello_retry_mismatch, p.client, alert::illegal_parameter);
 }
 
 BOOST_AUTO_TEST_CASE(without_early_data_offered_nothing_is_skipped)
