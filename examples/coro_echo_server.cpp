@@ -83,9 +83,9 @@ long parse_number(const std::string& text, long min, long max, const std::string
 
 // Ends a failed connection without losing the alert just sent. Closing a
 // socket that still has unread input makes the kernel send a TCP reset, and a
-// reset can reach the client before it has read the alert. So: send FIN after
-// the alert, read and discard until the client closes (or linger_time
-// passes), then close.
+// client still sending then sees "connection reset" instead of the alert. So:
+// send FIN after the alert, read and discard until the client closes (or
+// linger_time passes), then close.
 asio::awaitable<void> linger_close(beast::tcp_stream& tcp) {
     mtls::error_code ec; // fails for a socket already closed by a timeout
     tcp.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -138,10 +138,10 @@ private:
 
     // Logs a failed connection ("read failed: ...") and ends it without
     // losing the alert just sent. Closing a socket that still has unread
-    // input makes the kernel send a TCP reset, and a reset can reach the
-    // client before it has read the alert. So: send FIN after the alert, read
-    // and discard until the client closes (or linger_time passes); the
-    // socket closes with the session.
+    // input makes the kernel send a TCP reset, and a client still sending
+    // then sees "connection reset" instead of the alert. So: send FIN after
+    // the alert, read and discard until the client closes (or linger_time
+    // passes); the socket closes with the session.
     void fail(const char* what, const error_code& ec) {
         std::cerr << what << " failed: " << ec.message() << std::endl;
         error_code ignored; // a socket already closed by a timeout: drain() ends at once
@@ -151,9 +151,10 @@ private:
     }
 
     void drain() {
-        transport().async_read_some(asio::buffer(buffer_), [self = shared_from_this()](error_code ec, std::size_t) {
-            if (!ec) self->drain();
-        });
+        transport().async_read_some(asio::buffer(buffer_),
+                                    [self = shared_from_this()](error_code ec, std::size_t) {
+                                        if (!ec) self->drain();
+                                    });
     }
 
     mtls::tls_stream<beast::tcp_stream> stream_;
@@ -249,9 +250,9 @@ int main(int argc, char** argv) {
         server echo(io, port, ctx, lim);
         std::cout << "listening on port " << echo.port() << std::endl;
         echo.accept();
-        // Returns only when nothing is pending (so no session outlives the
-        // server it reports to), or throws: a handler that throws ends only
-        // its own connection, and the server runs on.
+        // run() returns only once nothing is pending, so no session outlives
+        // the server it reports to. A handler that throws (out of memory) is
+        // logged, and the server runs on.
         for (;;) {
             try {
                 io.run();

@@ -171,9 +171,9 @@ std::string describe(const mtls::connection_info& info) {
 
 // Ends a failed connection without losing the alert just sent. Closing a
 // socket that still has unread input makes the kernel send a TCP reset, and a
-// reset can reach the client before it has read the alert. So: send FIN after
-// the alert, read and discard until the client closes (or linger_time
-// passes), then close.
+// client still sending then sees "connection reset" instead of the alert. So:
+// send FIN after the alert, read and discard until the client closes (or
+// linger_time passes), then close.
 asio::awaitable<void> linger_close(beast::tcp_stream& tcp) {
     boost::system::error_code ec; // fails for a socket already closed by a timeout
     tcp.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -137,7 +137,10 @@ except ConnectionResetError:
 except socket.timeout:
     how = "still open"
 print(how, "after %.3f s" % (time.monotonic() - start))
-' "$server_port" >"$work_dir/silent.out" 2>&1 || { show_file "$work_dir/silent.out"; fail "$name: silent client failed"; }
+' "$server_port" >"$work_dir/silent.out" 2>&1 || {
+    show_file "$work_dir/silent.out"
+    fail "$name: silent client failed"
+}
 read -r how _ seconds _ <"$work_dir/silent.out"
 [[ $how == closed ]] || { show_file "$work_dir/silent.out"; fail "$name: silent client not closed cleanly"; }
 # At least the timeout (less a little, for the two clocks), well under the
@@ -163,16 +166,17 @@ wait_for_line "$work_dir/idle.out" '^New, TLSv1\.3' "$idle_pid" >/dev/null
 wait_for_exit "$idle_pid" "the idle client was not closed within 30 s"
 ended=$(now)
 exec {idle_fd}>&-
-elapsed_within "$ended" "$started" 1 30 || fail "$name: idle client closed too early"
+elapsed_within "$ended" "$started" 0.9 1000 || fail "$name: idle client closed before the idle timeout"
 wait_for_count "$server_log" '^read failed: .*timeout' 1 "$server_pid"
 assert_served after-idle "a client after the idle one was not served"
 echo "ok: $name: idle timeout"
 stop_server
 
-# --- Accept backoff: 16 descriptors leave room for a few connections only;
-# 40 make accept fail with EMFILE until they close.
-fd_limit=16 start_server --handshake-timeout 60
-start_holder 40
+# --- Accept backoff: 64 descriptors (of which the server starts with about
+# ten, some inherited) leave room for some connections only; 100 make accept
+# fail with EMFILE until they close.
+fd_limit=64 start_server --handshake-timeout 60
+start_holder 100
 wait_for_line "$server_log" '^accept failed: ' "$server_pid" >/dev/null
 sleep 3 # the window in which a busy loop would log many thousands of lines
 lines=$(count_lines "$server_log" .)
@@ -234,7 +238,8 @@ with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
 EOF
 start_server
 for run in $(seq 20); do
-    timeout 60 python3 "$work_dir/refused.py" "$server_port" "$certs/ca.pem" >"$work_dir/refused.out" 2>&1 || true
+    timeout 60 python3 "$work_dir/refused.py" "$server_port" "$certs/ca.pem" \
+        >"$work_dir/refused.out" 2>&1 || true
     if ! grep -qx "alert: TLSV13_ALERT_CERTIFICATE_REQUIRED" "$work_dir/refused.out"; then
         show_file "$work_dir/refused.out"
         fail "$name: run $run: the client did not read certificate_required"
