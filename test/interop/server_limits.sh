@@ -13,6 +13,7 @@
 # - lingering close: a TLS 1.3 client without a certificate, which sends data
 #   right after its handshake, reads the server's certificate_required alert
 #   (RFC 8446 §4.4.2.4) rather than a TCP reset, 20 times in a row.
+# A bad value for a limit exits 2.
 # Every wait is a poll with a generous deadline; timings are only checked
 # against bounds that a busy machine cannot break (a timer never fires early).
 # Usage: server_limits.sh https_server|echo_server|coro_echo_server
@@ -120,6 +121,17 @@ wait_for_exit() {
     done
     fail "$name: $message"
 }
+
+# --- A bad value for a limit is a usage error (exit 2).
+for bad in "--handshake-timeout 0" "--idle-timeout 1s" "--max-connections 0" "--max-connections -1"; do
+    status=0
+    # shellcheck disable=SC2086  # $bad is an option and its value
+    timeout "$step_timeout" "$program" --port 0 "${server_args[@]}" $bad </dev/null \
+        >/dev/null 2>"$work_dir/usage.err" || status=$?
+    [[ $status -eq 2 ]] || { show_file "$work_dir/usage.err"; fail "$name: exit $status, not 2, for $bad"; }
+    assert_contains "$work_dir/usage.err" "usage:"
+done
+echo "ok: $name: bad limits exit 2"
 
 # --- Handshake timeout: a silent client is closed after about 1 s.
 start_server --handshake-timeout 1
