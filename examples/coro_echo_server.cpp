@@ -196,7 +196,7 @@ private:
     tcp::acceptor acceptor_;
     const mtls::context& ctx_;
     const limits limits_;
-    long open_ = 0;         // connections being served
+    long open_ = 0;          // connections being served
     bool accepting_ = false; // accept_loop() is running
 };
 
