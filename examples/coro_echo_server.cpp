@@ -2,12 +2,26 @@
 // use_awaitable). Clients must present a certificate that --ca vouches for.
 //
 //   coro_echo_server --port P --cert F --key F --ca F
+//                    [--handshake-timeout SECONDS] [--idle-timeout SECONDS]
+//                    [--max-connections N]
 //
 // --port 0 picks a free port; the port is printed as "listening on port N".
 // Each connection is reported on stdout once its handshake is done:
 //   TLSv1.3 TLS_AES_128_GCM_SHA256 client: CN=mtls test client
 // then everything the client sends is echoed back until it closes. A failed
 // connection is logged as one line on stderr; the server keeps going.
+//
+// Limits, so that clients cannot exhaust the server:
+// - a connection must finish its handshake within --handshake-timeout seconds
+//   (default 10), and one that sends nothing for --idle-timeout seconds
+//   (default 60) is closed;
+// - at most --max-connections (default 1000) are open at once; at the cap the
+//   server stops accepting until one closes (new clients wait in the listen
+//   queue);
+// - a failed accept (e.g. out of file descriptors) is retried after 100 ms,
+//   doubling up to 1 s, with one log line per wait.
+// A failed connection is closed after a short drain (see linger_close) so the
+// client reads the server's alert rather than a TCP reset.
 
 #include <mtls/context.hpp>
 #include <mtls/tls_stream.hpp>
@@ -17,10 +31,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -28,31 +47,72 @@
 #include <string>
 
 namespace asio = boost::asio;
+namespace beast = boost::beast;
 using asio::ip::tcp;
+using stream_type = mtls::tls_stream<beast::tcp_stream>;
 
 namespace {
 
+struct limits {
+    std::chrono::seconds handshake_timeout{10};
+    std::chrono::seconds idle_timeout{60};
+    long max_connections = 1000;
+};
+
+// How long a failed connection may drain before it is closed.
+constexpr std::chrono::seconds linger_time{1};
+// Waits before retrying a failed accept: the first, and the longest.
+constexpr std::chrono::milliseconds first_backoff{100};
+constexpr std::chrono::milliseconds max_backoff{1000};
+
 [[noreturn]] void usage(const std::string& why) {
     std::cerr << "coro_echo_server: " << why << "\n"
-              << "usage: coro_echo_server --port P --cert F --key F --ca F\n";
+              << "usage: coro_echo_server --port P --cert F --key F --ca F\n"
+                 "                        [--handshake-timeout SECONDS] [--idle-timeout SECONDS]"
+                 " [--max-connections N]\n";
     std::exit(2);
 }
 
-unsigned short parse_port(const std::string& text) {
-    if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(text) > 65535)
-        usage("bad port " + text);
-    return static_cast<unsigned short>(std::stoi(text));
+// A decimal number in [min, max], or a usage error naming `what`.
+long parse_number(const std::string& text, long min, long max, const std::string& what) {
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos ||
+        std::stol(text) < min || std::stol(text) > max)
+        usage("bad " + what + " " + text);
+    return std::stol(text);
 }
 
-asio::awaitable<void> echo(tcp::socket socket, const mtls::context& ctx) {
-    mtls::tls_stream<tcp::socket> stream(std::move(socket), ctx);
+// Ends a failed connection without losing the alert just sent. Closing a
+// socket that still has unread input makes the kernel send a TCP reset, and a
+// client still sending then sees "connection reset" instead of the alert. So:
+// send FIN after the alert, read and discard until the client closes (or
+// linger_time passes), then close.
+asio::awaitable<void> linger_close(beast::tcp_stream& tcp) {
+    mtls::error_code ec; // fails for a socket already closed by a timeout
+    tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp.expires_after(linger_time); // ends the reads below with a timeout
+    std::array<char, 4096> discard;
+    while (!ec)
+        co_await tcp.async_read_some(asio::buffer(discard), asio::redirect_error(asio::use_awaitable, ec));
+    tcp.close();
+}
+
+// Logs a failed connection ("read failed: ...") and closes it.
+asio::awaitable<void> fail(stream_type& stream, const char* what, const mtls::error_code& ec) {
+    std::cerr << what << " failed: " << ec.message() << std::endl;
+    co_await linger_close(stream.next_layer());
+}
+
+// One client. Before each operation the stream gets a deadline (Beast's
+// tcp_stream closes the socket when it passes, which ends the operation).
+asio::awaitable<void> echo(tcp::socket socket, const mtls::context& ctx, limits lim) {
+    stream_type stream(std::move(socket), ctx);
     mtls::error_code ec;
     auto await = asio::redirect_error(asio::use_awaitable, ec);
 
+    stream.next_layer().expires_after(lim.handshake_timeout);
     co_await stream.async_handshake(mtls::role::server, await);
     if (ec) {
-        std::cerr << "handshake failed: " << ec.message() << std::endl;
+        co_await fail(stream, "handshake", ec);
         co_return;
     }
     const mtls::connection_info& info = stream.info();
@@ -62,42 +122,83 @@ asio::awaitable<void> echo(tcp::socket socket, const mtls::context& ctx) {
 
     std::array<char, 16384> buffer; // one TLS record's worth of plaintext
     for (;;) {
+        stream.next_layer().expires_after(lim.idle_timeout);
         const std::size_t n = co_await stream.async_read_some(asio::buffer(buffer), await);
         if (ec == asio::error::eof) break; // the client's close_notify
         if (ec) {
-            std::cerr << "read failed: " << ec.message() << std::endl;
+            co_await fail(stream, "read", ec);
             co_return;
         }
+        stream.next_layer().expires_after(lim.idle_timeout);
         co_await asio::async_write(stream, asio::buffer(buffer.data(), n), await);
         if (ec) {
-            std::cerr << "write failed: " << ec.message() << std::endl;
+            co_await fail(stream, "write", ec);
             co_return;
         }
     }
     // Answer the close_notify. The client may close without waiting for
     // ours; either way the connection is over.
+    stream.next_layer().expires_after(lim.idle_timeout);
     co_await stream.async_shutdown(await);
 }
 
-asio::awaitable<void> listen(tcp::acceptor& acceptor, const mtls::context& ctx) {
-    for (;;) {
-        mtls::error_code ec;
-        tcp::socket socket =
-            co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) {
-            std::cerr << "accept failed: " << ec.message() << std::endl;
-            continue;
-        }
-        asio::co_spawn(acceptor.get_executor(), echo(std::move(socket), ctx),
-                       [](const std::exception_ptr& e) {
-                           if (!e) return;
-                           try { std::rethrow_exception(e); }
-                           catch (const std::exception& ex) {
-                               std::cerr << "connection failed: " << ex.what() << std::endl;
-                           }
-                       });
+// Accepts clients and runs echo() for each, at most max_connections at once.
+class server {
+public:
+    server(asio::io_context& io, unsigned short port, const mtls::context& ctx, const limits& lim)
+        : acceptor_(io, {asio::ip::make_address("127.0.0.1"), port}), ctx_(ctx), limits_(lim) {}
+
+    unsigned short port() const { return acceptor_.local_endpoint().port(); }
+
+    // Starts accepting, unless already accepting or at the cap (a connection
+    // that ends calls this again).
+    void accept() {
+        if (accepting_ || open_ >= limits_.max_connections) return;
+        accepting_ = true;
+        asio::co_spawn(acceptor_.get_executor(), accept_loop(), [](const std::exception_ptr& e) {
+            if (e) std::rethrow_exception(e);
+        });
     }
-}
+
+private:
+    asio::awaitable<void> accept_loop() {
+        asio::steady_timer backoff_timer(co_await asio::this_coro::executor);
+        auto backoff = first_backoff;
+        while (open_ < limits_.max_connections) {
+            mtls::error_code ec;
+            tcp::socket socket =
+                co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) {
+                // Out of file descriptors (EMFILE, ENFILE) or the like: an
+                // immediate retry would fail the same way, in a busy loop.
+                std::cerr << "accept failed: " << ec.message() << std::endl;
+                backoff_timer.expires_after(backoff);
+                co_await backoff_timer.async_wait(asio::use_awaitable);
+                backoff = std::min(2 * backoff, max_backoff);
+                continue;
+            }
+            backoff = first_backoff;
+            ++open_;
+            asio::co_spawn(acceptor_.get_executor(), echo(std::move(socket), ctx_, limits_),
+                           [this](const std::exception_ptr& e) {
+                               --open_;
+                               accept();
+                               if (!e) return;
+                               try { std::rethrow_exception(e); }
+                               catch (const std::exception& ex) {
+                                   std::cerr << "connection failed: " << ex.what() << std::endl;
+                               }
+                           });
+        }
+        accepting_ = false;
+    }
+
+    tcp::acceptor acceptor_;
+    const mtls::context& ctx_;
+    const limits limits_;
+    long open_ = 0;          // connections being served
+    bool accepting_ = false; // accept_loop() is running
+};
 
 } // namespace
 
@@ -105,14 +206,24 @@ int main(int argc, char** argv) {
     std::map<std::string, std::string> options;
     for (int i = 1; i < argc; i += 2) {
         const std::string name = argv[i];
-        if (name != "--port" && name != "--cert" && name != "--key" && name != "--ca")
+        if (name != "--port" && name != "--cert" && name != "--key" && name != "--ca" &&
+            name != "--handshake-timeout" && name != "--idle-timeout" && name != "--max-connections")
             usage("unknown option " + name);
         if (i + 1 == argc) usage("missing value for " + name);
         options[name] = argv[i + 1];
     }
     for (const char* required : {"--port", "--cert", "--key", "--ca"})
         if (!options.contains(required)) usage(std::string("missing ") + required);
-    const unsigned short port = parse_port(options["--port"]);
+    const auto port = static_cast<unsigned short>(parse_number(options["--port"], 0, 65535, "port"));
+    limits lim;
+    if (options.contains("--handshake-timeout"))
+        lim.handshake_timeout = std::chrono::seconds(
+            parse_number(options["--handshake-timeout"], 1, 86400, "handshake timeout"));
+    if (options.contains("--idle-timeout"))
+        lim.idle_timeout =
+            std::chrono::seconds(parse_number(options["--idle-timeout"], 1, 86400, "idle timeout"));
+    if (options.contains("--max-connections"))
+        lim.max_connections = parse_number(options["--max-connections"], 1, 1000000, "max connections");
 
     try {
         mtls::context ctx;
@@ -122,11 +233,9 @@ int main(int argc, char** argv) {
         ctx.set_verify_mode(mtls::verify_peer | mtls::verify_fail_if_no_peer_cert);
 
         asio::io_context io;
-        tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), port});
-        std::cout << "listening on port " << acceptor.local_endpoint().port() << std::endl;
-        asio::co_spawn(io, listen(acceptor, ctx), [](const std::exception_ptr& e) {
-            if (e) std::rethrow_exception(e);
-        });
+        server echo_server(io, port, ctx, lim);
+        std::cout << "listening on port " << echo_server.port() << std::endl;
+        echo_server.accept();
         io.run();
     } catch (const std::exception& e) {
         std::cerr << "coro_echo_server: " << e.what() << std::endl;

@@ -3,12 +3,26 @@
 // certificate that --ca vouches for.
 //
 //   echo_server --port P --cert F --key F --ca F
+//               [--handshake-timeout SECONDS] [--idle-timeout SECONDS]
+//               [--max-connections N]
 //
 // --port 0 picks a free port; the port is printed as "listening on port N".
 // Each connection is reported on stdout once its handshake is done:
 //   TLSv1.3 TLS_AES_128_GCM_SHA256 client: CN=mtls test client
 // then everything the client sends is echoed back until it closes. A failed
 // connection is logged as one line on stderr; the server keeps going.
+//
+// Limits, so that clients cannot exhaust the server:
+// - a connection must finish its handshake within --handshake-timeout seconds
+//   (default 10), and one that sends nothing for --idle-timeout seconds
+//   (default 60) is closed;
+// - at most --max-connections (default 1000) are open at once; at the cap the
+//   server stops accepting until one closes (new clients wait in the listen
+//   queue);
+// - a failed accept (e.g. out of file descriptors) is retried after 100 ms,
+//   doubling up to 1 s, with one log line per wait.
+// A failed connection is closed after a short drain (see session::fail) so
+// the client reads the server's alert rather than a TCP reset.
 
 #include <mtls/context.hpp>
 #include <mtls/tls_stream.hpp>
@@ -16,52 +30,79 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <string>
 
 namespace asio = boost::asio;
+namespace beast = boost::beast;
 using asio::ip::tcp;
 using mtls::error_code;
 
 namespace {
 
+struct limits {
+    std::chrono::seconds handshake_timeout{10};
+    std::chrono::seconds idle_timeout{60};
+    long max_connections = 1000;
+};
+
+// How long a failed connection may drain before it is closed.
+constexpr std::chrono::seconds linger_time{1};
+// Waits before retrying a failed accept: the first, and the longest.
+constexpr std::chrono::milliseconds first_backoff{100};
+constexpr std::chrono::milliseconds max_backoff{1000};
+
 [[noreturn]] void usage(const std::string& why) {
     std::cerr << "echo_server: " << why << "\n"
-              << "usage: echo_server --port P --cert F --key F --ca F\n";
+              << "usage: echo_server --port P --cert F --key F --ca F\n"
+                 "                   [--handshake-timeout SECONDS] [--idle-timeout SECONDS]"
+                 " [--max-connections N]\n";
     std::exit(2);
 }
 
-unsigned short parse_port(const std::string& text) {
-    if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(text) > 65535)
-        usage("bad port " + text);
-    return static_cast<unsigned short>(std::stoi(text));
+// A decimal number in [min, max], or a usage error naming `what`.
+long parse_number(const std::string& text, long min, long max, const std::string& what) {
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos ||
+        std::stol(text) < min || std::stol(text) > max)
+        usage("bad " + what + " " + text);
+    return std::stol(text);
 }
 
 // One client: handshake, then read and write back until it closes. Each
-// callback holds the session alive through shared_from_this().
+// callback holds the session alive through shared_from_this(); the session
+// tells the server when it is gone (on_close). Before each operation the
+// stream gets a deadline (Beast's tcp_stream closes the socket when it
+// passes, which ends the operation).
 class session : public std::enable_shared_from_this<session> {
 public:
-    session(tcp::socket socket, const mtls::context& ctx) : stream_(std::move(socket), ctx) {}
+    session(tcp::socket socket, const mtls::context& ctx, const limits& lim,
+            std::function<void()> on_close)
+        : stream_(std::move(socket), ctx), limits_(lim), on_close_(std::move(on_close)) {}
+    ~session() { on_close_(); }
 
     void start() {
+        transport().expires_after(limits_.handshake_timeout);
         stream_.async_handshake(mtls::role::server,
                                 [self = shared_from_this()](error_code ec) { self->on_handshake(ec); });
     }
 
 private:
+    beast::tcp_stream& transport() { return stream_.next_layer(); }
+
     void on_handshake(error_code ec) {
-        if (ec) {
-            std::cerr << "handshake failed: " << ec.message() << std::endl;
-            return;
-        }
+        if (ec) return fail("handshake", ec);
         const mtls::connection_info& info = stream_.info();
         std::cout << mtls::to_string(info.version) << " " << mtls::to_string(info.suite)
                   << " client: " << (info.peer_subject.empty() ? "none" : info.peer_subject)
@@ -70,6 +111,7 @@ private:
     }
 
     void read() {
+        transport().expires_after(limits_.idle_timeout);
         stream_.async_read_some(asio::buffer(buffer_),
                                 [self = shared_from_this()](error_code ec, std::size_t n) {
                                     self->on_read(ec, n);
@@ -78,47 +120,98 @@ private:
 
     void on_read(error_code ec, std::size_t n) {
         if (ec == asio::error::eof) { // the client's close_notify: answer it
+            transport().expires_after(limits_.idle_timeout);
             stream_.async_shutdown([self = shared_from_this()](error_code) {
                 // The client may close without waiting for our close_notify;
                 // either way the connection is over.
             });
             return;
         }
-        if (ec) {
-            std::cerr << "read failed: " << ec.message() << std::endl;
-            return;
-        }
+        if (ec) return fail("read", ec);
+        transport().expires_after(limits_.idle_timeout);
         asio::async_write(stream_, asio::buffer(buffer_.data(), n),
                           [self = shared_from_this()](error_code write_ec, std::size_t) {
-                              if (write_ec)
-                                  std::cerr << "write failed: " << write_ec.message() << std::endl;
-                              else
-                                  self->read();
+                              if (write_ec) self->fail("write", write_ec);
+                              else self->read();
                           });
     }
 
-    mtls::tls_stream<tcp::socket> stream_;
+    // Logs a failed connection ("read failed: ...") and ends it without
+    // losing the alert just sent. Closing a socket that still has unread
+    // input makes the kernel send a TCP reset, and a client still sending
+    // then sees "connection reset" instead of the alert. So: send FIN after
+    // the alert, read and discard until the client closes (or linger_time
+    // passes); the socket closes with the session.
+    void fail(const char* what, const error_code& ec) {
+        std::cerr << what << " failed: " << ec.message() << std::endl;
+        error_code ignored; // a socket already closed by a timeout: drain() ends at once
+        transport().socket().shutdown(tcp::socket::shutdown_send, ignored);
+        transport().expires_after(linger_time); // ends the reads below with a timeout
+        drain();
+    }
+
+    void drain() {
+        transport().async_read_some(asio::buffer(buffer_),
+                                    [self = shared_from_this()](error_code ec, std::size_t) {
+                                        if (!ec) self->drain();
+                                    });
+    }
+
+    mtls::tls_stream<beast::tcp_stream> stream_;
+    const limits limits_;
+    std::function<void()> on_close_;
     std::array<char, 16384> buffer_; // one TLS record's worth of plaintext
 };
 
+// Accepts clients and starts a session for each, at most max_connections at
+// once.
 class server {
 public:
-    server(asio::io_context& io, unsigned short port, const mtls::context& ctx)
-        : acceptor_(io, {asio::ip::make_address("127.0.0.1"), port}), ctx_(ctx) {}
+    server(asio::io_context& io, unsigned short port, const mtls::context& ctx, const limits& lim)
+        : acceptor_(io, {asio::ip::make_address("127.0.0.1"), port}), backoff_timer_(io), ctx_(ctx),
+          limits_(lim) {}
 
     unsigned short port() const { return acceptor_.local_endpoint().port(); }
 
+    // Accepts the next client, unless already waiting for one (or for the
+    // backoff) or at the cap (a session that ends calls this again).
     void accept() {
+        if (accepting_ || open_ >= limits_.max_connections) return;
+        accepting_ = true;
         acceptor_.async_accept([this](error_code ec, tcp::socket socket) {
-            if (ec) std::cerr << "accept failed: " << ec.message() << std::endl;
-            else std::make_shared<session>(std::move(socket), ctx_)->start();
+            if (ec) return retry_later(ec);
+            accepting_ = false;
+            backoff_ = first_backoff;
+            ++open_;
+            std::make_shared<session>(std::move(socket), ctx_, limits_, [this] {
+                --open_;
+                accept();
+            })->start();
             accept();
         });
     }
 
 private:
+    // Out of file descriptors (EMFILE, ENFILE) or the like: an immediate
+    // retry would fail the same way, in a busy loop. Wait, longer each time
+    // in a row.
+    void retry_later(error_code ec) {
+        std::cerr << "accept failed: " << ec.message() << std::endl;
+        backoff_timer_.expires_after(backoff_);
+        backoff_ = std::min(2 * backoff_, max_backoff);
+        backoff_timer_.async_wait([this](error_code) {
+            accepting_ = false;
+            accept();
+        });
+    }
+
     tcp::acceptor acceptor_;
+    asio::steady_timer backoff_timer_;
     const mtls::context& ctx_;
+    const limits limits_;
+    std::chrono::milliseconds backoff_ = first_backoff;
+    long open_ = 0;          // sessions alive
+    bool accepting_ = false; // an accept or its backoff is pending
 };
 
 } // namespace
@@ -127,14 +220,24 @@ int main(int argc, char** argv) {
     std::map<std::string, std::string> options;
     for (int i = 1; i < argc; i += 2) {
         const std::string name = argv[i];
-        if (name != "--port" && name != "--cert" && name != "--key" && name != "--ca")
+        if (name != "--port" && name != "--cert" && name != "--key" && name != "--ca" &&
+            name != "--handshake-timeout" && name != "--idle-timeout" && name != "--max-connections")
             usage("unknown option " + name);
         if (i + 1 == argc) usage("missing value for " + name);
         options[name] = argv[i + 1];
     }
     for (const char* required : {"--port", "--cert", "--key", "--ca"})
         if (!options.contains(required)) usage(std::string("missing ") + required);
-    const unsigned short port = parse_port(options["--port"]);
+    const auto port = static_cast<unsigned short>(parse_number(options["--port"], 0, 65535, "port"));
+    limits lim;
+    if (options.contains("--handshake-timeout"))
+        lim.handshake_timeout = std::chrono::seconds(
+            parse_number(options["--handshake-timeout"], 1, 86400, "handshake timeout"));
+    if (options.contains("--idle-timeout"))
+        lim.idle_timeout =
+            std::chrono::seconds(parse_number(options["--idle-timeout"], 1, 86400, "idle timeout"));
+    if (options.contains("--max-connections"))
+        lim.max_connections = parse_number(options["--max-connections"], 1, 1000000, "max connections");
 
     try {
         mtls::context ctx;
@@ -144,10 +247,20 @@ int main(int argc, char** argv) {
         ctx.set_verify_mode(mtls::verify_peer | mtls::verify_fail_if_no_peer_cert);
 
         asio::io_context io;
-        server echo(io, port, ctx);
+        server echo(io, port, ctx, lim);
         std::cout << "listening on port " << echo.port() << std::endl;
         echo.accept();
-        io.run();
+        // run() returns only once nothing is pending, so no session outlives
+        // the server it reports to. A handler that throws (out of memory) is
+        // logged, and the server runs on.
+        for (;;) {
+            try {
+                io.run();
+                break;
+            } catch (const std::exception& e) {
+                std::cerr << "echo_server: " << e.what() << std::endl;
+            }
+        }
     } catch (const std::exception& e) {
         std::cerr << "echo_server: " << e.what() << std::endl;
         return 1;

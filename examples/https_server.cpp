@@ -4,6 +4,8 @@
 //   https_server --port P --cert F --key F [--ca F] [--verify none|optional|require]
 //                [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]
 //                [--groups LIST] [--ciphers LIST]
+//                [--handshake-timeout SECONDS] [--idle-timeout SECONDS]
+//                [--max-connections N]
 //
 // --groups takes key exchange groups in preference order, comma-separated
 // (x25519,secp256r1,secp384r1); --ciphers takes cipher suites the same way,
@@ -16,48 +18,81 @@
 //   client: CN=mtls test client        (or "client: none")
 // --port 0 picks a free port; the port is printed as "listening on port N".
 // A failed connection is logged as one line on stderr; the server keeps going.
+//
+// Limits, so that clients cannot exhaust the server:
+// - a connection must finish its handshake within --handshake-timeout seconds
+//   (default 10), and one that makes no progress (no request arriving, no
+//   response leaving) for --idle-timeout seconds (default 60) is closed;
+// - at most --max-connections (default 1000) are open at once; at the cap the
+//   server stops accepting until one closes (new clients wait in the listen
+//   queue);
+// - a failed accept (e.g. out of file descriptors) is retried after 100 ms,
+//   doubling up to 1 s, with one log line per wait.
+// A failed connection is closed after a short drain (see linger_close) so the
+// client reads the server's alert rather than a TCP reset.
 
 #include <mtls/context.hpp>
 #include <mtls/tls_stream.hpp>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <map>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace asio = boost::asio;
-namespace http = boost::beast::http;
+namespace beast = boost::beast;
+namespace http = beast::http;
 using asio::ip::tcp;
-using stream_type = mtls::tls_stream<tcp::socket>;
+using stream_type = mtls::tls_stream<beast::tcp_stream>;
 
 namespace {
 
-// A connection that makes no progress for this long is closed.
-constexpr std::chrono::seconds idle_timeout{30};
+struct limits {
+    std::chrono::seconds handshake_timeout{10};
+    std::chrono::seconds idle_timeout{60};
+    long max_connections = 1000;
+};
+
+// How long a failed connection may drain before it is closed.
+constexpr std::chrono::seconds linger_time{1};
+// Waits before retrying a failed accept: the first, and the longest.
+constexpr std::chrono::milliseconds first_backoff{100};
+constexpr std::chrono::milliseconds max_backoff{1000};
 
 [[noreturn]] void usage(const std::string& why) {
     std::cerr << "https_server: " << why << "\n"
               << "usage: https_server --port P --cert F --key F [--ca F]"
                  " [--verify none|optional|require] [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n"
                  "                    [--groups x25519,secp256r1,secp384r1]"
-                 " [--ciphers IANA_NAME,...]\n";
+                 " [--ciphers IANA_NAME,...]\n"
+                 "                    [--handshake-timeout SECONDS] [--idle-timeout SECONDS]"
+                 " [--max-connections N]\n";
     std::exit(2);
+}
+
+// A decimal number in [min, max], or a usage error naming `what`.
+long parse_number(const std::string& text, long min, long max, const std::string& what) {
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos ||
+        std::stol(text) < min || std::stol(text) > max)
+        usage("bad " + what + " " + text);
+    return std::stol(text);
 }
 
 mtls::tls_version parse_version(const std::string& text) {
@@ -134,42 +169,43 @@ std::string describe(const mtls::connection_info& info) {
     return body;
 }
 
-// Closes the socket when the connection stalls; closing cancels whatever
-// operation is pending on it, so every await below ends in bounded time. The
-// timer holds the stream weakly: a wait that completes after the connection
-// has ended touches nothing.
-class watchdog {
-public:
-    explicit watchdog(const std::shared_ptr<stream_type>& stream)
-        : stream_(stream), timer_(stream->get_executor()) {}
-    void arm() {
-        timer_.expires_after(idle_timeout);
-        timer_.async_wait([stream = stream_](boost::system::error_code ec) {
-            if (auto s = stream.lock(); s && !ec) s->lowest_layer().close(ec);
-        });
-    }
+// Ends a failed connection without losing the alert just sent. Closing a
+// socket that still has unread input makes the kernel send a TCP reset, and a
+// client still sending then sees "connection reset" instead of the alert. So:
+// send FIN after the alert, read and discard until the client closes (or
+// linger_time passes), then close.
+asio::awaitable<void> linger_close(beast::tcp_stream& tcp) {
+    boost::system::error_code ec; // fails for a socket already closed by a timeout
+    tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp.expires_after(linger_time); // ends the reads below with a timeout
+    std::array<char, 4096> discard;
+    while (!ec)
+        co_await tcp.async_read_some(asio::buffer(discard), asio::redirect_error(asio::use_awaitable, ec));
+    tcp.close();
+}
 
-private:
-    std::weak_ptr<stream_type> stream_;
-    asio::steady_timer timer_;
-};
+// Logs a failed connection ("read failed: ...") and closes it.
+asio::awaitable<void> fail(stream_type& stream, const char* what, const boost::system::error_code& ec) {
+    std::cerr << what << " failed: " << ec.message() << std::endl;
+    co_await linger_close(stream.next_layer());
+}
 
-asio::awaitable<void> serve(tcp::socket socket, const mtls::context& ctx) {
-    const auto stream_ptr = std::make_shared<stream_type>(std::move(socket), ctx);
-    stream_type& stream = *stream_ptr;
-    watchdog dog(stream_ptr);
+// One client. Before each operation the stream gets a deadline (Beast's
+// tcp_stream closes the socket when it passes, which ends the operation).
+asio::awaitable<void> serve(tcp::socket socket, const mtls::context& ctx, limits lim) {
+    stream_type stream(std::move(socket), ctx);
     boost::system::error_code ec;
     auto await = asio::redirect_error(asio::use_awaitable, ec);
 
-    dog.arm();
+    stream.next_layer().expires_after(lim.handshake_timeout);
     co_await stream.async_handshake(mtls::role::server, await);
     if (ec) {
-        std::cerr << "handshake failed: " << ec.message() << std::endl;
+        co_await fail(stream, "handshake", ec);
         co_return;
     }
     boost::beast::flat_buffer buffer;
     for (bool keep_alive = true; keep_alive;) {
-        dog.arm();
+        stream.next_layer().expires_after(lim.idle_timeout);
         http::request<http::string_body> request;
         co_await http::async_read(stream, buffer, request, await);
         if (ec == http::error::end_of_stream) break; // the client closed between requests
@@ -183,7 +219,7 @@ asio::awaitable<void> serve(tcp::socket socket, const mtls::context& ctx) {
             keep_alive = false;
             ec = {};
         } else if (ec) {
-            std::cerr << "read failed: " << ec.message() << std::endl;
+            co_await fail(stream, "read", ec);
             co_return;
         } else if (request.method() != http::verb::get) {
             response.result(http::status::method_not_allowed);
@@ -198,38 +234,77 @@ asio::awaitable<void> serve(tcp::socket socket, const mtls::context& ctx) {
         response.set(http::field::content_type, "text/plain");
         response.keep_alive(keep_alive);
         response.prepare_payload();
+        stream.next_layer().expires_after(lim.idle_timeout);
         co_await http::async_write(stream, response, await);
         if (ec) {
-            std::cerr << "write failed: " << ec.message() << std::endl;
+            co_await fail(stream, "write", ec);
             co_return;
         }
     }
     // close_notify; a client that closes without answering it is no failure.
-    dog.arm();
+    stream.next_layer().expires_after(lim.idle_timeout);
     co_await stream.async_shutdown(await);
     if (ec && ec != asio::error::eof && ec != mtls::error::stream_truncated)
         std::cerr << "shutdown failed: " << ec.message() << std::endl;
 }
 
-asio::awaitable<void> listen(tcp::acceptor& acceptor, const mtls::context& ctx) {
-    for (;;) {
-        boost::system::error_code ec;
-        tcp::socket socket =
-            co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) {
-            std::cerr << "accept failed: " << ec.message() << std::endl;
-            continue;
-        }
-        asio::co_spawn(acceptor.get_executor(), serve(std::move(socket), ctx),
-                       [](const std::exception_ptr& e) {
-                           if (!e) return;
-                           try { std::rethrow_exception(e); }
-                           catch (const std::exception& ex) {
-                               std::cerr << "connection failed: " << ex.what() << std::endl;
-                           }
-                       });
+// Accepts clients and runs serve() for each, at most max_connections at once.
+class server {
+public:
+    server(asio::io_context& io, unsigned short port, const mtls::context& ctx, const limits& lim)
+        : acceptor_(io, {asio::ip::make_address("127.0.0.1"), port}), ctx_(ctx), limits_(lim) {}
+
+    unsigned short port() const { return acceptor_.local_endpoint().port(); }
+
+    // Starts accepting, unless already accepting or at the cap (a connection
+    // that ends calls this again).
+    void accept() {
+        if (accepting_ || open_ >= limits_.max_connections) return;
+        accepting_ = true;
+        asio::co_spawn(acceptor_.get_executor(), accept_loop(), [](const std::exception_ptr& e) {
+            if (e) std::rethrow_exception(e);
+        });
     }
-}
+
+private:
+    asio::awaitable<void> accept_loop() {
+        asio::steady_timer backoff_timer(co_await asio::this_coro::executor);
+        auto backoff = first_backoff;
+        while (open_ < limits_.max_connections) {
+            boost::system::error_code ec;
+            tcp::socket socket =
+                co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) {
+                // Out of file descriptors (EMFILE, ENFILE) or the like: an
+                // immediate retry would fail the same way, in a busy loop.
+                std::cerr << "accept failed: " << ec.message() << std::endl;
+                backoff_timer.expires_after(backoff);
+                co_await backoff_timer.async_wait(asio::use_awaitable);
+                backoff = std::min(2 * backoff, max_backoff);
+                continue;
+            }
+            backoff = first_backoff;
+            ++open_;
+            asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket), ctx_, limits_),
+                           [this](const std::exception_ptr& e) {
+                               --open_;
+                               accept();
+                               if (!e) return;
+                               try { std::rethrow_exception(e); }
+                               catch (const std::exception& ex) {
+                                   std::cerr << "connection failed: " << ex.what() << std::endl;
+                               }
+                           });
+        }
+        accepting_ = false;
+    }
+
+    tcp::acceptor acceptor_;
+    const mtls::context& ctx_;
+    const limits limits_;
+    long open_ = 0;          // connections being served
+    bool accepting_ = false; // accept_loop() is running
+};
 
 } // namespace
 
@@ -239,15 +314,21 @@ int main(int argc, char** argv) {
         if (i + 1 == argc) usage(std::string("missing value for ") + argv[i]);
         options[argv[i]] = argv[i + 1];
     }
+    limits lim;
+    if (options.contains("--handshake-timeout"))
+        lim.handshake_timeout = std::chrono::seconds(
+            parse_number(options["--handshake-timeout"], 1, 86400, "handshake timeout"));
+    if (options.contains("--idle-timeout"))
+        lim.idle_timeout =
+            std::chrono::seconds(parse_number(options["--idle-timeout"], 1, 86400, "idle timeout"));
+    if (options.contains("--max-connections"))
+        lim.max_connections = parse_number(options["--max-connections"], 1, 1000000, "max connections");
     try {
         const mtls::context ctx = make_context(options);
         asio::io_context io;
-        tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"),
-                                    static_cast<unsigned short>(std::stoi(options["--port"]))});
-        std::cout << "listening on port " << acceptor.local_endpoint().port() << std::endl;
-        asio::co_spawn(io, listen(acceptor, ctx), [](const std::exception_ptr& e) {
-            if (e) std::rethrow_exception(e);
-        });
+        server https(io, static_cast<unsigned short>(std::stoi(options["--port"])), ctx, lim);
+        std::cout << "listening on port " << https.port() << std::endl;
+        https.accept();
         io.run();
     } catch (const std::exception& e) {
         std::cerr << "https_server: " << e.what() << std::endl;

@@ -15,6 +15,9 @@
 //   client: closed
 // Exit status: 0 when both sides got that far, 1 on any failure (one line per
 // failed side on stderr), 2 on a bad command line.
+// The server serves this one client only, within time_limit; when its TLS
+// handshake fails it drains the connection briefly before closing (see
+// linger_close), so the client reads the server's alert.
 
 #include <mtls/beast.hpp> // teardown for websocket::stream<mtls::tls_stream<...>>
 #include <mtls/context.hpp>
@@ -31,6 +34,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
@@ -51,6 +55,8 @@ namespace {
 // Each side's whole exchange must finish within this (beast::tcp_stream's
 // timeout, which ends any TLS or websocket operation in progress).
 constexpr std::chrono::seconds time_limit{10};
+// How long a failed connection may drain before it is closed.
+constexpr std::chrono::seconds linger_time{1};
 
 const std::string message = "hello over wss";
 
@@ -76,6 +82,21 @@ void report(const char* side, const mtls::connection_info& info) {
               << (info.peer_certificates.empty() ? "none" : info.peer_subject) << std::endl;
 }
 
+// Ends a failed connection without losing the alert just sent. Closing a
+// socket that still has unread input makes the kernel send a TCP reset, and a
+// client still sending then sees "connection reset" instead of the alert. So:
+// send FIN after the alert, read and discard until the client closes (or
+// linger_time passes), then close.
+asio::awaitable<void> linger_close(beast::tcp_stream& tcp) {
+    error_code ec; // fails for a socket already closed by a timeout
+    tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp.expires_after(linger_time); // ends the reads below with a timeout
+    std::array<char, 4096> discard;
+    while (!ec)
+        co_await tcp.async_read_some(asio::buffer(discard), asio::redirect_error(asio::use_awaitable, ec));
+    tcp.close();
+}
+
 asio::awaitable<void> server(tcp::acceptor& acceptor, const mtls::context& ctx) {
     error_code ec;
     auto await = asio::redirect_error(asio::use_awaitable, ec);
@@ -85,6 +106,7 @@ asio::awaitable<void> server(tcp::acceptor& acceptor, const mtls::context& ctx) 
     beast::get_lowest_layer(ws).expires_after(time_limit);
 
     co_await ws.next_layer().async_handshake(mtls::role::server, await);
+    if (ec) co_await linger_close(beast::get_lowest_layer(ws));
     check(ec, "TLS handshake");
     co_await ws.async_accept(await);
     check(ec, "websocket handshake");

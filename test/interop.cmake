@@ -31,6 +31,8 @@ if(TARGET https_server AND TARGET https_client)
   mtls_interop_test(interop_client_rejects_untrusted_server client_rejects_untrusted_server.sh 1.2)
   mtls_interop_test(interop_server_robustness server_robustness.sh)
   mtls_interop_test(interop_examples_default_tls13 examples_default_tls13.sh)
+  # Handshake and idle timeouts, accept backoff, connection cap, lingering close.
+  mtls_interop_test(interop_examples_limits_https_server server_limits.sh https_server)
 
   # TLS 1.3, mutual authentication: one test per suite and peer library, each
   # covering the three groups in both directions.
@@ -57,6 +59,9 @@ if(TARGET echo_server AND TARGET coro_echo_server AND TARGET coro_echo_client)
     "CORO_ECHO_SERVER=$<TARGET_FILE:coro_echo_server>"
     "CORO_ECHO_CLIENT=$<TARGET_FILE:coro_echo_client>")
   mtls_interop_test(interop_echo_examples echo_examples.sh)
+  foreach(server IN ITEMS echo_server coro_echo_server)
+    mtls_interop_test(interop_examples_limits_${server} server_limits.sh ${server})
+  endforeach()
 endif()
 
 # The wss_echo example (Beast websocket over tls_stream, mtls/beast.hpp).
