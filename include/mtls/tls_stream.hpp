@@ -74,7 +74,8 @@ struct tls_stream_base {
 /// Timeouts: a signal on the cancellation slot bounds any operation. The
 /// expiry of a `beast::tcp_stream` below does too, except against a peer that
 /// keeps data waiting (as during a shutdown's wait for close_notify): up to
-/// Boost 1.85, Beast loses the timeout when each read completes at once.
+/// Boost 1.85, Beast loses the timeout when each read completes at once
+/// (fixed by Beast PR #2866).
 ///
 /// Errors: a connection that fails completes operations with its
 /// `mtls::error`, or with the alert the peer sent (`mtls::alert`). A peer
@@ -84,10 +85,14 @@ struct tls_stream_base {
 /// handshake completed). So when a write fails that way and the next layer
 /// is a socket or a `beast::basic_stream`, the stream first reads what has
 /// already arrived, without waiting, and completes with the peer's alert if
-/// it finds one.
+/// it finds one. A write that fails on the next layer fails the connection:
+/// later reads, writes and shutdowns complete with the same error until a
+/// new handshake.
 ///
 /// Next-layer calls: `async_read_some`/`read_some` and `asio::async_write`/
-/// `asio::write`. The synchronous functions never need an io_context to run.
+/// `asio::write`; after a failed write, the socket's `available` and
+/// `read_some` (see Errors). The synchronous functions never need an
+/// io_context to run.
 template <class NextLayer>
 class tls_stream : public tls_stream_base {
 public:
