@@ -1,7 +1,8 @@
 // tls_stream as an Asio citizen, part one: per-operation cancellation at
 // every suspension point of a handshake and of a read, the send-only
 // shutdown, the buffered handshake (beast::async_detect_ssl in front), and
-// timeouts through beast::tcp_stream.
+// timeouts through beast::tcp_stream (and a deadline on the cancellation slot
+// where tcp_stream's timer can be outrun).
 
 #include <mtls/tls_stream.hpp>
 
@@ -15,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
@@ -558,9 +560,19 @@ BOOST_AUTO_TEST_CASE(stalled_handshake_is_cut_off)
 BOOST_AUTO_TEST_CASE(flooding_peer_cannot_hold_a_shutdown_open)
 {
     // A peer that answers close_notify with endless application data: the
-    // waiting shutdown drops it, and the next layer's timeout ends the wait.
+    // waiting shutdown drops it, and a deadline on the operation's
+    // cancellation slot ends the wait. The stream checks the slot between
+    // steps, so it does not matter that nearly every read completes at once.
+    //
+    // Not beast::tcp_stream's expiry: in Boost 1.81 a read started after the
+    // expiry arms the (already expired) timer and reads; when data is
+    // waiting the read completes before the reactor next looks at timers,
+    // and its completion cancels the timer or finds its handler stale. A
+    // peer that keeps the socket non-empty so holds any read loop on a
+    // tcp_stream open (Beast fixed this in PR #2866, May 2024). On one busy
+    // core that happened here about once in 12 runs.
     asio::io_context ioc;
-    timed_pair p(ioc);
+    tcp_pair p(ioc);
     auto& client = p.client;
     auto& flooder = p.server;
 
@@ -575,14 +587,23 @@ BOOST_AUTO_TEST_CASE(flooding_peer_cannot_hold_a_shutdown_open)
         });
     };
     flood();
-    client.next_layer().expires_after(300ms);
+    asio::steady_timer deadline(ioc, 300ms);
+    asio::cancellation_signal signal;
+    deadline.async_wait([&](error_code ec) {
+        if (!ec)
+            signal.emit(asio::cancellation_type::partial);
+    });
     error_code shec = asio::error::would_block;
-    client.async_shutdown([&](error_code ec) {
+    client.async_shutdown(asio::bind_cancellation_slot(signal.slot(), [&](error_code ec) {
         shec = ec;
         stop = true;
-    });
+        deadline.cancel();
+        // The flooder's write may wait on full socket buffers: the reset
+        // this close causes ends it.
+        client.next_layer().close();
+    }));
     run(ioc);
-    BOOST_TEST(shec == error_code(beast::error::timeout), shec.message());
+    BOOST_TEST(shec == asio::error::operation_aborted, shec.message());
     BOOST_TEST(flooded > chunk.size(), "the peer kept sending: " << flooded);
 }
 

@@ -71,8 +71,28 @@ struct tls_stream_base {
 /// Closing the next layer ends every pending operation with the next layer's
 /// error.
 ///
+/// Timeouts: a signal on the cancellation slot bounds any operation. The
+/// expiry of a `beast::tcp_stream` below does too, except against a peer that
+/// keeps data waiting (as during a shutdown's wait for close_notify): up to
+/// Boost 1.85, Beast loses the timeout when each read completes at once
+/// (fixed by Beast PR #2866).
+///
+/// Errors: a connection that fails completes operations with its
+/// `mtls::error`, or with the alert the peer sent (`mtls::alert`). A peer
+/// that sends an alert and closes can make our next write fail with
+/// `broken_pipe` or `connection_reset` before any read sees the alert (a
+/// server refusing the client's certificate after the client's TLS 1.3
+/// handshake completed). So when a write fails that way and the next layer
+/// is a socket or a `beast::basic_stream`, the stream first reads what has
+/// already arrived, without waiting, and completes with the peer's alert if
+/// it finds one. A write that fails on the next layer fails the connection:
+/// later reads, writes and shutdowns complete with the same error until a
+/// new handshake.
+///
 /// Next-layer calls: `async_read_some`/`read_some` and `asio::async_write`/
-/// `asio::write`. The synchronous functions never need an io_context to run.
+/// `asio::write`; after a failed write, the socket's `available` and
+/// `read_some` (see Errors). The synchronous functions never need an
+/// io_context to run.
 template <class NextLayer>
 class tls_stream : public tls_stream_base {
 public:

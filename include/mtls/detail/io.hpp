@@ -76,17 +76,93 @@ io_step next_step(stream_core& core, Policy& policy, error_code& ec, std::size_t
     }
 }
 
-/// Accounts for a finished next-layer write. Returns true when the operation
-/// ends here (with the transport's error).
-inline bool after_write(stream_core& core, std::size_t written, const error_code& wec,
-                        error_code& ec, std::size_t& n)
+inline boost::asio::const_buffer output_buffer(engine& e)
 {
-    core.eng->consume_output(written);
+    const auto out = e.output();
+    return {out.data(), out.size()};
+}
+
+inline boost::asio::mutable_buffer input_buffer(engine& e)
+{
+    const auto space = e.input_space();
+    return {space.data(), space.size()};
+}
+
+/// The peer is gone: a next-layer write failed because the connection was
+/// reset or closed under it.
+inline bool peer_gone(const error_code& ec) noexcept
+{
+    return ec == boost::asio::error::broken_pipe || ec == boost::asio::error::connection_reset;
+}
+
+/// Most reads a failed write makes for what already arrived: room for a few
+/// records ahead of the alert, and never a loop a live peer can keep going.
+inline constexpr int max_reads_after_failed_write = 4;
+
+/// Feeds the engine what `socket` has already received, without waiting,
+/// until the engine fails or nothing is left.
+template <class Socket>
+void read_arrived_from(Socket& socket, engine& e)
+{
+    for (int i = 0; i < max_reads_after_failed_write && !e.failed(); ++i) {
+        error_code ec;
+        // Bytes are waiting, so the read below returns at once.
+        if (socket.available(ec) == 0 || ec)
+            return;
+        const boost::asio::mutable_buffer space = input_buffer(e);
+        if (space.size() == 0)
+            return;
+        const std::size_t got = socket.read_some(space, ec);
+        if (got != 0)
+            e.commit_input(got);
+        if (ec)
+            return;
+    }
+}
+
+/// Feeds the engine what the next layer has already received, when that can
+/// be read without waiting: the next layer is a socket, or a
+/// beast::basic_stream over one. Bytes waiting in a socket under other layers
+/// do not say whether a read through them would return.
+template <class NextLayer>
+void read_arrived(NextLayer& next, engine& e)
+{
+    if constexpr (requires(error_code& ec) { next.available(ec); })
+        detail::read_arrived_from(next, e);
+    else if constexpr (requires(error_code& ec) { next.socket().available(ec); })
+        detail::read_arrived_from(next.socket(), e);
+}
+
+/// Accounts for a finished next-layer write. Returns true when the operation
+/// ends here: the write failed, which fails the connection. A record may be
+/// cut short on the wire, and the next layer is broken (on a reset socket,
+/// Asio's edge-triggered reactor can leave a later write waiting forever), so
+/// later operations complete with the same error without touching it.
+///
+/// A peer that fails the connection sends an alert and closes; a write of
+/// ours can then fail with a reset before any read has seen the alert (a
+/// TLS 1.3 server refusing the client's certificate after the client's
+/// handshake completed, RFC 8446 §4.4.2.4). The alert says why, so what has
+/// already arrived is read first, unless another operation's read is in
+/// flight (it will see the alert itself), and the alert is the error.
+template <class NextLayer>
+bool after_write(NextLayer& next, stream_core& core, std::size_t written, const error_code& wec,
+                 error_code& ec, std::size_t& n)
+{
+    engine& e = *core.eng;
+    e.consume_output(written);
     core.gate.unlock();
     if (!wec)
         return false;
     ec = wec;
     n = 0;
+    if (peer_gone(wec)) {
+        if (!e.failed() && !core.reading)
+            detail::read_arrived(next, e);
+        if (e.error() == condition::peer_alert)
+            ec = e.error();
+    }
+    core.abort(ec);
     return true;
 }
 
@@ -112,18 +188,6 @@ bool after_read(stream_core& core, Policy& policy, std::size_t got, const error_
     return true;
 }
 
-inline boost::asio::const_buffer output_buffer(engine& e)
-{
-    const auto out = e.output();
-    return {out.data(), out.size()};
-}
-
-inline boost::asio::mutable_buffer input_buffer(engine& e)
-{
-    const auto space = e.input_space();
-    return {space.data(), space.size()};
-}
-
 /// Runs `policy` to completion with blocking calls on `next`.
 template <class NextLayer, class Policy>
 std::size_t io(NextLayer& next, stream_core& core, Policy policy, error_code& ec)
@@ -141,7 +205,7 @@ std::size_t io(NextLayer& next, stream_core& core, Policy policy, error_code& ec
             core.gate.lock();
             error_code wec;
             const std::size_t written = boost::asio::write(next, output_buffer(*core.eng), wec);
-            if (after_write(core, written, wec, ec, n))
+            if (after_write(next, core, written, wec, ec, n))
                 return n;
         } else if (step == io_step::read) {
             error_code rec;
@@ -189,15 +253,17 @@ public:
                     BOOST_ASIO_CORO_YIELD boost::asio::async_write(
                         next_, output_buffer(*core_.eng),
                         boost::asio::bind_cancellation_slot(core_.write_cancel->slot(), std::move(self)));
-                    done_ = after_write(core_, n, ec, ec_, n_);
+                    done_ = after_write(next_, core_, n, ec, ec_, n_);
                     // A record cut short on the wire cannot be resumed.
                     if (done_ && ec == boost::asio::error::operation_aborted)
                         cancelled(true);
                 } else if (step_ == io_step::wait_for_gate) {
                     BOOST_ASIO_CORO_YIELD core_.gate.async_wait(std::move(self));
                 } else if (step_ == io_step::read) {
+                    core_.reading = true;
                     BOOST_ASIO_CORO_YIELD next_.async_read_some(input_buffer(*core_.eng),
                                                                 std::move(self));
+                    core_.reading = false;
                     done_ = after_read(core_, policy_, n, ec, ec_, n_);
                     if (done_ && ec == boost::asio::error::operation_aborted)
                         cancelled(false);

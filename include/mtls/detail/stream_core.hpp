@@ -36,9 +36,10 @@ struct stream_core {
     /// Handshake completed: reading and writing application data make sense.
     bool connected() const noexcept { return eng && eng->handshake_done() && !aborted; }
 
-    /// A cancelled operation left the connection in no state to go on (a
-    /// handshake half done, a record half written): later operations fail
-    /// with `why` until a new handshake starts.
+    /// A cancelled operation or a failed next-layer write left the
+    /// connection in no state to go on (a handshake half done, a record half
+    /// written): later operations fail with `why` until a new handshake
+    /// starts.
     void abort(error_code why) noexcept { aborted = why; }
 
     context ctx;
@@ -53,6 +54,9 @@ struct stream_core {
     std::unique_ptr<boost::asio::cancellation_signal> write_cancel =
         std::make_unique<boost::asio::cancellation_signal>();
     error_code aborted;
+    /// An asynchronous operation's read is in flight on the next layer, into
+    /// the engine's input space: no other read may touch that space.
+    bool reading = false;
 };
 
 /// What `tls_stream::info()` returns before a handshake.
