@@ -3,7 +3,7 @@
 # executable and test per fuzz target. It runs the committed regressions in
 # fuzz/regressions/<target>/ (absent until a target's first finding) and the
 # seeds that fuzz_make_corpus generates from real handshakes (fixture
-# fuzz_corpus), so the harnesses run in every configuration too.
+# fuzz_seeds), so the harnesses run in every configuration too.
 # Included from test/CMakeLists.txt.
 
 set(mtls_fuzz_dir ${PROJECT_SOURCE_DIR}/fuzz)
@@ -16,8 +16,8 @@ target_link_libraries(mtls_fuzz_replay_support PUBLIC mtls::mtls MbedTLS::mbedx5
 
 add_executable(fuzz_make_corpus ${mtls_fuzz_dir}/make_corpus.cpp)
 target_link_libraries(fuzz_make_corpus PRIVATE mtls_fuzz_replay_support)
-add_test(NAME fuzz_corpus COMMAND fuzz_make_corpus ${mtls_fuzz_seeds})
-set_tests_properties(fuzz_corpus PROPERTIES FIXTURES_SETUP fuzz_seeds)
+add_test(NAME fuzz_make_corpus COMMAND fuzz_make_corpus ${mtls_fuzz_seeds})
+set_tests_properties(fuzz_make_corpus PROPERTIES FIXTURES_SETUP fuzz_seeds)
 
 foreach(target IN LISTS mtls_fuzz_targets)
   add_executable(${target}_replay ${mtls_fuzz_dir}/${target}.cpp ${mtls_fuzz_dir}/replay_main.cpp)
