@@ -24,6 +24,8 @@
 #include "fuzz_support.hpp"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 using namespace mtls;
 

@@ -20,12 +20,15 @@
 #include "wire/codec.hpp"
 #include "wire/messages.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 
 using namespace mtls;
@@ -95,6 +98,8 @@ struct conversation {
         std::optional<record::protection> prot;
         auto use_key = [&](std::size_t k) {
             prot.reset();
+            if (k >= labels.size())
+                return;
             auto it = secrets.find(labels[k]);
             if (it == secrets.end())
                 return;
@@ -264,6 +269,13 @@ void conversation_seeds()
             conversation c(peer, target);
             record(c);
             const auto bytes = c.stream(true);
+            // The point of these seeds: replayed into a fresh server of
+            // fuzz_server, they get through to all the application data.
+            auto server = fuzz::make_server(target);
+            fuzz::bytes read;
+            fuzz::feed(server, bytes, read);
+            if (read.empty() || read != c.pair->client_wrote)
+                throw std::runtime_error("fuzz_server seed " + label(peer) + " does not replay");
             write_seed("fuzz_server", label(peer) + (hrr ? "-hrr" : ""), bytes);
             write_seed("fuzz_server", label(peer) + (hrr ? "-hrr" : "") + "-hello", c.pair->flights.front().data);
         }
@@ -275,6 +287,12 @@ void conversation_seeds()
             peer.server_group = hrr ? named_group::secp256r1 : named_group::x25519;
             conversation c(target, peer);
             record(c);
+            auto client = fuzz::make_client(target);
+            fuzz::drain(client);
+            fuzz::bytes read;
+            fuzz::feed(client, c.stream(false), read);
+            if (read.empty() || read != c.pair->server_wrote)
+                throw std::runtime_error("fuzz_client seed " + label(peer) + " does not replay");
             write_seed("fuzz_client", label(peer) + (hrr ? "-hrr" : ""), c.stream(false));
         }
     }
@@ -312,7 +330,7 @@ void handshake_seeds()
         }
         // Replays of records each end received, and a plaintext application
         // data record.
-        for (std::uint8_t to_server : {0, 1}) {
+        for (std::uint8_t to_server : {std::uint8_t{0}, std::uint8_t{1}}) {
             const fuzz::bytes replay{std::byte(cfg | 0x20u), std::byte{to_server}, std::byte{1}, std::byte{0},
                                      std::byte{0}, std::byte{1}, std::byte{0xFF}, std::byte{0xFF}};
             write_seed("fuzz_handshake", name + "-replay-" + std::to_string(to_server), replay);
@@ -347,7 +365,7 @@ void record_seeds()
     for (unsigned mode = 0; mode < 4; ++mode) {
         const std::string m = "mode-" + std::to_string(mode);
         // Delivery in 16-byte pieces, then whole.
-        for (std::uint8_t chunk : {0x40, 0xF0}) {
+        for (std::uint8_t chunk : {std::uint8_t{0x40}, std::uint8_t{0xF0}}) {
             const std::string name = m + (chunk == 0x40 ? "-chunked" : "-whole");
             fuzz::bytes b{std::byte(chunk | mode)};
             rec(b, 22, hello);
@@ -388,9 +406,14 @@ int main(int argc, char** argv)
     // directories are removed.
     for (const char* target : targets)
         fs::remove_all(out_dir / target);
-    conversation_seeds();
-    handshake_seeds();
-    record_seeds();
+    try {
+        conversation_seeds();
+        handshake_seeds();
+        record_seeds();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "make_corpus: %s\n", e.what());
+        return 1;
+    }
     std::size_t total = 0;
     for (const char* target : targets) {
         const auto n = std::distance(fs::directory_iterator(out_dir / target), fs::directory_iterator{});
