@@ -19,8 +19,11 @@ target_link_libraries(fuzz_make_corpus PRIVATE mtls_fuzz_replay_support)
 add_test(NAME fuzz_make_corpus COMMAND fuzz_make_corpus ${mtls_fuzz_seeds})
 set_tests_properties(fuzz_make_corpus PROPERTIES FIXTURES_SETUP fuzz_seeds)
 
+# Compiled once for all five drivers.
+add_library(mtls_fuzz_replay_main OBJECT ${mtls_fuzz_dir}/replay_main.cpp)
+
 foreach(target IN LISTS mtls_fuzz_targets)
-  add_executable(${target}_replay ${mtls_fuzz_dir}/${target}.cpp ${mtls_fuzz_dir}/replay_main.cpp)
+  add_executable(${target}_replay ${mtls_fuzz_dir}/${target}.cpp $<TARGET_OBJECTS:mtls_fuzz_replay_main>)
   target_link_libraries(${target}_replay PRIVATE mtls_fuzz_replay_support)
   add_test(NAME ${target}_replay
     COMMAND ${target}_replay --optional ${mtls_fuzz_dir}/regressions/${target} ${mtls_fuzz_seeds}/${target})
