@@ -44,6 +44,7 @@ cmake --build "$build" -j2 --target fuzz_make_corpus "${targets[@]}"
 "$build/fuzz/fuzz_make_corpus" "$seeds"
 
 found=0
+failures=0
 summary=()
 for target in "${targets[@]}"; do
     mkdir -p "$corpus/$target"
@@ -68,6 +69,7 @@ for target in "${targets[@]}"; do
     shopt -u nullglob
     if [[ ${#finds[@]} -gt 0 || $rc -ne 0 ]]; then
         found=1
+        failures=$((failures + 1))
         mkdir -p "$root/fuzz/regressions/$target"
         for f in "${finds[@]}"; do
             cp "$f" "$root/fuzz/regressions/$target/"
@@ -82,4 +84,5 @@ done
 
 echo "== fuzz summary (${seconds}s per target)"
 printf '%s\n' "${summary[@]}"
+echo "fuzz: $((${#targets[@]} - failures)) passed, $failures failed"
 exit "$found"
