@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto client = fuzz::make_client(fuzz::setup{});
     fuzz::drain(client); // the ClientHello
     fuzz::bytes read;
-    fuzz::feed(client, {reinterpret_cast<const std::byte*>(data), size}, read);
+    fuzz::feed_all(client, {reinterpret_cast<const std::byte*>(data), size}, read);
     fuzz::drain(client);
     if (client.is_open()) {
         const auto request = fuzz::pattern(100, 8);

@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
     auto server = fuzz::make_server(fuzz::setup{});
     fuzz::bytes read;
-    fuzz::feed(server, {reinterpret_cast<const std::byte*>(data), size}, read);
+    fuzz::feed_all(server, {reinterpret_cast<const std::byte*>(data), size}, read);
     fuzz::drain(server);
     if (server.is_open()) {
         const auto reply = fuzz::pattern(100, 7);

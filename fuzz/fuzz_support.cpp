@@ -116,7 +116,7 @@ bytes drain(engine& e)
     return out;
 }
 
-void feed(engine& e, bytes_view data, bytes& received)
+std::size_t feed(engine& e, bytes_view data, bytes& received)
 {
     std::size_t off = 0;
     // Every pass either hands out plaintext that came from `data` or takes
@@ -131,14 +131,28 @@ void feed(engine& e, bytes_view data, bytes& received)
             continue;
         }
         if (off == data.size())
-            return;
+            return off;
         const std::size_t n = e.feed(data.subspan(off));
         off += n;
         if (n == 0 && e.plaintext().empty()) {
-            if (!e.failed() && !e.peer_closed())
-                oracle_failure("engine refused input without failing or being closed");
-            return;
+            // Refusing input is right after failure or close_notify, and
+            // while output waits to be sent (the engine bounds its queue).
+            if (!e.failed() && !e.peer_closed() && e.output().empty())
+                oracle_failure("engine refused input without failing, being closed or having output");
+            return off;
         }
+    }
+}
+
+void feed_all(engine& e, bytes_view data, bytes& received)
+{
+    // Each pass takes input or empties the output, after which the engine
+    // takes input again unless it is finished.
+    for (std::size_t off = 0; off < data.size();) {
+        const std::size_t n = feed(e, data.subspan(off), received);
+        off += n;
+        if (n == 0 && drain(e).empty())
+            return;
     }
 }
 
@@ -165,22 +179,32 @@ void engine_pair::run()
         bool moved = false;
         for (bool from_client : {true, false}) {
             flight f{from_client, drain(from_client ? client : server)};
-            if (f.data.empty())
-                continue;
-            moved = true;
-            if (on_flight)
-                on_flight(flights.size(), f);
-            flights.push_back(f);
-            if (from_client)
-                feed(server, f.data, server_read);
-            else
-                feed(client, f.data, client_read);
-            check();
+            auto& pending = from_client ? to_server_ : to_client_;
+            if (!f.data.empty()) {
+                moved = true;
+                if (on_flight)
+                    on_flight(flights.size(), f);
+                pending.insert(pending.end(), f.data.begin(), f.data.end());
+                flights.push_back(std::move(f));
+            }
+            if (deliver(!from_client))
+                moved = true;
         }
         if (!moved)
             return;
     }
     oracle_failure("engines still exchanging flights after 64 rounds");
+}
+
+bool engine_pair::deliver(bool to_server)
+{
+    auto& pending = to_server ? to_server_ : to_client_;
+    if (pending.empty())
+        return false;
+    const std::size_t n = feed(to_server ? server : client, pending, to_server ? server_read : client_read);
+    pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(n));
+    check();
+    return n != 0;
 }
 
 void engine_pair::write(bool from_client, bytes_view data)
@@ -197,8 +221,9 @@ void engine_pair::write(bool from_client, bytes_view data)
 
 void engine_pair::inject(bool to_server, bytes_view data)
 {
-    feed(to_server ? server : client, data, to_server ? server_read : client_read);
-    check();
+    auto& pending = to_server ? to_server_ : to_client_;
+    pending.insert(pending.end(), data.begin(), data.end());
+    deliver(to_server);
 }
 
 void engine_pair::check() const

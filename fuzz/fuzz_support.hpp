@@ -65,10 +65,14 @@ engine make_client(const setup& s, engine_test_hooks hooks = fixed_hooks(1));
 /// Everything the engine has queued for the peer.
 bytes drain(engine& e);
 
-/// Feeds `data` to `e`, moving every plaintext it reports into `received`.
-/// Aborts when the engine stops taking input without having failed or seen
-/// close_notify, or reports plaintext after it failed.
-void feed(engine& e, bytes_view data, bytes& received);
+/// Feeds `data` to `e`, moving every plaintext it reports into `received`;
+/// returns how much it took: less than all once it failed or saw
+/// close_notify, or while its output waits to be sent. Aborts when it refuses
+/// input for none of these reasons, or reports plaintext after it failed.
+std::size_t feed(engine& e, bytes_view data, bytes& received);
+
+/// `feed`, discarding the engine's output whenever it waits for that.
+void feed_all(engine& e, bytes_view data, bytes& received);
 
 /// Reads the fuzz input front to back; past the end every read gives zeros.
 class cursor {
@@ -111,13 +115,23 @@ public:
     /// Sees each flight before delivery, with its index in `flights`.
     std::function<void(std::size_t index, flight&)> on_flight;
 
-    /// Moves output both ways until neither end has any (bounded).
+    /// Moves output both ways until neither end has any and neither takes
+    /// more input (bounded).
     void run();
     /// Writes `data` as application data from one end if it is open.
     void write(bool from_client, bytes_view data);
-    /// Feeds bytes that did not come from the peer to one end.
+    /// Delivers bytes that did not come from the peer to one end, behind
+    /// what it has not taken yet.
     void inject(bool to_server, bytes_view data);
     void check() const;
+
+private:
+    /// Feeds one end what waits for it; true if it took any.
+    bool deliver(bool to_server);
+
+    /// Bytes in transit that an end has not taken yet (it had output to send).
+    bytes to_server_;
+    bytes to_client_;
 };
 
 /// Deterministic application data, different per seed.

@@ -273,7 +273,7 @@ void conversation_seeds()
             // fuzz_server, they get through to all the application data.
             auto server = fuzz::make_server(target);
             fuzz::bytes read;
-            fuzz::feed(server, bytes, read);
+            fuzz::feed_all(server, bytes, read);
             if (read.empty() || read != c.pair->client_wrote)
                 throw std::runtime_error("fuzz_server seed " + label(peer) + " does not replay");
             write_seed("fuzz_server", label(peer) + (hrr ? "-hrr" : ""), bytes);
@@ -290,7 +290,7 @@ void conversation_seeds()
             auto client = fuzz::make_client(target);
             fuzz::drain(client);
             fuzz::bytes read;
-            fuzz::feed(client, c.stream(false), read);
+            fuzz::feed_all(client, c.stream(false), read);
             if (read.empty() || read != c.pair->server_wrote)
                 throw std::runtime_error("fuzz_client seed " + label(peer) + " does not replay");
             write_seed("fuzz_client", label(peer) + (hrr ? "-hrr" : ""), c.stream(false));
