@@ -26,6 +26,9 @@ case ${1:-} in
         for name in stream_threads_test stream_tokens_test stream_test beast_test crypto_test; do
             [[ -e $root/test/$name.cpp ]] && targets+=("$name")
         done
+        # Saved fuzz inputs replay in every configuration (fuzz/replay.cmake).
+        targets+=(fuzz_make_corpus fuzz_server_replay fuzz_client_replay fuzz_record_replay
+                  fuzz_messages_replay fuzz_handshake_replay)
         tests=(-R "^(gen_certs|$(IFS='|'; echo "${targets[*]}"))\$")
         ;;
     *) echo "usage: $0 [--sanitize | --tsan]" >&2; exit 2 ;;

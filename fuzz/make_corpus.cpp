@@ -1,0 +1,425 @@
+// Writes the seed corpora of the fuzz targets from real handshakes between
+// the engines of fuzz_support (same credentials, same fixed randoms and keys
+// as the targets), so nothing binary is committed and the seeds always match
+// the code. Usage: make_corpus OUTDIR; writes OUTDIR/<target>/<seed>.
+//
+//   fuzz_server     the client's bytes of each handshake with the server of
+//                   fuzz_server (TLS 1.2/1.3, with/without certificate, HRR)
+//   fuzz_client     the server's bytes of each handshake with the client of
+//                   fuzz_client
+//   fuzz_messages   every handshake message of those runs, TLS 1.3 ones
+//                   decrypted with the logged traffic secrets
+//   fuzz_record     records sealed in each protection mode
+//   fuzz_handshake  each configuration untouched, with one byte of each
+//                   flight flipped, and with a replayed or forged record
+
+#include "fuzz_support.hpp"
+
+#include "handshake/key_schedule13.hpp"
+#include "record/protection.hpp"
+#include "wire/codec.hpp"
+#include "wire/messages.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+
+using namespace mtls;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path out_dir;
+
+const char* const targets[] = {"fuzz_server", "fuzz_client", "fuzz_messages", "fuzz_record", "fuzz_handshake"};
+
+void write_seed(const std::string& target, const std::string& name, fuzz::bytes_view data)
+{
+    const auto dir = out_dir / target;
+    fs::create_directories(dir);
+    std::ofstream f(dir / name, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+    if (!f)
+        throw std::runtime_error("cannot write " + (dir / name).string());
+}
+
+/// A handshake, data both ways (a TLS 1.3 KeyUpdate in between), then
+/// close_notify both ways: the scenario fuzz_handshake runs untouched.
+struct conversation {
+    std::map<std::string, fuzz::bytes, std::less<>> secrets;
+    std::unique_ptr<fuzz::engine_pair> pair;
+
+    conversation(const fuzz::setup& client, const fuzz::setup& server)
+    {
+        auto log = [this](std::string_view label, fuzz::bytes_view s) {
+            secrets.emplace(std::string(label), fuzz::bytes(s.begin(), s.end()));
+        };
+        pair = std::make_unique<fuzz::engine_pair>(client, server, fuzz::fixed_hooks(1, log), fuzz::fixed_hooks(2));
+        auto& p = *pair;
+        p.run();
+        p.write(true, fuzz::pattern(64, 1));
+        p.write(false, fuzz::pattern(64, 2));
+        p.run();
+        p.client.update_keys(true);
+        p.write(true, fuzz::pattern(17000, 3));
+        p.write(false, fuzz::pattern(300, 4));
+        p.run();
+        p.client.close();
+        p.run();
+        p.server.close();
+        p.run();
+    }
+
+    fuzz::bytes stream(bool to_server) const
+    {
+        fuzz::bytes out;
+        for (const auto& f : pair->flights)
+            if (f.to_server == to_server)
+                out.insert(out.end(), f.data.begin(), f.data.end());
+        return out;
+    }
+
+    /// Handshake messages one direction carried, decrypted where needed.
+    std::vector<fuzz::bytes> messages(bool to_server) const
+    {
+        const bool tls13 = pair->client.handshake_done() && pair->client.info().version == tls_version::tls13;
+        const std::string side = to_server ? "CLIENT_" : "SERVER_";
+        std::vector<std::string> labels{side + "HANDSHAKE_TRAFFIC_SECRET"};
+        for (int i = 0; i < 4; ++i)
+            labels.push_back(side + "TRAFFIC_SECRET_" + std::to_string(i));
+        std::size_t key = 0;
+        std::optional<record::protection> prot;
+        auto use_key = [&](std::size_t k) {
+            prot.reset();
+            if (k >= labels.size())
+                return;
+            auto it = secrets.find(labels[k]);
+            if (it == secrets.end())
+                return;
+            const auto suite = pair->client.info().suite;
+            const auto aead = suite == cipher_suite::tls_aes_128_gcm_sha256 ? crypto::aead_alg::aes_128_gcm
+                              : suite == cipher_suite::tls_aes_256_gcm_sha384 ? crypto::aead_alg::aes_256_gcm
+                                                                              : crypto::aead_alg::chacha20_poly1305;
+            const auto hash = suite == cipher_suite::tls_aes_256_gcm_sha384 ? crypto::hash_alg::sha384
+                                                                            : crypto::hash_alg::sha256;
+            auto tk = handshake::tls13::traffic_keys(aead, hash, it->second);
+            prot.emplace(aead, tk.key.view(), tk.iv.view(), record::nonce_scheme::tls13);
+        };
+        use_key(0);
+
+        fuzz::bytes hs;
+        auto all = stream(to_server);
+        for (std::size_t off = 0; all.size() - off >= record::header_size;) {
+            const std::size_t len = (std::to_integer<std::size_t>(all[off + 3]) << 8) | std::to_integer<std::size_t>(all[off + 4]);
+            fuzz::bytes rec(all.begin() + static_cast<std::ptrdiff_t>(off),
+                            all.begin() + static_cast<std::ptrdiff_t>(off + record::header_size + len));
+            off += rec.size();
+            const auto type = static_cast<wire::content_type>(rec[0]);
+            if (type == wire::content_type::handshake) {
+                hs.insert(hs.end(), rec.begin() + record::header_size, rec.end());
+            } else if (type == wire::content_type::application_data && tls13) {
+                // The key changes after Finished and KeyUpdate; rather than
+                // track those, a record that does not open under the current
+                // key is tried under the next.
+                for (; key < labels.size(); use_key(++key)) {
+                    if (!prot)
+                        continue;
+                    auto copy = rec;
+                    wire::content_type inner{};
+                    crypto::mutable_bytes plain;
+                    if (prot->open(copy, inner, plain))
+                        continue;
+                    if (inner == wire::content_type::handshake)
+                        hs.insert(hs.end(), plain.begin(), plain.end());
+                    break;
+                }
+            }
+        }
+        std::vector<fuzz::bytes> out;
+        for (std::size_t off = 0; hs.size() - off >= wire::handshake_header_size;) {
+            const std::size_t len = (std::to_integer<std::size_t>(hs[off + 1]) << 16) |
+                                    (std::to_integer<std::size_t>(hs[off + 2]) << 8) | std::to_integer<std::size_t>(hs[off + 3]);
+            const std::size_t end = std::min(hs.size(), off + wire::handshake_header_size + len);
+            out.emplace_back(hs.begin() + static_cast<std::ptrdiff_t>(off), hs.begin() + static_cast<std::ptrdiff_t>(end));
+            off = end;
+        }
+        return out;
+    }
+};
+
+std::set<fuzz::bytes> message_seeds;
+
+void add_message_seed(fuzz::decoder d, wire::bytes_view body)
+{
+    fuzz::bytes seed{std::byte{static_cast<std::uint8_t>(d)}};
+    seed.insert(seed.end(), body.begin(), body.end());
+    message_seeds.insert(std::move(seed));
+}
+
+/// The decoders fuzz_messages has for `message`, with the right body each.
+void add_message(const fuzz::bytes& message, bool tls13)
+{
+    using d = fuzz::decoder;
+    const auto type = static_cast<wire::handshake_type>(message[0]);
+    const wire::bytes_view body = wire::bytes_view(message).subspan(wire::handshake_header_size);
+    wire::reader r(body);
+    switch (type) {
+    case wire::handshake_type::client_hello:
+        add_message_seed(d::client_hello, body);
+        r.u16();
+        r.bytes(wire::random_size);
+        r.vec8();
+        r.vec16();
+        r.vec8();
+        add_message_seed(d::extensions_client_hello, r.vec16());
+        break;
+    case wire::handshake_type::server_hello: {
+        add_message_seed(d::server_hello, body);
+        r.u16();
+        auto random = r.bytes(wire::random_size);
+        r.vec8();
+        r.u16();
+        r.u8();
+        const bool hrr = std::equal(random.begin(), random.end(), wire::hello_retry_request_random.begin(),
+                                    wire::hello_retry_request_random.end());
+        add_message_seed(hrr ? d::extensions_hello_retry_request : d::extensions_server_hello, r.vec16());
+        break;
+    }
+    case wire::handshake_type::encrypted_extensions:
+        add_message_seed(d::encrypted_extensions, body);
+        add_message_seed(d::extensions_encrypted_extensions, r.vec16());
+        break;
+    case wire::handshake_type::certificate:
+        add_message_seed(tls13 ? d::certificate13 : d::certificate12, body);
+        break;
+    case wire::handshake_type::certificate_request:
+        if (tls13) {
+            add_message_seed(d::certificate_request13, body);
+            r.vec8();
+            add_message_seed(d::extensions_certificate_request, r.vec16());
+        } else {
+            add_message_seed(d::certificate_request12, body);
+        }
+        break;
+    case wire::handshake_type::server_key_exchange:
+        add_message_seed(d::server_key_exchange, body);
+        break;
+    case wire::handshake_type::client_key_exchange:
+        add_message_seed(d::client_key_exchange, body);
+        break;
+    case wire::handshake_type::certificate_verify:
+        add_message_seed(d::certificate_verify, body);
+        break;
+    case wire::handshake_type::new_session_ticket:
+        add_message_seed(d::new_session_ticket, body);
+        break;
+    case wire::handshake_type::key_update:
+        add_message_seed(d::key_update, body);
+        break;
+    default:
+        break;
+    }
+}
+
+std::string label(const fuzz::setup& s)
+{
+    std::string l = s.max_version == tls_version::tls13 ? "tls13" : "tls12";
+    l += s.client_cert ? "-cert" : "-nocert";
+    if (s.require_client_cert)
+        l += "-required";
+    if (s.client_group != s.server_group)
+        l += "-hrr";
+    return l;
+}
+
+void conversation_seeds()
+{
+    const fuzz::setup target{}; // the engine fuzz_server and fuzz_client build
+    std::vector<fuzz::setup> peers;
+    for (auto v : {tls_version::tls13, tls_version::tls12})
+        for (bool cert : {true, false})
+            for (bool required : {false, true}) {
+                fuzz::setup s;
+                s.max_version = v;
+                s.client_cert = cert;
+                s.require_client_cert = required;
+                peers.push_back(s);
+            }
+
+    auto record = [](const conversation& c) {
+        for (bool to_server : {true, false}) {
+            const bool tls13 = c.pair->client.handshake_done() && c.pair->client.info().version == tls_version::tls13;
+            for (const auto& m : c.messages(to_server))
+                add_message(m, tls13);
+        }
+    };
+
+    for (auto peer : peers) {
+        if (peer.require_client_cert)
+            continue; // the client side decides here
+        for (bool hrr : {false, true}) {
+            peer.client_group = hrr ? named_group::secp256r1 : named_group::x25519;
+            conversation c(peer, target);
+            record(c);
+            const auto bytes = c.stream(true);
+            // The point of these seeds: replayed into a fresh server of
+            // fuzz_server, they get through to all the application data.
+            auto server = fuzz::make_server(target);
+            fuzz::bytes read;
+            fuzz::feed_all(server, bytes, read);
+            if (read.empty() || read != c.pair->client_wrote)
+                throw std::runtime_error("fuzz_server seed " + label(peer) + " does not replay");
+            write_seed("fuzz_server", label(peer) + (hrr ? "-hrr" : ""), bytes);
+            write_seed("fuzz_server", label(peer) + (hrr ? "-hrr" : "") + "-hello", c.pair->flights.front().data);
+        }
+    }
+    for (auto peer : peers) {
+        if (!peer.client_cert)
+            continue; // the server side decides here
+        for (bool hrr : {false, true}) {
+            peer.server_group = hrr ? named_group::secp256r1 : named_group::x25519;
+            conversation c(target, peer);
+            record(c);
+            auto client = fuzz::make_client(target);
+            fuzz::drain(client);
+            fuzz::bytes read;
+            fuzz::feed_all(client, c.stream(false), read);
+            if (read.empty() || read != c.pair->server_wrote)
+                throw std::runtime_error("fuzz_client seed " + label(peer) + " does not replay");
+            write_seed("fuzz_client", label(peer) + (hrr ? "-hrr" : ""), c.stream(false));
+        }
+    }
+    int n = 0;
+    for (const auto& m : message_seeds)
+        write_seed("fuzz_messages", "message-" + std::to_string(n++), m);
+}
+
+void handshake_seeds()
+{
+    // Every configuration untouched; edits and injections only for a few, as
+    // each seed is a whole handshake and the fuzzer moves between
+    // configurations with one bit anyway.
+    for (unsigned config = 0; config < 16; ++config) {
+        fuzz::setup s;
+        s.max_version = (config & 1u) ? tls_version::tls12 : tls_version::tls13;
+        s.client_cert = (config & 2u) != 0;
+        s.require_client_cert = (config & 4u) != 0;
+        if (config & 8u)
+            s.server_group = named_group::secp256r1;
+        const std::string name = "config-" + std::to_string(config);
+        const auto cfg = static_cast<std::uint8_t>(config);
+        write_seed("fuzz_handshake", name, fuzz::bytes{std::byte{cfg}});
+        if (s.max_version == tls_version::tls13)
+            write_seed("fuzz_handshake", name + "-keyupdate", fuzz::bytes{std::byte(cfg | 0x40u)});
+        // TLS 1.3 and 1.2 with a client certificate, TLS 1.3 with HRR.
+        if (config != 2 && config != 3 && config != 10)
+            continue;
+        // One flipped byte in each flight, past the first record header.
+        const conversation c(s, s);
+        for (std::size_t k = 0; k < c.pair->flights.size() && k < 256; ++k) {
+            const fuzz::bytes seed{std::byte(cfg | 0x10u), std::byte(k), std::byte{0}, std::byte{0},
+                                   std::byte{0}, std::byte{8}, std::byte{0x01}};
+            write_seed("fuzz_handshake", name + "-edit-" + std::to_string(k), seed);
+        }
+        // Replays of records each end received, and a plaintext application
+        // data record.
+        for (std::uint8_t to_server : {std::uint8_t{0}, std::uint8_t{1}}) {
+            const fuzz::bytes replay{std::byte(cfg | 0x20u), std::byte{to_server}, std::byte{1}, std::byte{0},
+                                     std::byte{0}, std::byte{1}, std::byte{0xFF}, std::byte{0xFF}};
+            write_seed("fuzz_handshake", name + "-replay-" + std::to_string(to_server), replay);
+            const fuzz::bytes forged{std::byte(cfg | 0x20u), std::byte{to_server}, std::byte{0}, std::byte{23},
+                                     std::byte{4}, std::byte{'d'}, std::byte{'a'}, std::byte{'t'}, std::byte{'a'}};
+            write_seed("fuzz_handshake", name + "-plaintext-" + std::to_string(to_server), forged);
+        }
+    }
+}
+
+void record_seeds()
+{
+    auto put16 = [](fuzz::bytes& b, std::size_t v) {
+        b.push_back(std::byte{static_cast<std::uint8_t>(v >> 8)});
+        b.push_back(std::byte{static_cast<std::uint8_t>(v)});
+    };
+    auto rec = [&](fuzz::bytes& b, std::uint8_t type, fuzz::bytes_view payload) {
+        b.push_back(std::byte{0x00});
+        b.push_back(std::byte{type});
+        put16(b, payload.size());
+        b.insert(b.end(), payload.begin(), payload.end());
+    };
+    auto generated = [&](fuzz::bytes& b, std::uint8_t type, std::size_t n) {
+        b.push_back(std::byte{0xC0});
+        b.push_back(std::byte{type});
+        put16(b, n);
+    };
+    const fuzz::bytes hello{std::byte{1}, std::byte{0}, std::byte{0}, std::byte{2}, std::byte{3}, std::byte{3}};
+    const fuzz::bytes alert{std::byte{1}, std::byte{0}};
+    const fuzz::bytes ccs{std::byte{1}};
+    const fuzz::bytes zeros(8);
+    for (unsigned mode = 0; mode < 4; ++mode) {
+        const std::string m = "mode-" + std::to_string(mode);
+        // Delivery in 16-byte pieces, then whole.
+        for (std::uint8_t chunk : {std::uint8_t{0x40}, std::uint8_t{0xF0}}) {
+            const std::string name = m + (chunk == 0x40 ? "-chunked" : "-whole");
+            fuzz::bytes b{std::byte(chunk | mode)};
+            rec(b, 22, hello);
+            rec(b, 20, ccs);
+            rec(b, 21, alert);
+            rec(b, 23, fuzz::pattern(100, 5));
+            rec(b, 23, {});
+            b.push_back(std::byte{0x80}); // rekey
+            rec(b, 23, fuzz::pattern(10, 6));
+            generated(b, 23, 1u << 14);
+            write_seed("fuzz_record", name, b);
+
+            fuzz::bytes over{std::byte(chunk | mode)};
+            generated(over, 23, (1u << 14) + 1);
+            write_seed("fuzz_record", name + "-overflow", over);
+
+            fuzz::bytes odd{std::byte(chunk | mode | 0x0C)};
+            rec(odd, 0, zeros); // TLS 1.3: all padding, no content type
+            rec(odd, 24, hello);
+            odd.push_back(std::byte{0x40});
+            odd.push_back(std::byte{3});
+            odd.insert(odd.end(), {std::byte{22}, std::byte{3}, std::byte{1}});
+            write_seed("fuzz_record", name + "-odd", odd);
+        }
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: %s OUTDIR\n", argv[0]);
+        return 2;
+    }
+    out_dir = argv[1];
+    // Seeds of an older version must not linger; only the targets' own
+    // directories are removed.
+    for (const char* target : targets)
+        fs::remove_all(out_dir / target);
+    try {
+        conversation_seeds();
+        handshake_seeds();
+        record_seeds();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "make_corpus: %s\n", e.what());
+        return 1;
+    }
+    std::size_t total = 0;
+    for (const char* target : targets) {
+        const auto n = std::distance(fs::directory_iterator(out_dir / target), fs::directory_iterator{});
+        std::printf("%s: %td seeds\n", target, n);
+        total += static_cast<std::size_t>(n);
+    }
+    std::printf("%zu seeds in %s\n", total, out_dir.string().c_str());
+    return 0;
+}
