@@ -683,3 +683,30 @@ BOOST_DATA_TEST_CASE(certificate_entry_with_one_byte_of_extensions, data::make({
     MTLS_CHECK_DETECTED(p, d == to_server ? role::server : role::client, error::decode_error, alert::decode_error,
                         "malformed");
 }
+
+BOOST_DATA_TEST_CASE(certificate_entry_extension_never_asked_for, data::make({to_server, to_client}), d)
+{
+    // RFC 8446 §4.4.2: entry extensions answer extensions of the ClientHello
+    // (server) or CertificateRequest (client); mtls sends neither
+    // status_request nor signed_certificate_timestamp, so an SCT entry
+    // extension is unsolicited: unsupported_extension (§4.2).
+    mitm_pair p(client_context("client-ecdsa"), server_context_requiring_client_cert());
+    p.mitm.edit = [d](clear_flight& f) {
+        if (f.dir != d || f.index != (d == to_client ? 0u : 1u))
+            return;
+        BOOST_TEST(f.edit(msg::certificate, [](bytes& m) {
+            const std::size_t list = handshake_header_size + 1;
+            const std::size_t entry = list + 3;
+            const std::size_t exts = entry + 3 + get24(m, entry);
+            BOOST_TEST_REQUIRE(get16(m, exts) == 0u);
+            const bytes sct{std::byte{0x00}, std::byte{0x12}, std::byte{0x00}, std::byte{0x00}};
+            set16(m, exts, sct.size());
+            m.insert(m.begin() + static_cast<std::ptrdiff_t>(exts + 2), sct.begin(), sct.end());
+            set24(m, list, get24(m, list) + sct.size());
+            fix_handshake_length(m);
+        }));
+    };
+    BOOST_TEST(!p.pair.handshake());
+    MTLS_CHECK_DETECTED(p, d == to_server ? role::server : role::client, error::unsupported_extension,
+                        alert::unsupported_extension, "may not send");
+}

@@ -446,6 +446,11 @@ error_code tls13_client::on_certificate(bytes_view body)
         return ec;
     if (!cert.request_context.empty())
         return error::illegal_parameter;
+    // RFC 8446 §4.4.2: entry extensions answer ones in the ClientHello, and
+    // mtls asks for none (no status_request, no SCT); §4.2: unsolicited
+    // extensions are an unsupported_extension.
+    if (cert.entry_extensions)
+        return error::unsupported_extension;
     // RFC 8446 §4.4.2.4: a server always authenticates.
     if (cert.chain.empty())
         return error::decode_error;

@@ -369,6 +369,11 @@ error_code tls13_server::on_certificate(bytes_view body)
         return ec;
     if (!cert.request_context.empty())
         return error::illegal_parameter; // RFC 8446 §4.4.2: the CertificateRequest's context
+    // RFC 8446 §4.4.2: entry extensions answer ones in the CertificateRequest, and
+    // mtls asks for none (no status_request, no SCT); §4.2: unsolicited
+    // extensions are an unsupported_extension.
+    if (cert.entry_extensions)
+        return error::unsupported_extension;
     if (cert.chain.empty()) {
         // RFC 8446 §4.4.2.4: continue without, or abort with certificate_required.
         if (env_.mode & verify_fail_if_no_peer_cert)

@@ -300,13 +300,14 @@ error_code parse_certificate13(bytes_view body, certificate13& out)
     if (auto ec = parse_error(r))
         return ec;
     out.chain.clear();
+    out.entry_extensions = false;
     while (!list.empty()) {
         auto cert = list.vec24();   // cert_data<1..2^24-1>
         auto exts = list.vec16();   // extensions<0..2^16-1>
         if (!list.ok() || cert.empty())
             return error::decode_error;
-        // Entry extensions answer ones we never send (OCSP, SCT): well-formed
-        // but otherwise ignored.
+        // Entry extensions must be well-formed; whether they were asked for
+        // is the handshake's call.
         reader e(exts);
         while (!e.empty()) {
             e.u16();
@@ -314,6 +315,7 @@ error_code parse_certificate13(bytes_view body, certificate13& out)
         }
         if (!e.ok())
             return error::decode_error;
+        out.entry_extensions = out.entry_extensions || !exts.empty();
         if (out.chain.size() == max_certificate_entries)
             return error::certificate_list_too_long;
         out.chain.push_back(cert);

@@ -160,10 +160,12 @@ error_code parse_encrypted_extensions(bytes_view body, hello_extensions& out);
 inline constexpr std::size_t max_certificate_entries = 16;
 
 /// Certificate in TLS 1.3 (RFC 8446 §4.4.2): the request context and the
-/// certificates' DER (per-entry extensions are checked for form and skipped).
+/// certificates' DER (per-entry extensions are checked for form only).
 struct certificate13 {
     bytes_view request_context;
     std::vector<bytes_view> chain;
+    /// Some entry carried extensions.
+    bool entry_extensions = false;
 };
 error_code parse_certificate13(bytes_view body, certificate13& out);
 
