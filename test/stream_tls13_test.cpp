@@ -559,3 +559,40 @@ BOOST_AUTO_TEST_CASE(echo_16_mib_with_key_updates_every_64_records)
     BOOST_TEST(client_updates >= min_updates, "client sent " << client_updates << " KeyUpdate-sized records");
     BOOST_TEST(server_updates >= min_updates, "server sent " << server_updates << " KeyUpdate-sized records");
 }
+
+BOOST_AUTO_TEST_CASE(key_update_flood_from_a_peer_that_never_reads_gets_one_answer)
+{
+    // The peer asks for a KeyUpdate 2000 times, a byte of data after each.
+    // Requests that arrive while the client sends nothing share one answer
+    // (RFC 8446 §4.6.3), so a peer that floods requests and never reads
+    // cannot make the client queue one answer per request.
+    asio::io_context ioc;
+    key_log peer_log;
+    raw_peer peer(ioc, server_ctx(), role::server, peer_log);
+    tls_stream<holding_stream> client(ioc, client_ctx());
+    client.set_host_name("localhost");
+    client.next_layer().next_layer().connect(peer.end);
+    handshake_with_peer(ioc, client, peer);
+
+    constexpr int requests = 2000;
+    for (int i = 0; i < requests; ++i) {
+        BOOST_TEST_REQUIRE(peer.eng.update_keys(true));
+        BOOST_TEST_REQUIRE(peer.eng.write(pattern(1, 3)) == 1u);
+    }
+    peer.shuttle();
+    std::size_t got = 0;
+    std::vector<std::byte> buf(4096);
+    while (got < static_cast<std::size_t>(requests)) {
+        error_code ec = asio::error::would_block;
+        client.async_read_some(asio::buffer(buf), [&](error_code e, std::size_t n) {
+            ec = e;
+            got += n;
+        });
+        BOOST_TEST_REQUIRE(drive(ioc, peer, [&] { return ec != asio::error::would_block; }));
+        BOOST_TEST_REQUIRE(ec.message() == error_code{}.message());
+    }
+    BOOST_TEST(peer_log.last_number("SERVER_TRAFFIC_SECRET_") == requests);
+    settle(ioc, peer);
+    BOOST_TEST(!peer.eng.failed(), peer.eng.error().message());
+    BOOST_TEST(peer_log.last_number("CLIENT_TRAFFIC_SECRET_") == 1);
+}
