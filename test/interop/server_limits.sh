@@ -187,6 +187,12 @@ stop_server
 # --- Accept backoff: 64 descriptors (of which the server starts with about
 # ten, some inherited) leave room for some connections only; 100 make accept
 # fail with EMFILE until they close.
+# UBSan's vptr check reads the vtable through a pipe it opens for the purpose;
+# with no descriptor left it cannot, reports an "invalid vptr" that is not
+# there and (built without recovery) aborts. The plain build runs this part.
+if ldd "$program" 2>/dev/null | grep -q libubsan; then
+    echo "skip: $name: accept backoff under EMFILE (UBSan needs file descriptors for its own checks)"
+else
 fd_limit=64 start_server --handshake-timeout 60
 start_holder 100
 wait_for_line "$server_log" '^accept failed: ' "$server_pid" >/dev/null
@@ -200,6 +206,7 @@ assert_served after-emfile "a client after EMFILE was not served"
 kill -0 "$server_pid" 2>/dev/null || fail "$name died"
 echo "ok: $name: accept backoff ($lines log lines)"
 stop_server
+fi
 
 # --- Connection cap: two silent connections fill it; a third client waits
 # until one of them closes.
