@@ -71,6 +71,21 @@ bytes key_update(int request) { return make_handshake(msg::key_update, one_byte(
 
 constexpr std::uint16_t early_data_extension = 42;
 
+/// Gives the first entry of a TLS 1.3 Certificate (RFC 8446 §4.4.2: an empty
+/// context<0..255>, certificate_list<0..2^24-1>, each entry cert_data<1..2^24-1>
+/// then extensions<0..2^16-1>, empty as mtls sends it) the extensions block `exts`.
+void set_first_entry_extensions(bytes& m, const bytes& exts)
+{
+    const std::size_t list = handshake_header_size + 1;
+    const std::size_t entry = list + 3;
+    const std::size_t block = entry + 3 + get24(m, entry);
+    BOOST_TEST_REQUIRE(get16(m, block) == 0u);
+    set16(m, block, exts.size());
+    m.insert(m.begin() + static_cast<std::ptrdiff_t>(block + 2), exts.begin(), exts.end());
+    set24(m, list, get24(m, list) + exts.size());
+    fix_handshake_length(m);
+}
+
 } // namespace
 
 // ======================================================= record versions
@@ -666,18 +681,7 @@ BOOST_DATA_TEST_CASE(certificate_entry_with_one_byte_of_extensions, data::make({
     p.mitm.edit = [d](clear_flight& f) {
         if (f.dir != d || f.index != (d == to_client ? 0u : 1u))
             return;
-        BOOST_TEST(f.edit(msg::certificate, [](bytes& m) {
-            // context<0..255> (empty), certificate_list<0..2^24-1>, then the
-            // first entry: cert_data<1..2^24-1>, extensions<0..2^16-1>.
-            const std::size_t list = handshake_header_size + 1;
-            const std::size_t entry = list + 3;
-            const std::size_t exts = entry + 3 + get24(m, entry);
-            BOOST_TEST_REQUIRE(get16(m, exts) == 0u);
-            set16(m, exts, 1);
-            m.insert(m.begin() + static_cast<std::ptrdiff_t>(exts + 2), std::byte{0x00});
-            set24(m, list, get24(m, list) + 1);
-            fix_handshake_length(m);
-        }));
+        BOOST_TEST(f.edit(msg::certificate, [](bytes& m) { set_first_entry_extensions(m, bytes{std::byte{0x00}}); }));
     };
     BOOST_TEST(!p.pair.handshake());
     MTLS_CHECK_DETECTED(p, d == to_server ? role::server : role::client, error::decode_error, alert::decode_error,
@@ -695,15 +699,7 @@ BOOST_DATA_TEST_CASE(certificate_entry_extension_never_asked_for, data::make({to
         if (f.dir != d || f.index != (d == to_client ? 0u : 1u))
             return;
         BOOST_TEST(f.edit(msg::certificate, [](bytes& m) {
-            const std::size_t list = handshake_header_size + 1;
-            const std::size_t entry = list + 3;
-            const std::size_t exts = entry + 3 + get24(m, entry);
-            BOOST_TEST_REQUIRE(get16(m, exts) == 0u);
-            const bytes sct{std::byte{0x00}, std::byte{0x12}, std::byte{0x00}, std::byte{0x00}};
-            set16(m, exts, sct.size());
-            m.insert(m.begin() + static_cast<std::ptrdiff_t>(exts + 2), sct.begin(), sct.end());
-            set24(m, list, get24(m, list) + sct.size());
-            fix_handshake_length(m);
+            set_first_entry_extensions(m, bytes{std::byte{0x00}, std::byte{0x12}, std::byte{0x00}, std::byte{0x00}});
         }));
     };
     BOOST_TEST(!p.pair.handshake());
