@@ -81,7 +81,7 @@ struct engine::impl {
     void start();
     void process();
     void on_handshake_record(crypto::bytes_view payload);
-    void on_change_cipher_spec(crypto::bytes_view payload);
+    void on_change_cipher_spec(const record::record_layer::record& r);
     void on_alert(crypto::bytes_view payload);
     void on_application_data(crypto::mutable_bytes payload);
     void fail(error_code ec);
@@ -155,7 +155,7 @@ void engine::impl::process()
             on_handshake_record(r.payload);
             break;
         case content_type::change_cipher_spec:
-            on_change_cipher_spec(r.payload);
+            on_change_cipher_spec(r);
             break;
         case content_type::alert:
             on_alert(r.payload);
@@ -199,6 +199,9 @@ void engine::impl::on_handshake_record(crypto::bytes_view payload)
         const bool post_handshake = done;
         if (auto ec = hs->on_message(type, message.subspan(wire::handshake_header_size), message))
             return fail(ec);
+        // The hellos settled the version: that version's module goes on.
+        if (auto next = hs->take_successor())
+            hs = std::move(next);
         // RFC 8446 §5.1: a key change must fall on a record boundary.
         if (records.read_epoch() != epoch && off != hs_buffer.size())
             return fail(mtls::error::message_spans_key_change);
@@ -214,15 +217,11 @@ void engine::impl::on_handshake_record(crypto::bytes_view payload)
     hs_buffer.erase(hs_buffer.begin(), hs_buffer.begin() + static_cast<std::ptrdiff_t>(off));
 }
 
-void engine::impl::on_change_cipher_spec(crypto::bytes_view payload)
+void engine::impl::on_change_cipher_spec(const record::record_layer::record& r)
 {
-    // RFC 5246 §7.1: a single byte of value 1 (RFC 8446 §5 likewise for the
-    // dummy one); anything else is an unexpected_message.
-    if (payload.size() != 1 || payload[0] != std::byte{1})
-        return fail(mtls::error::bad_change_cipher_spec);
     if (!hs)
         return fail(mtls::error::unexpected_record);
-    if (auto ec = hs->on_change_cipher_spec())
+    if (auto ec = handshake::accept_change_cipher_spec(*hs, r.payload, r.was_protected))
         return fail(ec);
     no_progress();
 }

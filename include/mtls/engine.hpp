@@ -6,56 +6,18 @@
 /// out, plaintext goes both ways. `tls_stream` drives one over an Asio stream;
 /// anything else (tests, other event loops) can drive one directly.
 
+#include <mtls/connection_info.hpp>
 #include <mtls/context.hpp>
 #include <mtls/error.hpp>
+#include <mtls/test_hooks.hpp>
 #include <mtls/types.hpp>
 
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <span>
 #include <string>
-#include <string_view>
-#include <vector>
 
 namespace mtls {
-
-/// What is known about a connection once its handshake has completed.
-struct connection_info {
-    tls_version version{};
-    cipher_suite suite{};
-    named_group group{};
-    /// TLS 1.3: the server answered the first ClientHello with HelloRetryRequest.
-    bool hello_retry = false;
-    /// TLS 1.2: RFC 7627 extended master secret in use (always, by default).
-    bool extended_master_secret = false;
-    /// The peer's certificate chain in DER, its own certificate first; empty
-    /// when it sent none.
-    std::vector<std::vector<std::byte>> peer_certificates;
-    /// Subject of the peer's certificate as text, empty when it sent none.
-    std::string peer_subject;
-    /// server_name: the one the client asked for (client: the one it sent).
-    std::string server_name;
-};
-
-/// Hooks that make a handshake deterministic, for reproducing published traces
-/// and for tests. Never set them in production: they replace the CSPRNG.
-struct engine_test_hooks {
-    /// Fills handshake randoms, session ids and nonces instead of the CSPRNG.
-    std::function<void(std::span<std::byte>)> random;
-    /// Private key bytes for the ephemeral key share of `group` (X25519: 32
-    /// bytes; NIST curves: the big-endian scalar). Empty result: generate one.
-    std::function<std::vector<std::byte>(named_group)> ephemeral_private_key;
-    /// Replaces the encoded ClientHello (whole handshake message, header
-    /// included) before it is sent, for replaying a published trace. The client
-    /// then holds the server to what the replacement offered where the server
-    /// echoes it (session id, extensions).
-    std::function<void(std::vector<std::byte>& client_hello)> edit_client_hello;
-    /// Sees each secret as it is derived, labelled as in the NSS key log format
-    /// (CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_TRAFFIC_SECRET_0, EXPORTER_SECRET,
-    /// CLIENT_RANDOM for the TLS 1.2 master secret, ...).
-    std::function<void(std::string_view label, std::span<const std::byte> secret)> secret_log;
-};
 
 /// A TLS connection as a state machine over bytes.
 ///

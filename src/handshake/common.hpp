@@ -10,12 +10,15 @@
 #include "handshake/handshake.hpp"
 #include "handshake/suites.hpp"
 #include "handshake/transcript.hpp"
-#include "error_detail.hpp"
 
 #include <algorithm>
 #include <optional>
 
 namespace mtls::handshake {
+
+/// RFC 8446 §4.2.1: the legacy field and supported_versions values.
+inline constexpr std::uint16_t wire_tls12 = 0x0303;
+inline constexpr std::uint16_t wire_tls13 = 0x0304;
 
 template <class T>
 bool contains(const std::vector<T>& v, T x)
@@ -23,13 +26,7 @@ bool contains(const std::vector<T>& v, T x)
     return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-/// A handshake message type or ChangeCipherSpec, as a state expects or receives it.
-using message_kind = std::uint16_t;
-constexpr message_kind kind(wire::handshake_type t) noexcept { return static_cast<message_kind>(t); }
-inline constexpr message_kind change_cipher_spec_kind = detail::change_cipher_spec_message;
-
-/// error::unexpected_message saying what the state took and what came
-/// (rustls' check.rs does the same: "expected X, got Y").
+/// error::unexpected_message saying what the state took and what came.
 inline error_code unexpected(message_kind got, std::initializer_list<message_kind> expected) noexcept
 {
     return detail::unexpected_message(got, expected);
@@ -47,6 +44,8 @@ inline bool allows(const detail::context_impl& ctx, tls_version v) noexcept
 class module_base : public handshake_module {
 protected:
     explicit module_base(environment& env) : env_(env) {}
+    /// Takes over from the hello module with the transcript so far.
+    module_base(environment& env, transcript&& t) : env_(env), transcript_(std::move(t)) {}
 
     /// Encodes a handshake message, adds it to the transcript and queues it.
     template <class Body>
@@ -54,8 +53,13 @@ protected:
     {
         scratch_.clear();
         wire::encode_handshake(scratch_, t, std::forward<Body>(body));
-        transcript_.add(scratch_);
-        env_.records.send(wire::content_type::handshake, scratch_);
+        queue(scratch_);
+    }
+    /// Adds a whole encoded message to the transcript and queues it.
+    void queue(bytes_view message)
+    {
+        transcript_.add(message);
+        env_.records.send(wire::content_type::handshake, message);
     }
 
     /// A fresh ephemeral key share (or the test hook's).

@@ -2,22 +2,29 @@
 #define MTLS_SRC_HANDSHAKE_HANDSHAKE_HPP
 
 // The interface between the engine and a handshake module (one per version
-// and role), and what the engine lends a module to work with.
+// and role, plus the hello module that settles the version), and what the
+// engine lends a module to work with.
 
 #include "context_impl.hpp"
+#include "error_detail.hpp"
 #include "record/record_layer.hpp"
 #include "wire/messages.hpp"
 
-#include <mtls/engine.hpp>
+#include <mtls/connection_info.hpp>
+#include <mtls/test_hooks.hpp>
 
-#include <array>
+#include <memory>
 #include <string>
-#include <vector>
 
 namespace mtls::handshake {
 
 using crypto::bytes_view;
 using crypto::mutable_bytes;
+
+/// A handshake message type or ChangeCipherSpec, as a state expects or receives it.
+using message_kind = std::uint16_t;
+constexpr message_kind kind(wire::handshake_type t) noexcept { return static_cast<message_kind>(t); }
+inline constexpr message_kind change_cipher_spec_kind = detail::change_cipher_spec_message;
 
 /// The connection-wide pieces a handshake module reads and drives.
 struct environment {
@@ -37,6 +44,17 @@ struct environment {
     void random(mutable_bytes out) const;
 };
 
+/// Where a state stands on an unprotected ChangeCipherSpec record.
+/// `accept_change_cipher_spec` turns it into an outcome, so that the rules
+/// of RFC 5246 §7.1 and RFC 8446 §5 are read in one place.
+enum class change_cipher_spec_state : std::uint8_t {
+    before_version,       // no hello yet, or TLS 1.2 may still be chosen
+    tls13_dummy_allowed,  // TLS 1.3 before the peer's Finished
+    tls13_after_finished, // TLS 1.3 once the peer's Finished has come
+    tls12_keys_change,    // TLS 1.2: the peer's next records are protected
+    tls12_elsewhere,      // TLS 1.2 in any other state
+};
+
 /// A handshake state machine. Messages arrive whole (the engine reassembles
 /// them); each call either advances the state (possibly queueing a flight in
 /// the record layer) or returns the error that ends the connection.
@@ -44,38 +62,37 @@ class handshake_module {
 public:
     virtual ~handshake_module() = default;
     /// Client: send the first flight. Server: nothing to do.
-    virtual error_code start() = 0;
+    virtual error_code start() { return {}; }
     /// `message` is the whole message, header included; `body` follows the header.
     virtual error_code on_message(wire::handshake_type type, bytes_view body, bytes_view message) = 0;
-    /// A ChangeCipherSpec record (single byte 1, received unprotected).
-    virtual error_code on_change_cipher_spec() = 0;
-    virtual bool done() const noexcept = 0;
+    /// error::unexpected_message for `got`, naming what the current state takes
+    /// (rustls' check.rs does the same: "expected X, got Y").
+    virtual error_code unexpected_here(message_kind got) const = 0;
+    virtual change_cipher_spec_state change_cipher_spec() const noexcept = 0;
+    /// Only in change_cipher_spec_state::tls12_keys_change: read under the new keys.
+    virtual void on_change_cipher_spec() {}
+    virtual bool done() const noexcept { return false; }
     /// TLS 1.3: queues a KeyUpdate and switches to the next sending key.
     /// False where there is no such thing (TLS 1.2, handshake not done).
     virtual bool update_write_key(bool /*request_peer*/) { return false; }
     /// Called before each application data record is sealed.
     virtual void before_seal() {}
+
+    /// The module the hellos chose, once: the engine drives it from then on.
+    std::unique_ptr<handshake_module> take_successor() noexcept { return std::move(successor_); }
+
+protected:
+    std::unique_ptr<handshake_module> successor_;
 };
 
-/// Clients and servers for every version the context allows: the module
-/// settles the version from the hellos and then runs that version's handshake.
+/// The modules a connection starts with: they send or read the first hello,
+/// settle the version (RFC 8446 §4.2.1) and hand over (hello.cpp).
 std::unique_ptr<handshake_module> make_client(environment& env);
 std::unique_ptr<handshake_module> make_server(environment& env);
 
-/// A ClientHello as it went out, for the module that takes over once the
-/// ServerHello settles the version.
-struct sent_client_hello {
-    std::vector<std::byte> message; // header included, after the test hook
-    std::array<std::byte, 32> random{};
-    std::vector<std::byte> session_id;
-    std::vector<std::uint16_t> extensions; // types, as sent
-    bool offered_tls13 = false;
-};
-
-/// The TLS 1.2 client after `hello`, expecting ServerHello.
-std::unique_ptr<handshake_module> make_tls12_client(environment& env, const sent_client_hello& hello);
-/// The TLS 1.2 server, expecting ClientHello.
-std::unique_ptr<handshake_module> make_tls12_server(environment& env);
+/// A ChangeCipherSpec record arrived; `was_protected` when it came under
+/// record protection. Returns the error that ends the connection, if any.
+error_code accept_change_cipher_spec(handshake_module& hs, bytes_view payload, bool was_protected);
 
 } // namespace mtls::handshake
 

@@ -33,6 +33,14 @@ secret early_secret(hash_alg h, bytes_view psk = {});
 /// (EC)DHE shared secret; Handshake → Master Secret with none.
 secret next_stage(hash_alg h, const secret& previous, bytes_view ikm);
 
+/// The secrets that live only during one handshake (§7.1). Each zeroises
+/// itself; the handshake drops them as a whole once both Finished are through.
+struct handshake_secrets {
+    secret handshake; // Handshake Secret, until the Master Secret is derived from it
+    secret client;    // client_handshake_traffic_secret
+    secret server;    // server_handshake_traffic_secret
+};
+
 /// The record protection key and IV of a traffic secret (§7.3).
 struct traffic_key {
     secret key;

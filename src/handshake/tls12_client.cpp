@@ -3,6 +3,7 @@
 // [CertificateRequest], ServerHelloDone → [Certificate], ClientKeyExchange,
 // [CertificateVerify], ChangeCipherSpec, Finished → ChangeCipherSpec, Finished.
 
+#include "handshake/hello.hpp"
 #include "handshake/tls12_common.hpp"
 
 #include <algorithm>
@@ -15,22 +16,31 @@ using wire::handshake_type;
 
 class tls12_client final : public tls12_base {
 public:
-    tls12_client(environment& env, const sent_client_hello& hello) : tls12_base(env)
+    tls12_client(environment& env, transcript&& t, const client_offer& offer) : tls12_base(env, std::move(t))
     {
-        transcript_.add(hello.message);
-        client_random_ = hello.random;
+        client_random_ = offer.random;
         offered_ = suites_for(env.ctx, tls_version::tls12);
-        offered_tls13_ = hello.offered_tls13;
+        offered_tls13_ = !offer.suites13.empty();
     }
 
-    error_code start() override { return {}; }
     error_code on_message(handshake_type type, bytes_view body, bytes_view message) override;
-    error_code on_change_cipher_spec() override;
+    error_code unexpected_here(message_kind got) const override;
+    change_cipher_spec_state change_cipher_spec() const noexcept override
+    {
+        return state_ == state::expect_change_cipher_spec ? change_cipher_spec_state::tls12_keys_change
+                                                          : change_cipher_spec_state::tls12_elsewhere;
+    }
+    void on_change_cipher_spec() override
+    {
+        activate_read_keys();
+        state_ = state::expect_finished;
+    }
     bool done() const noexcept override { return state_ == state::done; }
+    /// The ServerHello that settled TLS 1.2 (RFC 5246 §7.4.1.3).
+    error_code on_server_hello(const wire::server_hello& sh, bytes_view message);
 
 private:
     enum class state {
-        expect_server_hello,
         expect_certificate,
         expect_server_key_exchange,
         expect_certificate_request_or_done,
@@ -40,16 +50,13 @@ private:
         done,
     };
 
-    error_code on_server_hello(bytes_view body);
     error_code on_certificate(bytes_view body);
     error_code on_server_key_exchange(bytes_view body);
     error_code on_certificate_request(bytes_view body);
     error_code on_server_hello_done(bytes_view body);
     error_code on_finished(bytes_view body);
-    /// error::unexpected_message for `got`, naming what this state takes.
-    error_code unexpected_here(message_kind got) const;
 
-    state state_ = state::expect_server_hello;
+    state state_ = state::expect_certificate;
     std::vector<const suite_info*> offered_;
     named_group group_{};
     std::vector<std::byte> server_public_;
@@ -66,11 +73,6 @@ error_code tls12_client::on_message(handshake_type type, bytes_view body, bytes_
         return body.empty() ? error_code{} : error::decode_error;
     auto expect = [&](handshake_type t) { return type == t; };
     switch (state_) {
-    case state::expect_server_hello:
-        if (!expect(handshake_type::server_hello))
-            break;
-        transcript_.add(message);
-        return on_server_hello(body);
     case state::expect_certificate:
         if (!expect(handshake_type::certificate))
             break;
@@ -119,7 +121,6 @@ error_code tls12_client::unexpected_here(message_kind got) const
 {
     using enum handshake_type;
     switch (state_) {
-    case state::expect_server_hello: return unexpected(got, {kind(server_hello)});
     case state::expect_certificate: return unexpected(got, {kind(certificate)});
     case state::expect_server_key_exchange: return unexpected(got, {kind(server_key_exchange)});
     case state::expect_certificate_request_or_done:
@@ -132,11 +133,9 @@ error_code tls12_client::unexpected_here(message_kind got) const
     return unexpected(got, {});
 }
 
-error_code tls12_client::on_server_hello(bytes_view body)
+error_code tls12_client::on_server_hello(const wire::server_hello& sh, bytes_view message)
 {
-    wire::server_hello sh;
-    if (auto ec = wire::parse_server_hello(body, sh))
-        return ec;
+    transcript_.add(message);
     // RFC 5246 §7.4.1.3: the only version we offered.
     if (sh.legacy_version != 0x0303)
         return error::protocol_version;
@@ -280,15 +279,6 @@ error_code tls12_client::on_server_hello_done(bytes_view body)
     return {};
 }
 
-error_code tls12_client::on_change_cipher_spec()
-{
-    if (state_ != state::expect_change_cipher_spec)
-        return unexpected_here(change_cipher_spec_kind);
-    activate_read_keys();
-    state_ = state::expect_finished;
-    return {};
-}
-
 error_code tls12_client::on_finished(bytes_view body)
 {
     if (auto ec = check_finished(body, false))
@@ -300,9 +290,13 @@ error_code tls12_client::on_finished(bytes_view body)
 
 } // namespace
 
-std::unique_ptr<handshake_module> make_tls12_client(environment& env, const sent_client_hello& hello)
+error_code hand_over_tls12_client(environment& env, transcript&& t, const client_offer& offer,
+                                  const wire::server_hello& sh, bytes_view message, successor_ptr& successor)
 {
-    return std::make_unique<tls12_client>(env, hello);
+    auto client = std::make_unique<tls12_client>(env, std::move(t), offer);
+    auto ec = client->on_server_hello(sh, message);
+    successor = std::move(client);
+    return ec;
 }
 
 } // namespace mtls::handshake

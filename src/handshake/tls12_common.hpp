@@ -13,6 +13,7 @@ namespace mtls::handshake {
 class tls12_base : public module_base {
 protected:
     explicit tls12_base(environment& env) : module_base(env) {}
+    tls12_base(environment& env, transcript&& t) : module_base(env, std::move(t)) {}
 
     /// From the ECDHE shared secret: master secret (extended when negotiated)
     /// and both directions' protection; the write side starts at CCS.

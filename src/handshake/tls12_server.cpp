@@ -1,6 +1,7 @@
 // TLS 1.2 server (RFC 5246 §7.3 with ECDHE per RFC 8422 and client
 // authentication): see tls12_client.cpp for the flow.
 
+#include "handshake/hello.hpp"
 #include "handshake/tls12_common.hpp"
 
 #include <algorithm>
@@ -15,14 +16,26 @@ class tls12_server final : public tls12_base {
 public:
     explicit tls12_server(environment& env) : tls12_base(env) {}
 
-    error_code start() override { return {}; }
     error_code on_message(handshake_type type, bytes_view body, bytes_view message) override;
-    error_code on_change_cipher_spec() override;
+    error_code unexpected_here(message_kind got) const override;
+    change_cipher_spec_state change_cipher_spec() const noexcept override
+    {
+        // RFC 5246 §7.4.8: with a client certificate, CertificateVerify comes
+        // first; a ChangeCipherSpec in its place must not skip it.
+        return state_ == state::expect_change_cipher_spec ? change_cipher_spec_state::tls12_keys_change
+                                                          : change_cipher_spec_state::tls12_elsewhere;
+    }
+    void on_change_cipher_spec() override
+    {
+        activate_read_keys();
+        state_ = state::expect_finished;
+    }
     bool done() const noexcept override { return state_ == state::done; }
+    /// The ClientHello that settled TLS 1.2, parsed by the hello module.
+    error_code on_client_hello(const wire::client_hello& ch, bytes_view message);
 
 private:
     enum class state {
-        expect_client_hello,
         expect_certificate,
         expect_client_key_exchange,
         expect_certificate_verify,
@@ -31,17 +44,14 @@ private:
         done,
     };
 
-    error_code on_client_hello(bytes_view body);
     error_code on_certificate(bytes_view body);
     error_code on_client_key_exchange(bytes_view body);
     error_code on_certificate_verify(bytes_view body);
     error_code on_finished(bytes_view body, bytes_view message);
     error_code choose(const wire::client_hello& ch, signature_scheme& scheme);
     error_code send_first_flight(const wire::client_hello& ch, signature_scheme scheme);
-    /// error::unexpected_message for `got`, naming what this state takes.
-    error_code unexpected_here(message_kind got) const;
 
-    state state_ = state::expect_client_hello;
+    state state_ = state::expect_client_key_exchange;
     named_group group_{};
     std::optional<crypto::key_share> share_;
     bool client_authenticated_ = false;
@@ -50,11 +60,6 @@ private:
 error_code tls12_server::on_message(handshake_type type, bytes_view body, bytes_view message)
 {
     switch (state_) {
-    case state::expect_client_hello:
-        if (type != handshake_type::client_hello)
-            break;
-        transcript_.add(message);
-        return on_client_hello(body);
     case state::expect_certificate:
         if (type != handshake_type::certificate)
             break;
@@ -94,7 +99,6 @@ error_code tls12_server::unexpected_here(message_kind got) const
 {
     using enum handshake_type;
     switch (state_) {
-    case state::expect_client_hello: return unexpected(got, {kind(client_hello)});
     case state::expect_certificate: return unexpected(got, {kind(certificate)});
     case state::expect_client_key_exchange: return unexpected(got, {kind(client_key_exchange)});
     case state::expect_certificate_verify: return unexpected(got, {kind(certificate_verify)});
@@ -105,11 +109,9 @@ error_code tls12_server::unexpected_here(message_kind got) const
     return unexpected(got, {});
 }
 
-error_code tls12_server::on_client_hello(bytes_view body)
+error_code tls12_server::on_client_hello(const wire::client_hello& ch, bytes_view message)
 {
-    wire::client_hello ch;
-    if (auto ec = wire::parse_client_hello(body, ch))
-        return ec;
+    transcript_.add(message);
     // RFC 5246 §E.1: a client that cannot do TLS 1.2 has nothing in common with us.
     if (ch.legacy_version < 0x0303 || !allows(env_.ctx, tls_version::tls12))
         return error::protocol_version;
@@ -312,17 +314,6 @@ error_code tls12_server::on_certificate_verify(bytes_view body)
     return {};
 }
 
-error_code tls12_server::on_change_cipher_spec()
-{
-    // RFC 5246 §7.4.8: with a client certificate, CertificateVerify comes
-    // first; a ChangeCipherSpec in its place must not skip it.
-    if (state_ != state::expect_change_cipher_spec)
-        return unexpected_here(change_cipher_spec_kind);
-    activate_read_keys();
-    state_ = state::expect_finished;
-    return {};
-}
-
 error_code tls12_server::on_finished(bytes_view body, bytes_view message)
 {
     if (auto ec = check_finished(body, true))
@@ -338,9 +329,13 @@ error_code tls12_server::on_finished(bytes_view body, bytes_view message)
 
 } // namespace
 
-std::unique_ptr<handshake_module> make_tls12_server(environment& env)
+error_code hand_over_tls12_server(environment& env, const wire::client_hello& ch, bytes_view message,
+                                  successor_ptr& successor)
 {
-    return std::make_unique<tls12_server>(env);
+    auto server = std::make_unique<tls12_server>(env);
+    auto ec = server->on_client_hello(ch, message);
+    successor = std::move(server);
+    return ec;
 }
 
 } // namespace mtls::handshake

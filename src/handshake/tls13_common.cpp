@@ -7,31 +7,25 @@ namespace mtls::handshake {
 
 using wire::handshake_type;
 
-error_code tls13_base::on_change_cipher_spec()
-{
-    // RFC 8446 §5: an unprotected dummy ChangeCipherSpec is dropped until the
-    // peer's Finished; after it, it is an unexpected record.
-    return peer_finished_ ? error::unexpected_change_cipher_spec : error_code{};
-}
-
 void tls13_base::derive_handshake_secrets(const crypto::secret& shared)
 {
     const auto h = hash();
     auto early = tls13::early_secret(h);
-    handshake_secret_ = tls13::next_stage(h, early, shared.view());
+    auto& s = secrets_.emplace();
+    s.handshake = tls13::next_stage(h, early, shared.view());
     std::array<std::byte, crypto::max_digest_size> buf{};
     auto th = transcript_hash(buf);
-    client_handshake_secret_ = tls13::derive_secret(h, handshake_secret_.view(), "c hs traffic", th);
-    server_handshake_secret_ = tls13::derive_secret(h, handshake_secret_.view(), "s hs traffic", th);
-    log_secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_handshake_secret_.view());
-    log_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", server_handshake_secret_.view());
+    s.client = tls13::derive_secret(h, s.handshake.view(), "c hs traffic", th);
+    s.server = tls13::derive_secret(h, s.handshake.view(), "s hs traffic", th);
+    log_secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", s.client.view());
+    log_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", s.server.view());
 }
 
 void tls13_base::derive_application_secrets()
 {
     const auto h = hash();
-    auto master = tls13::next_stage(h, handshake_secret_, {});
-    handshake_secret_.clear();
+    auto master = tls13::next_stage(h, secrets_->handshake, {});
+    secrets_->handshake.clear();
     std::array<std::byte, crypto::max_digest_size> buf{};
     auto th = transcript_hash(buf);
     client_traffic_secret_ = tls13::derive_secret(h, master.view(), "c ap traffic", th);
@@ -207,14 +201,24 @@ error_code tls13_base::on_post_handshake(handshake_type type, bytes_view body)
     return unexpected(kind(type), {kind(handshake_type::key_update)});
 }
 
-void tls13_base::record_info(named_group g, bool hello_retry)
+void tls13_base::finish_handshake(named_group g, bool hello_retry)
 {
+    secrets_.reset();
+    transcript_.drop_messages();
     auto& info = env_.info;
     info.version = tls_version::tls13;
     info.suite = suite_->id;
     info.group = g;
     info.hello_retry = hello_retry;
     info.extended_master_secret = false;
+}
+
+void tls13_base::send_dummy_change_cipher_spec(bool compatibility_mode)
+{
+    if (!env_.ctx.middlebox_compat || !compatibility_mode || sent_change_cipher_spec_)
+        return;
+    sent_change_cipher_spec_ = true;
+    env_.records.send(wire::content_type::change_cipher_spec, std::array{std::byte{1}});
 }
 
 } // namespace mtls::handshake

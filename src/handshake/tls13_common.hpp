@@ -10,18 +10,19 @@
 
 namespace mtls::handshake {
 
-/// RFC 8446 §4.2.1: the legacy field and supported_versions values.
-inline constexpr std::uint16_t wire_tls12 = 0x0303;
-inline constexpr std::uint16_t wire_tls13 = 0x0304;
-
 class tls13_base : public module_base {
 public:
-    error_code on_change_cipher_spec() override;
+    change_cipher_spec_state change_cipher_spec() const noexcept override
+    {
+        return peer_finished_ ? change_cipher_spec_state::tls13_after_finished
+                              : change_cipher_spec_state::tls13_dummy_allowed;
+    }
     bool update_write_key(bool request_peer) override;
     void before_seal() override;
 
 protected:
     explicit tls13_base(environment& env) : module_base(env) {}
+    tls13_base(environment& env, transcript&& t) : module_base(env, std::move(t)) {}
 
     crypto::hash_alg hash() const noexcept { return suite_->hash; }
     /// Transcript-Hash of the messages so far.
@@ -50,12 +51,16 @@ protected:
     /// KeyUpdate (either side) and NewSessionTicket (client) after the handshake.
     error_code on_post_handshake(wire::handshake_type type, bytes_view body);
 
-    void record_info(named_group g, bool hello_retry);
+    /// Both Finished are through: the handshake secrets and the buffered
+    /// transcript go, and the connection info is settled.
+    void finish_handshake(named_group g, bool hello_retry);
+
+    /// The middlebox compatibility ChangeCipherSpec (§D.4), once, when the
+    /// client's legacy_session_id is not empty.
+    void send_dummy_change_cipher_spec(bool compatibility_mode);
 
     const suite_info* suite_ = nullptr;
-    crypto::secret handshake_secret_;
-    crypto::secret client_handshake_secret_;
-    crypto::secret server_handshake_secret_;
+    std::optional<tls13::handshake_secrets> secrets_;
     crypto::secret client_traffic_secret_; // application_traffic_secret_N, each direction
     crypto::secret server_traffic_secret_;
     unsigned client_generation_ = 0;
@@ -65,6 +70,7 @@ protected:
     /// A KeyUpdate answering the peer's request is queued and no application
     /// data has been sealed since.
     bool key_update_answered_ = false;
+    bool sent_change_cipher_spec_ = false;
 
 private:
     crypto::secret& own_traffic_secret() noexcept

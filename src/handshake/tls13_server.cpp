@@ -1,8 +1,8 @@
-// The server for every version the context allows. The ClientHello settles
-// the version (RFC 8446 §4.2.1): a TLS 1.2 one goes to the TLS 1.2 server,
-// otherwise this runs the TLS 1.3 handshake (RFC 8446 §2), asking for another
-// key share with HelloRetryRequest when the client's does not suit us.
+// The TLS 1.3 server, from the first ClientHello on (hello.cpp settled the
+// version): RFC 8446 §2, asking for another key share with HelloRetryRequest
+// when the client's does not suit us.
 
+#include "handshake/hello.hpp"
 #include "handshake/tls13_common.hpp"
 
 #include <algorithm>
@@ -22,23 +22,14 @@ class tls13_server final : public tls13_base {
 public:
     explicit tls13_server(environment& env) : tls13_base(env) {}
 
-    error_code start() override { return {}; }
     error_code on_message(handshake_type type, bytes_view body, bytes_view message) override;
-    error_code on_change_cipher_spec() override;
-    bool done() const noexcept override { return tls12_ ? tls12_->done() : state_ == state::done; }
-    bool update_write_key(bool request_peer) override
-    {
-        return tls12_ ? false : tls13_base::update_write_key(request_peer);
-    }
-    void before_seal() override
-    {
-        if (!tls12_)
-            tls13_base::before_seal();
-    }
+    error_code unexpected_here(message_kind got) const override;
+    bool done() const noexcept override { return state_ == state::done; }
+    /// The first ClientHello, parsed by the hello module.
+    error_code on_client_hello(const wire::client_hello& ch, bytes_view message);
 
 private:
     enum class state {
-        expect_client_hello,
         expect_second_client_hello,
         expect_certificate,
         expect_certificate_verify,
@@ -46,7 +37,6 @@ private:
         done,
     };
 
-    error_code on_client_hello(bytes_view body, bytes_view message);
     error_code on_second_client_hello(bytes_view body, bytes_view message);
     /// Suite, signature scheme and group for a TLS 1.3 ClientHello.
     error_code choose(const wire::client_hello& ch);
@@ -54,9 +44,11 @@ private:
     error_code send_first_flight(const wire::key_share_entry& client_share);
     error_code on_certificate(bytes_view body);
     error_code on_finished(bytes_view body, bytes_view message);
-    void send_dummy_change_cipher_spec();
+    /// RFC 8446 §D.4: in compatibility mode (the client sent a session id),
+    /// once, right after the server's first handshake message.
+    void send_dummy_change_cipher_spec() { tls13_base::send_dummy_change_cipher_spec(!session_id_.empty()); }
 
-    state state_ = state::expect_client_hello;
+    state state_ = state::expect_second_client_hello;
     std::vector<std::byte> session_id_;
     std::vector<std::uint16_t> first_suites_;
     std::vector<std::byte> cookie_;
@@ -64,20 +56,12 @@ private:
     named_group group_{};
     bool sni_ = false;
     bool hello_retry_ = false;
-    bool sent_change_cipher_spec_ = false;
     bool early_data_offered_ = false;
-    std::unique_ptr<handshake_module> tls12_;
 };
 
 error_code tls13_server::on_message(handshake_type type, bytes_view body, bytes_view message)
 {
-    if (tls12_)
-        return tls12_->on_message(type, body, message);
     switch (state_) {
-    case state::expect_client_hello:
-        if (type != handshake_type::client_hello)
-            break;
-        return on_client_hello(body, message);
     case state::expect_second_client_hello:
         if (type != handshake_type::client_hello)
             break;
@@ -102,48 +86,24 @@ error_code tls13_server::on_message(handshake_type type, bytes_view body, bytes_
     case state::done:
         return on_post_handshake(type, body);
     }
+    return unexpected_here(kind(type));
+}
+
+error_code tls13_server::unexpected_here(message_kind got) const
+{
     using enum handshake_type;
     switch (state_) {
-    case state::expect_client_hello:
-    case state::expect_second_client_hello: return unexpected(kind(type), {kind(client_hello)});
-    case state::expect_certificate: return unexpected(kind(type), {kind(certificate)});
-    case state::expect_certificate_verify: return unexpected(kind(type), {kind(certificate_verify)});
+    case state::expect_second_client_hello: return unexpected(got, {kind(client_hello)});
+    case state::expect_certificate: return unexpected(got, {kind(certificate)});
+    case state::expect_certificate_verify: return unexpected(got, {kind(certificate_verify)});
     case state::expect_finished: break;
     case state::done: break;
     }
-    return unexpected(kind(type), {kind(finished)});
+    return unexpected(got, {kind(finished)});
 }
 
-error_code tls13_server::on_change_cipher_spec()
+error_code tls13_server::on_client_hello(const wire::client_hello& ch, bytes_view message)
 {
-    if (tls12_)
-        return tls12_->on_change_cipher_spec();
-    // RFC 8446 §5: not before the first ClientHello.
-    if (state_ == state::expect_client_hello)
-        return error::unexpected_change_cipher_spec;
-    return tls13_base::on_change_cipher_spec();
-}
-
-error_code tls13_server::on_client_hello(bytes_view body, bytes_view message)
-{
-    wire::client_hello ch;
-    if (auto ec = wire::parse_client_hello(body, ch))
-        return ec;
-    // RFC 8446 §D.5: SSL 3.0 or older in a hello is refused outright.
-    if (ch.legacy_version <= 0x0300)
-        return error::protocol_version;
-    const auto& ctx = env_.ctx;
-    // RFC 8446 §4.2.1: supported_versions, when present, replaces legacy_version.
-    const auto& versions = ch.ext.supported_versions;
-    const bool offers13 = versions && contains(*versions, wire_tls13);
-    const bool offers12 = versions ? contains(*versions, wire_tls12) : ch.legacy_version >= wire_tls12;
-    if (!offers13 || !allows(ctx, tls_version::tls13) || suites_for(ctx, tls_version::tls13).empty()) {
-        if (!offers12 || !allows(ctx, tls_version::tls12))
-            return error::protocol_version;
-        tls12_ = make_tls12_server(env_);
-        return tls12_->on_message(handshake_type::client_hello, body, message);
-    }
-
     // RFC 8446 §4.1.2: exactly the null compression method.
     if (ch.compression_methods.size() != 1 || ch.compression_methods[0] != std::byte{0})
         return error::compression_not_null;
@@ -305,8 +265,8 @@ error_code tls13_server::send_first_flight(const wire::key_share_entry& client_s
     });
     derive_handshake_secrets(shared);
     send_dummy_change_cipher_spec();
-    use_write_secret(server_handshake_secret_);
-    use_read_secret(client_handshake_secret_);
+    use_write_secret(secrets_->server);
+    use_read_secret(secrets_->client);
     // RFC 8446 §4.2.10: we never accept early data (no early_data in
     // EncryptedExtensions), so records the client sent under its early key
     // fail to open under the handshake key and are dropped.
@@ -355,7 +315,7 @@ error_code tls13_server::send_first_flight(const wire::key_share_entry& client_s
     send_certificate(false);
     if (auto ec = send_certificate_verify(scheme_))
         return ec;
-    send_finished(server_handshake_secret_);
+    send_finished(secrets_->server);
     derive_application_secrets();
     use_write_secret(server_traffic_secret_);
     state_ = ask ? state::expect_certificate : state::expect_finished;
@@ -389,34 +349,25 @@ error_code tls13_server::on_certificate(bytes_view body)
 
 error_code tls13_server::on_finished(bytes_view body, bytes_view message)
 {
-    if (auto ec = check_finished(body, client_handshake_secret_))
+    if (auto ec = check_finished(body, secrets_->client))
         return ec;
     transcript_.add(message);
     peer_finished_ = true;
     use_read_secret(client_traffic_secret_);
-    client_handshake_secret_.clear();
-    server_handshake_secret_.clear();
-    transcript_.drop_messages();
-    record_info(group_, hello_retry_);
+    finish_handshake(group_, hello_retry_);
     state_ = state::done;
     return {};
 }
 
-void tls13_server::send_dummy_change_cipher_spec()
-{
-    // RFC 8446 §D.4: in compatibility mode (the client sent a session id),
-    // once, right after the server's first handshake message.
-    if (!env_.ctx.middlebox_compat || session_id_.empty() || sent_change_cipher_spec_)
-        return;
-    sent_change_cipher_spec_ = true;
-    env_.records.send(wire::content_type::change_cipher_spec, std::array{std::byte{1}});
-}
-
 } // namespace
 
-std::unique_ptr<handshake_module> make_server(environment& env)
+error_code hand_over_tls13_server(environment& env, const wire::client_hello& ch, bytes_view message,
+                                  successor_ptr& successor)
 {
-    return std::make_unique<tls13_server>(env);
+    auto server = std::make_unique<tls13_server>(env);
+    auto ec = server->on_client_hello(ch, message);
+    successor = std::move(server);
+    return ec;
 }
 
 } // namespace mtls::handshake

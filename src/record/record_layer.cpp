@@ -87,6 +87,7 @@ bool record_layer::next(record& out, error_code& ec)
         start_ += whole.size();
         out.type = static_cast<content_type>(hdr[0]);
         out.payload = whole.subspan(header_size);
+        out.was_protected = false;
         if (!rd_protection_) {
             if (early_data_skip_ == early_data_skip::application_data && out.type == content_type::application_data) {
                 if (!drop_early_data(length, ec))
@@ -120,14 +121,10 @@ bool record_layer::next(record& out, error_code& ec)
             return false;
         }
         early_data_skip_ = early_data_skip::none; // RFC 8446 §4.2.10: the client's second flight begins
+        out.was_protected = true;
         held_ = true;
         if (out.payload.size() > max_plaintext) {
             ec = error::record_overflow; // RFC 5246 §6.2.3, RFC 8446 §5.4
-            return false;
-        }
-        // RFC 8446 §5: a protected ChangeCipherSpec is never valid.
-        if (rd_protection_->tls13() && out.type == content_type::change_cipher_spec) {
-            ec = error::unexpected_change_cipher_spec;
             return false;
         }
         return true;

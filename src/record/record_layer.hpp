@@ -47,6 +47,9 @@ public:
     struct record {
         content_type type{};
         mutable_bytes payload;
+        /// It came under record protection (the handshake judges whether a
+        /// ChangeCipherSpec may).
+        bool was_protected = false;
     };
     /// The next complete record, checked and decrypted in place. Returns
     /// false with `ec` empty when a whole record has not arrived yet. The

@@ -1,0 +1,36 @@
+#ifndef MTLS_CONNECTION_INFO_HPP
+#define MTLS_CONNECTION_INFO_HPP
+
+/// @file
+/// `mtls::connection_info`: what a completed handshake settled. Its own header
+/// so that the handshake modules fill it without depending on the engine.
+
+#include <mtls/types.hpp>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace mtls {
+
+/// What is known about a connection once its handshake has completed.
+struct connection_info {
+    tls_version version{};
+    cipher_suite suite{};
+    named_group group{};
+    /// TLS 1.3: the server answered the first ClientHello with HelloRetryRequest.
+    bool hello_retry = false;
+    /// TLS 1.2: RFC 7627 extended master secret in use (always, by default).
+    bool extended_master_secret = false;
+    /// The peer's certificate chain in DER, its own certificate first; empty
+    /// when it sent none.
+    std::vector<std::vector<std::byte>> peer_certificates;
+    /// Subject of the peer's certificate as text, empty when it sent none.
+    std::string peer_subject;
+    /// server_name: the one the client asked for (client: the one it sent).
+    std::string server_name;
+};
+
+} // namespace mtls
+
+#endif

@@ -1,0 +1,261 @@
+// The first hellos: the client's offer and the server's choice of version
+// (RFC 8446 §4.1.1, §4.2.1). Each hello module hands over once, at the hello
+// that settles the version, to that version's state machine.
+
+#include "handshake/hello.hpp"
+
+#include <algorithm>
+
+namespace mtls::handshake {
+namespace {
+
+using wire::extension_type;
+using wire::handshake_type;
+
+/// IP literals are never sent as SNI (RFC 6066 §3).
+bool is_ip_literal(std::string_view host)
+{
+    if (host.find(':') != std::string_view::npos)
+        return true;
+    int dots = 0;
+    for (char c : host) {
+        if (c == '.')
+            ++dots;
+        else if (c < '0' || c > '9')
+            return false;
+    }
+    return dots == 3;
+}
+
+class hello_client final : public module_base {
+public:
+    explicit hello_client(environment& env) : module_base(env) {}
+
+    error_code start() override;
+    error_code on_message(handshake_type type, bytes_view body, bytes_view message) override
+    {
+        if (type != handshake_type::server_hello)
+            return unexpected_here(kind(type));
+        return on_server_hello(body, message);
+    }
+    error_code unexpected_here(message_kind got) const override
+    {
+        return unexpected(got, {kind(handshake_type::server_hello)});
+    }
+    change_cipher_spec_state change_cipher_spec() const noexcept override
+    {
+        // RFC 8446 §5 lets a dummy one come any time after the ClientHello,
+        // but while TLS 1.2 may still be chosen, whose handshake allows none
+        // here, it is refused.
+        return allows(env_.ctx, tls_version::tls12) ? change_cipher_spec_state::before_version
+                                                    : change_cipher_spec_state::tls13_dummy_allowed;
+    }
+
+private:
+    error_code on_server_hello(bytes_view body, bytes_view message);
+
+    client_offer offer_;
+};
+
+error_code hello_client::start()
+{
+    const auto& ctx = env_.ctx;
+    if (allows(ctx, tls_version::tls13))
+        offer_.suites13 = suites_for(ctx, tls_version::tls13);
+    const bool offers13 = !offer_.suites13.empty();
+    const bool offers12 = allows(ctx, tls_version::tls12) && !suites_for(ctx, tls_version::tls12).empty();
+    if (!offers13 && !offers12)
+        return error::protocol_version;
+    if (offers13) {
+        if (ctx.groups.empty())
+            return error::invalid_configuration;
+        // One key share, for the preferred group; a server that wants
+        // another asks with HelloRetryRequest (RFC 8446 §4.2.8).
+        offer_.share.emplace(make_key_share(ctx.groups.front()));
+    }
+    env_.random(offer_.random);
+    // RFC 8446 §D.4: a 32-byte legacy_session_id makes the 1.3 handshake look
+    // like a 1.2 resumption to middleboxes.
+    if (offers13 && ctx.middlebox_compat) {
+        offer_.session_id.resize(32);
+        env_.random(offer_.session_id);
+    }
+    write_client_hello(env_, offer_, {}, scratch_);
+    offer_.first_message = scratch_;
+    // RFC 8446 §5.1: the initial ClientHello may carry 0x0301 in its record
+    // header, as the common peers send it.
+    env_.records.set_write_version(0x0301);
+    queue(scratch_);
+    env_.records.set_write_version(wire_tls12);
+    return {};
+}
+
+error_code hello_client::on_server_hello(bytes_view body, bytes_view message)
+{
+    wire::server_hello sh;
+    if (auto ec = wire::parse_server_hello(body, sh))
+        return ec;
+    tls_version v{};
+    if (auto ec = server_hello_version(env_.ctx, sh, v))
+        return ec;
+    if (v == tls_version::tls12) {
+        offer_.share.reset();
+        return hand_over_tls12_client(env_, std::move(transcript_), offer_, sh, message, successor_);
+    }
+    if (offer_.suites13.empty())
+        return error::version_not_offered;
+    return hand_over_tls13_client(env_, std::move(transcript_), std::move(offer_), sh, message, successor_);
+}
+
+class hello_server final : public module_base {
+public:
+    explicit hello_server(environment& env) : module_base(env) {}
+
+    error_code on_message(handshake_type type, bytes_view body, bytes_view message) override
+    {
+        if (type != handshake_type::client_hello)
+            return unexpected_here(kind(type));
+        return on_client_hello(body, message);
+    }
+    error_code unexpected_here(message_kind got) const override
+    {
+        return unexpected(got, {kind(handshake_type::client_hello)});
+    }
+    change_cipher_spec_state change_cipher_spec() const noexcept override
+    {
+        return change_cipher_spec_state::before_version; // RFC 8446 §5: not before the first ClientHello
+    }
+
+private:
+    error_code on_client_hello(bytes_view body, bytes_view message);
+};
+
+error_code hello_server::on_client_hello(bytes_view body, bytes_view message)
+{
+    wire::client_hello ch;
+    if (auto ec = wire::parse_client_hello(body, ch))
+        return ec;
+    // RFC 8446 §D.5: SSL 3.0 or older in a hello is refused outright.
+    if (ch.legacy_version <= 0x0300)
+        return error::protocol_version;
+    const auto& ctx = env_.ctx;
+    // RFC 8446 §4.2.1: supported_versions, when present, replaces legacy_version.
+    const auto& versions = ch.ext.supported_versions;
+    const bool offers13 = versions && contains(*versions, wire_tls13);
+    const bool offers12 = versions ? contains(*versions, wire_tls12) : ch.legacy_version >= wire_tls12;
+    if (offers13 && allows(ctx, tls_version::tls13) && !suites_for(ctx, tls_version::tls13).empty())
+        return hand_over_tls13_server(env_, ch, message, successor_);
+    if (!offers12 || !allows(ctx, tls_version::tls12))
+        return error::protocol_version;
+    return hand_over_tls12_server(env_, ch, message, successor_);
+}
+
+} // namespace
+
+void write_client_hello(const environment& env, client_offer& offer, bytes_view cookie, std::vector<std::byte>& out)
+{
+    const auto& ctx = env.ctx;
+    const bool offers13 = !offer.suites13.empty();
+    const bool offers12 = allows(ctx, tls_version::tls12);
+    out.clear();
+    wire::encode_handshake(out, handshake_type::client_hello, [&](wire::writer& w) {
+        w.u16(wire_tls12); // legacy_version (RFC 8446 §4.1.2)
+        w.bytes(offer.random);
+        w.vec8(offer.session_id);
+        auto suites = w.open(2);
+        for (auto s : offer.suites13)
+            w.u16(static_cast<std::uint16_t>(s->id));
+        if (offers12)
+            for (auto s : suites_for(ctx, tls_version::tls12))
+                w.u16(static_cast<std::uint16_t>(s->id));
+        w.close(suites);
+        w.vec8(std::array{std::byte{0}}); // null compression only
+
+        auto exts = w.open(2);
+        auto ext = [&](extension_type t, auto&& body) {
+            w.u16(static_cast<std::uint16_t>(t));
+            auto b = w.open(2);
+            body();
+            w.close(b);
+        };
+        if (!env.host.empty() && !is_ip_literal(env.host)) {
+            ext(extension_type::server_name, [&] {
+                auto list = w.open(2);
+                w.u8(0); // host_name
+                w.vec16({reinterpret_cast<const std::byte*>(env.host.data()), env.host.size()});
+                w.close(list);
+            });
+        }
+        ext(extension_type::supported_groups, [&] {
+            auto list = w.open(2);
+            for (auto g : ctx.groups)
+                w.u16(static_cast<std::uint16_t>(g));
+            w.close(list);
+        });
+        ext(extension_type::signature_algorithms, [&] {
+            auto list = w.open(2);
+            for (auto s : ctx.schemes)
+                w.u16(static_cast<std::uint16_t>(s));
+            w.close(list);
+        });
+        if (offers12) {
+            ext(extension_type::ec_point_formats, [&] { w.vec8(std::array{std::byte{0}}); }); // RFC 8422 §5.1.2
+            ext(extension_type::extended_master_secret, [] {});
+            ext(extension_type::renegotiation_info, [&] { w.u8(0); }); // RFC 5746 §3.4
+        }
+        if (offers13) {
+            ext(extension_type::supported_versions, [&] {
+                auto list = w.open(1);
+                w.u16(wire_tls13);
+                if (offers12)
+                    w.u16(wire_tls12);
+                w.close(list);
+            });
+            if (!cookie.empty())
+                ext(extension_type::cookie, [&] { w.vec16(cookie); });
+            ext(extension_type::key_share, [&] {
+                auto list = w.open(2);
+                w.u16(static_cast<std::uint16_t>(offer.share->group()));
+                w.vec16(offer.share->public_key());
+                w.close(list);
+            });
+        }
+        w.close(exts);
+    });
+    if (env.hooks.edit_client_hello)
+        env.hooks.edit_client_hello(out);
+    wire::client_hello sent;
+    if (!wire::parse_client_hello(std::span(out).subspan(wire::handshake_header_size), sent)) {
+        offer.extensions = sent.ext.present;
+        offer.session_id.assign(sent.session_id.begin(), sent.session_id.end());
+    }
+}
+
+error_code server_hello_version(const detail::context_impl& ctx, const wire::server_hello& sh, tls_version& v)
+{
+    // RFC 8446 §D.5: SSL 3.0 or older in a hello is refused outright.
+    if (sh.legacy_version <= 0x0300)
+        return error::protocol_version;
+    // RFC 8446 §4.1.3: a HelloRetryRequest or a ServerHello with
+    // supported_versions speaks 1.3; anything else is a 1.2 ServerHello.
+    if (sh.hello_retry || sh.ext.supported_versions) {
+        v = tls_version::tls13;
+        return {};
+    }
+    if (sh.legacy_version != wire_tls12 || !allows(ctx, tls_version::tls12))
+        return error::protocol_version;
+    v = tls_version::tls12;
+    return {};
+}
+
+std::unique_ptr<handshake_module> make_client(environment& env)
+{
+    return std::make_unique<hello_client>(env);
+}
+
+std::unique_ptr<handshake_module> make_server(environment& env)
+{
+    return std::make_unique<hello_server>(env);
+}
+
+} // namespace mtls::handshake
