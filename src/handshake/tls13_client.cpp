@@ -22,9 +22,6 @@ public:
     {
     }
 
-    error_code on_message(handshake_type type, bytes_view body, bytes_view message) override;
-    error_code unexpected_here(message_kind got) const override;
-    bool done() const noexcept override { return state_ == state::done; }
     /// The first ServerHello or HelloRetryRequest, or the ServerHello after a retry.
     error_code on_server_hello(const wire::server_hello& sh, bytes_view message);
 
@@ -34,10 +31,11 @@ private:
         expect_encrypted_extensions,
         expect_certificate_request_or_certificate,
         expect_certificate,
-        expect_certificate_verify,
-        expect_finished,
-        done,
     };
+
+    error_code on_role_message(handshake_type type, bytes_view body, bytes_view message) override;
+    error_code role_unexpected(message_kind got) const override;
+    error_code on_peer_finished() override;
 
     error_code on_hello_retry_request(const wire::server_hello& hrr);
     error_code check_server_hello13(const wire::server_hello& sh);
@@ -48,7 +46,6 @@ private:
     error_code on_encrypted_extensions(bytes_view body);
     error_code on_certificate_request(bytes_view body);
     error_code on_certificate(bytes_view body);
-    error_code on_finished(bytes_view body, bytes_view message);
     void send_dummy_change_cipher_spec() { tls13_base::send_dummy_change_cipher_spec(!offer_.session_id.empty()); }
 
     state state_ = state::expect_server_hello;
@@ -59,7 +56,7 @@ private:
     std::optional<signature_scheme> client_scheme_;
 };
 
-error_code tls13_client::on_message(handshake_type type, bytes_view body, bytes_view message)
+error_code tls13_client::on_role_message(handshake_type type, bytes_view body, bytes_view message)
 {
     switch (state_) {
     case state::expect_server_hello: {
@@ -86,25 +83,11 @@ error_code tls13_client::on_message(handshake_type type, bytes_view body, bytes_
             break;
         transcript_.add(message);
         return on_certificate(body);
-    case state::expect_certificate_verify:
-        if (type != handshake_type::certificate_verify)
-            break;
-        if (auto ec = check_certificate_verify(body)) // signs the transcript before it
-            return ec;
-        transcript_.add(message);
-        state_ = state::expect_finished;
-        return {};
-    case state::expect_finished:
-        if (type != handshake_type::finished)
-            break;
-        return on_finished(body, message);
-    case state::done:
-        return on_post_handshake(type, body);
     }
-    return unexpected_here(kind(type));
+    return role_unexpected(kind(type));
 }
 
-error_code tls13_client::unexpected_here(message_kind got) const
+error_code tls13_client::role_unexpected(message_kind got) const
 {
     using enum handshake_type;
     switch (state_) {
@@ -112,12 +95,9 @@ error_code tls13_client::unexpected_here(message_kind got) const
     case state::expect_encrypted_extensions: return unexpected(got, {kind(encrypted_extensions)});
     case state::expect_certificate_request_or_certificate:
         return unexpected(got, {kind(certificate_request), kind(certificate)});
-    case state::expect_certificate: return unexpected(got, {kind(certificate)});
-    case state::expect_certificate_verify: return unexpected(got, {kind(certificate_verify)});
-    case state::expect_finished: return unexpected(got, {kind(finished)});
-    case state::done: break;
+    case state::expect_certificate: break;
     }
-    return unexpected(got, {kind(new_session_ticket), kind(key_update)});
+    return unexpected(got, {kind(certificate)});
 }
 
 error_code tls13_client::on_server_hello(const wire::server_hello& sh, bytes_view message)
@@ -295,16 +275,12 @@ error_code tls13_client::on_certificate(bytes_view body)
         return error::decode_error;
     if (auto ec = accept_peer_chain(cert.chain, role::server))
         return ec;
-    state_ = state::expect_certificate_verify;
+    stage_ = stage::expect_certificate_verify;
     return {};
 }
 
-error_code tls13_client::on_finished(bytes_view body, bytes_view message)
+error_code tls13_client::on_peer_finished()
 {
-    if (auto ec = check_finished(body, secrets_->server))
-        return ec;
-    transcript_.add(message);
-    peer_finished_ = true;
     derive_application_secrets();
     use_read_secret(server_traffic_secret_);
 
@@ -318,7 +294,6 @@ error_code tls13_client::on_finished(bytes_view body, bytes_view message)
     send_finished(secrets_->client);
     use_write_secret(client_traffic_secret_);
     finish_handshake(group_, hello_retry_);
-    state_ = state::done;
     return {};
 }
 

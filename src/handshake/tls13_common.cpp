@@ -7,6 +7,51 @@ namespace mtls::handshake {
 
 using wire::handshake_type;
 
+error_code tls13_base::on_message(handshake_type type, bytes_view body, bytes_view message)
+{
+    switch (stage_) {
+    case stage::role_states:
+        return on_role_message(type, body, message);
+    case stage::expect_certificate_verify:
+        if (type != handshake_type::certificate_verify)
+            break;
+        if (auto ec = check_certificate_verify(body)) // signs the transcript before it
+            return ec;
+        transcript_.add(message);
+        stage_ = stage::expect_finished;
+        return {};
+    case stage::expect_finished:
+        if (type != handshake_type::finished)
+            break;
+        if (auto ec = check_finished(body, peer_handshake_secret()))
+            return ec;
+        transcript_.add(message);
+        peer_finished_ = true;
+        if (auto ec = on_peer_finished())
+            return ec;
+        stage_ = stage::done;
+        return {};
+    case stage::done:
+        return on_post_handshake(type, body);
+    }
+    return unexpected_here(kind(type));
+}
+
+error_code tls13_base::unexpected_here(message_kind got) const
+{
+    using enum handshake_type;
+    switch (stage_) {
+    case stage::role_states: return role_unexpected(got);
+    case stage::expect_certificate_verify: return unexpected(got, {kind(certificate_verify)});
+    case stage::expect_finished: return unexpected(got, {kind(finished)});
+    case stage::done: break;
+    }
+    // §4.6: CertificateRequest needs post_handshake_auth, which we never offer.
+    if (env_.side == role::client)
+        return unexpected(got, {kind(new_session_ticket), kind(key_update)});
+    return unexpected(got, {kind(key_update)});
+}
+
 void tls13_base::derive_handshake_secrets(const crypto::secret& shared)
 {
     const auto h = hash();
@@ -195,10 +240,7 @@ error_code tls13_base::on_post_handshake(handshake_type type, bytes_view body)
     default:
         break;
     }
-    // §4.6: CertificateRequest needs post_handshake_auth, which we never offer.
-    if (env_.side == role::client)
-        return unexpected(kind(type), {kind(handshake_type::new_session_ticket), kind(handshake_type::key_update)});
-    return unexpected(kind(type), {kind(handshake_type::key_update)});
+    return unexpected_here(kind(type));
 }
 
 void tls13_base::finish_handshake(named_group g, bool hello_retry)

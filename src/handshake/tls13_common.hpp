@@ -12,6 +12,9 @@ namespace mtls::handshake {
 
 class tls13_base : public module_base {
 public:
+    error_code on_message(wire::handshake_type type, bytes_view body, bytes_view message) final;
+    error_code unexpected_here(message_kind got) const final;
+    bool done() const noexcept final { return stage_ == stage::done; }
     change_cipher_spec_state change_cipher_spec() const noexcept override
     {
         return peer_finished_ ? change_cipher_spec_state::tls13_after_finished
@@ -23,6 +26,17 @@ public:
 protected:
     explicit tls13_base(environment& env) : module_base(env) {}
     tls13_base(environment& env, transcript&& t) : module_base(env, std::move(t)) {}
+
+    /// Where the handshake stands. Both ends end alike: the peer's
+    /// CertificateVerify (when it sent a certificate) and Finished, then the
+    /// post-handshake messages (§4.4, §4.6); before that, each role has its
+    /// own states (`role_states`).
+    enum class stage : std::uint8_t { role_states, expect_certificate_verify, expect_finished, done };
+    /// A message while in `stage::role_states`.
+    virtual error_code on_role_message(wire::handshake_type type, bytes_view body, bytes_view message) = 0;
+    virtual error_code role_unexpected(message_kind got) const = 0;
+    /// The peer's Finished has been checked and added to the transcript.
+    virtual error_code on_peer_finished() = 0;
 
     crypto::hash_alg hash() const noexcept { return suite_->hash; }
     /// Transcript-Hash of the messages so far.
@@ -50,6 +64,11 @@ protected:
 
     /// KeyUpdate (either side) and NewSessionTicket (client) after the handshake.
     error_code on_post_handshake(wire::handshake_type type, bytes_view body);
+    /// Handshake secret of the peer's direction.
+    const crypto::secret& peer_handshake_secret() const noexcept
+    {
+        return env_.side == role::client ? secrets_->server : secrets_->client;
+    }
 
     /// Both Finished are through: the handshake secrets and the buffered
     /// transcript go, and the connection info is settled.
@@ -59,6 +78,7 @@ protected:
     /// client's legacy_session_id is not empty.
     void send_dummy_change_cipher_spec(bool compatibility_mode);
 
+    stage stage_ = stage::role_states;
     const suite_info* suite_ = nullptr;
     std::optional<tls13::handshake_secrets> secrets_;
     crypto::secret client_traffic_secret_; // application_traffic_secret_N, each direction

@@ -22,9 +22,6 @@ class tls13_server final : public tls13_base {
 public:
     explicit tls13_server(environment& env) : tls13_base(env) {}
 
-    error_code on_message(handshake_type type, bytes_view body, bytes_view message) override;
-    error_code unexpected_here(message_kind got) const override;
-    bool done() const noexcept override { return state_ == state::done; }
     /// The first ClientHello, parsed by the hello module.
     error_code on_client_hello(const wire::client_hello& ch, bytes_view message);
 
@@ -32,10 +29,11 @@ private:
     enum class state {
         expect_second_client_hello,
         expect_certificate,
-        expect_certificate_verify,
-        expect_finished,
-        done,
     };
+
+    error_code on_role_message(handshake_type type, bytes_view body, bytes_view message) override;
+    error_code role_unexpected(message_kind got) const override;
+    error_code on_peer_finished() override;
 
     error_code on_second_client_hello(bytes_view body, bytes_view message);
     /// Suite, signature scheme and group for a TLS 1.3 ClientHello.
@@ -43,7 +41,6 @@ private:
     error_code send_hello_retry_request();
     error_code send_first_flight(const wire::key_share_entry& client_share);
     error_code on_certificate(bytes_view body);
-    error_code on_finished(bytes_view body, bytes_view message);
     /// RFC 8446 §D.4: in compatibility mode (the client sent a session id),
     /// once, right after the server's first handshake message.
     void send_dummy_change_cipher_spec() { tls13_base::send_dummy_change_cipher_spec(!session_id_.empty()); }
@@ -59,7 +56,7 @@ private:
     bool early_data_offered_ = false;
 };
 
-error_code tls13_server::on_message(handshake_type type, bytes_view body, bytes_view message)
+error_code tls13_server::on_role_message(handshake_type type, bytes_view body, bytes_view message)
 {
     switch (state_) {
     case state::expect_second_client_hello:
@@ -71,35 +68,14 @@ error_code tls13_server::on_message(handshake_type type, bytes_view body, bytes_
             break;
         transcript_.add(message);
         return on_certificate(body);
-    case state::expect_certificate_verify:
-        if (type != handshake_type::certificate_verify)
-            break;
-        if (auto ec = check_certificate_verify(body)) // signs the transcript before it
-            return ec;
-        transcript_.add(message);
-        state_ = state::expect_finished;
-        return {};
-    case state::expect_finished:
-        if (type != handshake_type::finished)
-            break;
-        return on_finished(body, message);
-    case state::done:
-        return on_post_handshake(type, body);
     }
-    return unexpected_here(kind(type));
+    return role_unexpected(kind(type));
 }
 
-error_code tls13_server::unexpected_here(message_kind got) const
+error_code tls13_server::role_unexpected(message_kind got) const
 {
     using enum handshake_type;
-    switch (state_) {
-    case state::expect_second_client_hello: return unexpected(got, {kind(client_hello)});
-    case state::expect_certificate: return unexpected(got, {kind(certificate)});
-    case state::expect_certificate_verify: return unexpected(got, {kind(certificate_verify)});
-    case state::expect_finished: break;
-    case state::done: break;
-    }
-    return unexpected(got, {kind(finished)});
+    return unexpected(got, {kind(state_ == state::expect_certificate ? certificate : client_hello)});
 }
 
 error_code tls13_server::on_client_hello(const wire::client_hello& ch, bytes_view message)
@@ -318,7 +294,10 @@ error_code tls13_server::send_first_flight(const wire::key_share_entry& client_s
     send_finished(secrets_->server);
     derive_application_secrets();
     use_write_secret(server_traffic_secret_);
-    state_ = ask ? state::expect_certificate : state::expect_finished;
+    if (ask)
+        state_ = state::expect_certificate;
+    else
+        stage_ = stage::expect_finished;
     return {};
 }
 
@@ -338,24 +317,19 @@ error_code tls13_server::on_certificate(bytes_view body)
         // RFC 8446 §4.4.2.4: continue without, or abort with certificate_required.
         if (env_.mode & verify_fail_if_no_peer_cert)
             return error::peer_certificate_required;
-        state_ = state::expect_finished;
+        stage_ = stage::expect_finished;
         return {};
     }
     if (auto ec = accept_peer_chain(cert.chain, role::client))
         return ec;
-    state_ = state::expect_certificate_verify;
+    stage_ = stage::expect_certificate_verify;
     return {};
 }
 
-error_code tls13_server::on_finished(bytes_view body, bytes_view message)
+error_code tls13_server::on_peer_finished()
 {
-    if (auto ec = check_finished(body, secrets_->client))
-        return ec;
-    transcript_.add(message);
-    peer_finished_ = true;
     use_read_secret(client_traffic_secret_);
     finish_handshake(group_, hello_retry_);
-    state_ = state::done;
     return {};
 }
 
