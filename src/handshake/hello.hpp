@@ -45,6 +45,17 @@ error_code hand_over_tls12_server(environment& env, const wire::client_hello& ch
 error_code hand_over_tls13_server(environment& env, const wire::client_hello& ch, bytes_view message,
                                   successor_ptr& successor);
 
+/// Makes the successor from `args` and gives it the hello that settled the version.
+template <class Module, class Hello, class... Args>
+error_code hand_over(successor_ptr& successor, error_code (Module::*take)(const Hello&, bytes_view),
+                     const Hello& hello, bytes_view message, Args&&... args)
+{
+    auto next = std::make_unique<Module>(std::forward<Args>(args)...);
+    auto ec = ((*next).*take)(hello, message);
+    successor = std::move(next);
+    return ec;
+}
+
 } // namespace mtls::handshake
 
 #endif

@@ -23,19 +23,6 @@ public:
         offered_tls13_ = !offer.suites13.empty();
     }
 
-    error_code on_message(handshake_type type, bytes_view body, bytes_view message) override;
-    error_code unexpected_here(message_kind got) const override;
-    change_cipher_spec_state change_cipher_spec() const noexcept override
-    {
-        return state_ == state::expect_change_cipher_spec ? change_cipher_spec_state::tls12_keys_change
-                                                          : change_cipher_spec_state::tls12_elsewhere;
-    }
-    void on_change_cipher_spec() override
-    {
-        activate_read_keys();
-        state_ = state::expect_finished;
-    }
-    bool done() const noexcept override { return state_ == state::done; }
     /// The ServerHello that settled TLS 1.2 (RFC 5246 §7.4.1.3).
     error_code on_server_hello(const wire::server_hello& sh, bytes_view message);
 
@@ -45,16 +32,16 @@ private:
         expect_server_key_exchange,
         expect_certificate_request_or_done,
         expect_server_hello_done,
-        expect_change_cipher_spec,
-        expect_finished,
-        done,
     };
+
+    error_code on_role_message(handshake_type type, bytes_view body, bytes_view message) override;
+    error_code role_unexpected(message_kind got) const override;
+    void on_peer_finished(bytes_view) override { transcript_.drop_messages(); }
 
     error_code on_certificate(bytes_view body);
     error_code on_server_key_exchange(bytes_view body);
     error_code on_certificate_request(bytes_view body);
     error_code on_server_hello_done(bytes_view body);
-    error_code on_finished(bytes_view body);
 
     state state_ = state::expect_certificate;
     std::vector<const suite_info*> offered_;
@@ -65,12 +52,8 @@ private:
     bool offered_tls13_ = false;
 };
 
-error_code tls12_client::on_message(handshake_type type, bytes_view body, bytes_view message)
+error_code tls12_client::on_role_message(handshake_type type, bytes_view body, bytes_view message)
 {
-    // RFC 5246 §7.4.1.1: ignored while negotiating, and not part of the
-    // transcript; after the handshake it asks to renegotiate (refused below).
-    if (type == handshake_type::hello_request && state_ != state::done)
-        return body.empty() ? error_code{} : error::decode_error;
     auto expect = [&](handshake_type t) { return type == t; };
     switch (state_) {
     case state::expect_certificate:
@@ -94,30 +77,11 @@ error_code tls12_client::on_message(handshake_type type, bytes_view body, bytes_
             break;
         transcript_.add(message);
         return on_server_hello_done(body);
-    case state::expect_finished:
-        if (!expect(handshake_type::finished))
-            break;
-        if (auto ec = on_finished(body))
-            return ec;
-        transcript_.add(message);
-        return {};
-    case state::expect_change_cipher_spec:
-        break;
-    case state::done:
-        // RFC 5746 §4.2: a HelloRequest after the handshake asks to
-        // renegotiate; RFC 5246 §7.4.1.1 lets the client decline with a
-        // no_renegotiation warning and go on.
-        if (type != handshake_type::hello_request)
-            break;
-        if (!body.empty())
-            return error::decode_error;
-        send_warning(alert::no_renegotiation);
-        return {};
     }
-    return unexpected_here(kind(type));
+    return role_unexpected(kind(type));
 }
 
-error_code tls12_client::unexpected_here(message_kind got) const
+error_code tls12_client::role_unexpected(message_kind got) const
 {
     using enum handshake_type;
     switch (state_) {
@@ -125,12 +89,9 @@ error_code tls12_client::unexpected_here(message_kind got) const
     case state::expect_server_key_exchange: return unexpected(got, {kind(server_key_exchange)});
     case state::expect_certificate_request_or_done:
         return unexpected(got, {kind(certificate_request), kind(server_hello_done)});
-    case state::expect_server_hello_done: return unexpected(got, {kind(server_hello_done)});
-    case state::expect_change_cipher_spec: return unexpected(got, {change_cipher_spec_kind});
-    case state::expect_finished: return unexpected(got, {kind(finished)});
-    case state::done: break;
+    case state::expect_server_hello_done: break;
     }
-    return unexpected(got, {});
+    return unexpected(got, {kind(server_hello_done)});
 }
 
 error_code tls12_client::on_server_hello(const wire::server_hello& sh, bytes_view message)
@@ -275,16 +236,7 @@ error_code tls12_client::on_server_hello_done(bytes_view body)
     activate_write_keys();
     send_finished(true);
     record_info(group_);
-    state_ = state::expect_change_cipher_spec;
-    return {};
-}
-
-error_code tls12_client::on_finished(bytes_view body)
-{
-    if (auto ec = check_finished(body, false))
-        return ec;
-    transcript_.drop_messages();
-    state_ = state::done;
+    stage_ = stage::expect_change_cipher_spec;
     return {};
 }
 
@@ -293,10 +245,7 @@ error_code tls12_client::on_finished(bytes_view body)
 error_code hand_over_tls12_client(environment& env, transcript&& t, const client_offer& offer,
                                   const wire::server_hello& sh, bytes_view message, successor_ptr& successor)
 {
-    auto client = std::make_unique<tls12_client>(env, std::move(t), offer);
-    auto ec = client->on_server_hello(sh, message);
-    successor = std::move(client);
-    return ec;
+    return hand_over(successor, &tls12_client::on_server_hello, sh, message, env, std::move(t), offer);
 }
 
 } // namespace mtls::handshake

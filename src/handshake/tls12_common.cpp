@@ -4,6 +4,53 @@
 
 namespace mtls::handshake {
 
+using wire::handshake_type;
+
+error_code tls12_base::on_message(handshake_type type, bytes_view body, bytes_view message)
+{
+    const bool client = env_.side == role::client;
+    // RFC 5246 §7.4.1.1: ignored by a client while negotiating, and not part
+    // of the transcript.
+    if (client && type == handshake_type::hello_request && stage_ != stage::done)
+        return body.empty() ? error_code{} : error::decode_error;
+    switch (stage_) {
+    case stage::role_states:
+        return on_role_message(type, body, message);
+    case stage::expect_change_cipher_spec:
+        break;
+    case stage::expect_finished:
+        if (type != handshake_type::finished)
+            break;
+        if (auto ec = check_finished(body, !client))
+            return ec;
+        on_peer_finished(message);
+        stage_ = stage::done;
+        return {};
+    case stage::done:
+        // RFC 5746 §4.2, §4.4: a HelloRequest to a client or a ClientHello to
+        // a server asks to renegotiate; RFC 5246 §7.2.2: the refusal is a
+        // no_renegotiation warning, and the peer decides whether to go on.
+        if (type != (client ? handshake_type::hello_request : handshake_type::client_hello))
+            break;
+        if (client && !body.empty())
+            return error::decode_error; // RFC 5246 §7.4.1.1: HelloRequest is empty
+        send_warning(alert::no_renegotiation);
+        return {};
+    }
+    return unexpected_here(kind(type));
+}
+
+error_code tls12_base::unexpected_here(message_kind got) const
+{
+    switch (stage_) {
+    case stage::role_states: return role_unexpected(got);
+    case stage::expect_change_cipher_spec: return unexpected(got, {change_cipher_spec_kind});
+    case stage::expect_finished: return unexpected(got, {kind(handshake_type::finished)});
+    case stage::done: break;
+    }
+    return unexpected(got, {});
+}
+
 error_code tls12_base::derive_keys(const crypto::secret& premaster)
 {
     const auto h = suite_->hash;

@@ -11,9 +11,34 @@
 namespace mtls::handshake {
 
 class tls12_base : public module_base {
+public:
+    error_code on_message(wire::handshake_type type, bytes_view body, bytes_view message) final;
+    error_code unexpected_here(message_kind got) const final;
+    change_cipher_spec_state change_cipher_spec() const noexcept final
+    {
+        return stage_ == stage::expect_change_cipher_spec ? change_cipher_spec_state::tls12_keys_change
+                                                          : change_cipher_spec_state::tls12_elsewhere;
+    }
+    void on_change_cipher_spec() final
+    {
+        activate_read_keys();
+        stage_ = stage::expect_finished;
+    }
+    bool done() const noexcept final { return stage_ == stage::done; }
+
 protected:
     explicit tls12_base(environment& env) : module_base(env) {}
     tls12_base(environment& env, transcript&& t) : module_base(env, std::move(t)) {}
+
+    /// Where the handshake stands. Both ends end alike: the peer's
+    /// ChangeCipherSpec and Finished (RFC 5246 §7.3), then refused
+    /// renegotiations; before that, each role has its own states.
+    enum class stage : std::uint8_t { role_states, expect_change_cipher_spec, expect_finished, done };
+    /// A message while in `stage::role_states`.
+    virtual error_code on_role_message(wire::handshake_type type, bytes_view body, bytes_view message) = 0;
+    virtual error_code role_unexpected(message_kind got) const = 0;
+    /// The peer's Finished `message` has been checked.
+    virtual void on_peer_finished(bytes_view message) = 0;
 
     /// From the ECDHE shared secret: master secret (extended when negotiated)
     /// and both directions' protection; the write side starts at CCS.
@@ -28,6 +53,7 @@ protected:
 
     void record_info(named_group g);
 
+    stage stage_ = stage::role_states;
     const suite_info* suite_ = nullptr;
     wire::random_bytes client_random_{};
     wire::random_bytes server_random_{};

@@ -16,21 +16,6 @@ class tls12_server final : public tls12_base {
 public:
     explicit tls12_server(environment& env) : tls12_base(env) {}
 
-    error_code on_message(handshake_type type, bytes_view body, bytes_view message) override;
-    error_code unexpected_here(message_kind got) const override;
-    change_cipher_spec_state change_cipher_spec() const noexcept override
-    {
-        // RFC 5246 §7.4.8: with a client certificate, CertificateVerify comes
-        // first; a ChangeCipherSpec in its place must not skip it.
-        return state_ == state::expect_change_cipher_spec ? change_cipher_spec_state::tls12_keys_change
-                                                          : change_cipher_spec_state::tls12_elsewhere;
-    }
-    void on_change_cipher_spec() override
-    {
-        activate_read_keys();
-        state_ = state::expect_finished;
-    }
-    bool done() const noexcept override { return state_ == state::done; }
     /// The ClientHello that settled TLS 1.2, parsed by the hello module.
     error_code on_client_hello(const wire::client_hello& ch, bytes_view message);
 
@@ -39,15 +24,15 @@ private:
         expect_certificate,
         expect_client_key_exchange,
         expect_certificate_verify,
-        expect_change_cipher_spec,
-        expect_finished,
-        done,
     };
+
+    error_code on_role_message(handshake_type type, bytes_view body, bytes_view message) override;
+    error_code role_unexpected(message_kind got) const override;
+    void on_peer_finished(bytes_view message) override;
 
     error_code on_certificate(bytes_view body);
     error_code on_client_key_exchange(bytes_view body);
     error_code on_certificate_verify(bytes_view body);
-    error_code on_finished(bytes_view body, bytes_view message);
     error_code choose(const wire::client_hello& ch, signature_scheme& scheme);
     error_code send_first_flight(const wire::client_hello& ch, signature_scheme scheme);
 
@@ -57,7 +42,7 @@ private:
     bool client_authenticated_ = false;
 };
 
-error_code tls12_server::on_message(handshake_type type, bytes_view body, bytes_view message)
+error_code tls12_server::on_role_message(handshake_type type, bytes_view body, bytes_view message)
 {
     switch (state_) {
     case state::expect_certificate:
@@ -77,36 +62,19 @@ error_code tls12_server::on_message(handshake_type type, bytes_view body, bytes_
             return ec;
         transcript_.add(message);
         return {};
-    case state::expect_finished:
-        if (type != handshake_type::finished)
-            break;
-        return on_finished(body, message);
-    case state::expect_change_cipher_spec:
-        break;
-    case state::done:
-        // RFC 5746 §4.4: a ClientHello after the handshake asks to
-        // renegotiate; RFC 5246 §7.2.2: the refusal is always a warning, and
-        // the peer decides whether to go on.
-        if (type != handshake_type::client_hello)
-            break;
-        send_warning(alert::no_renegotiation);
-        return {};
     }
-    return unexpected_here(kind(type));
+    return role_unexpected(kind(type));
 }
 
-error_code tls12_server::unexpected_here(message_kind got) const
+error_code tls12_server::role_unexpected(message_kind got) const
 {
     using enum handshake_type;
     switch (state_) {
     case state::expect_certificate: return unexpected(got, {kind(certificate)});
     case state::expect_client_key_exchange: return unexpected(got, {kind(client_key_exchange)});
-    case state::expect_certificate_verify: return unexpected(got, {kind(certificate_verify)});
-    case state::expect_change_cipher_spec: return unexpected(got, {change_cipher_spec_kind});
-    case state::expect_finished: return unexpected(got, {kind(finished)});
-    case state::done: break;
+    case state::expect_certificate_verify: break;
     }
-    return unexpected(got, {});
+    return unexpected(got, {kind(certificate_verify)});
 }
 
 error_code tls12_server::on_client_hello(const wire::client_hello& ch, bytes_view message)
@@ -296,7 +264,10 @@ error_code tls12_server::on_client_key_exchange(bytes_view body)
     if (auto ec = derive_keys(premaster))
         return ec;
     record_info(group_);
-    state_ = client_authenticated_ ? state::expect_certificate_verify : state::expect_change_cipher_spec;
+    if (client_authenticated_)
+        state_ = state::expect_certificate_verify;
+    else
+        stage_ = stage::expect_change_cipher_spec;
     return {};
 }
 
@@ -310,21 +281,17 @@ error_code tls12_server::on_certificate_verify(bytes_view body)
         return error::illegal_parameter;
     if (!peer_leaf_.verify_signature(cv.scheme, transcript_.messages(), cv.signature))
         return error::bad_certificate_verify;
-    state_ = state::expect_change_cipher_spec;
+    stage_ = stage::expect_change_cipher_spec;
     return {};
 }
 
-error_code tls12_server::on_finished(bytes_view body, bytes_view message)
+void tls12_server::on_peer_finished(bytes_view message)
 {
-    if (auto ec = check_finished(body, true))
-        return ec;
     transcript_.add(message);
     env_.records.send(wire::content_type::change_cipher_spec, std::array{std::byte{1}});
     activate_write_keys();
     send_finished(false);
     transcript_.drop_messages();
-    state_ = state::done;
-    return {};
 }
 
 } // namespace
@@ -332,10 +299,7 @@ error_code tls12_server::on_finished(bytes_view body, bytes_view message)
 error_code hand_over_tls12_server(environment& env, const wire::client_hello& ch, bytes_view message,
                                   successor_ptr& successor)
 {
-    auto server = std::make_unique<tls12_server>(env);
-    auto ec = server->on_client_hello(ch, message);
-    successor = std::move(server);
-    return ec;
+    return hand_over(successor, &tls12_server::on_client_hello, ch, message, env);
 }
 
 } // namespace mtls::handshake

@@ -45,7 +45,6 @@ private:
                                          std::initializer_list<extension_type> allowed) const;
     error_code on_encrypted_extensions(bytes_view body);
     error_code on_certificate_request(bytes_view body);
-    error_code on_certificate(bytes_view body);
     void send_dummy_change_cipher_spec() { tls13_base::send_dummy_change_cipher_spec(!offer_.session_id.empty()); }
 
     state state_ = state::expect_server_hello;
@@ -81,8 +80,7 @@ error_code tls13_client::on_role_message(handshake_type type, bytes_view body, b
     case state::expect_certificate:
         if (type != handshake_type::certificate)
             break;
-        transcript_.add(message);
-        return on_certificate(body);
+        return on_peer_certificate(body, message);
     }
     return role_unexpected(kind(type));
 }
@@ -258,27 +256,6 @@ error_code tls13_client::on_certificate_request(bytes_view body)
     return {};
 }
 
-error_code tls13_client::on_certificate(bytes_view body)
-{
-    wire::certificate13 cert;
-    if (auto ec = wire::parse_certificate13(body, cert))
-        return ec;
-    if (!cert.request_context.empty())
-        return error::illegal_parameter;
-    // RFC 8446 §4.4.2: entry extensions answer ones in the ClientHello, and
-    // mtls asks for none (no status_request, no SCT); §4.2: unsolicited
-    // extensions are an unsupported_extension.
-    if (cert.entry_extensions)
-        return error::unsupported_extension;
-    // RFC 8446 §4.4.2.4: a server always authenticates.
-    if (cert.chain.empty())
-        return error::decode_error;
-    if (auto ec = accept_peer_chain(cert.chain, role::server))
-        return ec;
-    stage_ = stage::expect_certificate_verify;
-    return {};
-}
-
 error_code tls13_client::on_peer_finished()
 {
     derive_application_secrets();
@@ -302,10 +279,7 @@ error_code tls13_client::on_peer_finished()
 error_code hand_over_tls13_client(environment& env, transcript&& t, client_offer&& offer,
                                   const wire::server_hello& sh, bytes_view message, successor_ptr& successor)
 {
-    auto client = std::make_unique<tls13_client>(env, std::move(t), std::move(offer));
-    auto ec = client->on_server_hello(sh, message);
-    successor = std::move(client);
-    return ec;
+    return hand_over(successor, &tls13_client::on_server_hello, sh, message, env, std::move(t), std::move(offer));
 }
 
 } // namespace mtls::handshake

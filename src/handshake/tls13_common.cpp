@@ -95,6 +95,36 @@ void tls13_base::use_write_secret(const crypto::secret& s)
                                                          record::nonce_scheme::tls13));
 }
 
+error_code tls13_base::on_peer_certificate(bytes_view body, bytes_view message)
+{
+    transcript_.add(message);
+    wire::certificate13 cert;
+    if (auto ec = wire::parse_certificate13(body, cert))
+        return ec;
+    if (!cert.request_context.empty())
+        return error::illegal_parameter; // empty in the handshake, as the CertificateRequest's
+    // Entry extensions answer ones in the ClientHello or CertificateRequest,
+    // and mtls asks for none (no status_request, no SCT); §4.2: unsolicited
+    // extensions are an unsupported_extension.
+    if (cert.entry_extensions)
+        return error::unsupported_extension;
+    const role peer = env_.side == role::client ? role::server : role::client;
+    if (cert.chain.empty()) {
+        // §4.4.2.4: a server always authenticates; without a client
+        // certificate the server goes on, or aborts with certificate_required.
+        if (peer == role::server)
+            return error::decode_error;
+        if (env_.mode & verify_fail_if_no_peer_cert)
+            return error::peer_certificate_required;
+        stage_ = stage::expect_finished;
+        return {};
+    }
+    if (auto ec = accept_peer_chain(cert.chain, peer))
+        return ec;
+    stage_ = stage::expect_certificate_verify;
+    return {};
+}
+
 void tls13_base::send_certificate(bool empty)
 {
     send(handshake_type::certificate, [&](wire::writer& w) {

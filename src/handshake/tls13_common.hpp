@@ -51,6 +51,8 @@ protected:
     void use_read_secret(const crypto::secret& s);
     void use_write_secret(const crypto::secret& s);
 
+    /// The peer's Certificate (§4.4.2), whole message in `message`.
+    error_code on_peer_certificate(bytes_view body, bytes_view message);
     /// Certificate with an empty request context (§4.4.2); our chain, or an
     /// empty list when `empty`.
     void send_certificate(bool empty);

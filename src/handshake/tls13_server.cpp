@@ -40,7 +40,6 @@ private:
     error_code choose(const wire::client_hello& ch);
     error_code send_hello_retry_request();
     error_code send_first_flight(const wire::key_share_entry& client_share);
-    error_code on_certificate(bytes_view body);
     /// RFC 8446 §D.4: in compatibility mode (the client sent a session id),
     /// once, right after the server's first handshake message.
     void send_dummy_change_cipher_spec() { tls13_base::send_dummy_change_cipher_spec(!session_id_.empty()); }
@@ -66,8 +65,7 @@ error_code tls13_server::on_role_message(handshake_type type, bytes_view body, b
     case state::expect_certificate:
         if (type != handshake_type::certificate)
             break;
-        transcript_.add(message);
-        return on_certificate(body);
+        return on_peer_certificate(body, message);
     }
     return role_unexpected(kind(type));
 }
@@ -301,31 +299,6 @@ error_code tls13_server::send_first_flight(const wire::key_share_entry& client_s
     return {};
 }
 
-error_code tls13_server::on_certificate(bytes_view body)
-{
-    wire::certificate13 cert;
-    if (auto ec = wire::parse_certificate13(body, cert))
-        return ec;
-    if (!cert.request_context.empty())
-        return error::illegal_parameter; // RFC 8446 §4.4.2: the CertificateRequest's context
-    // RFC 8446 §4.4.2: entry extensions answer ones in the CertificateRequest, and
-    // mtls asks for none (no status_request, no SCT); §4.2: unsolicited
-    // extensions are an unsupported_extension.
-    if (cert.entry_extensions)
-        return error::unsupported_extension;
-    if (cert.chain.empty()) {
-        // RFC 8446 §4.4.2.4: continue without, or abort with certificate_required.
-        if (env_.mode & verify_fail_if_no_peer_cert)
-            return error::peer_certificate_required;
-        stage_ = stage::expect_finished;
-        return {};
-    }
-    if (auto ec = accept_peer_chain(cert.chain, role::client))
-        return ec;
-    stage_ = stage::expect_certificate_verify;
-    return {};
-}
-
 error_code tls13_server::on_peer_finished()
 {
     use_read_secret(client_traffic_secret_);
@@ -338,10 +311,7 @@ error_code tls13_server::on_peer_finished()
 error_code hand_over_tls13_server(environment& env, const wire::client_hello& ch, bytes_view message,
                                   successor_ptr& successor)
 {
-    auto server = std::make_unique<tls13_server>(env);
-    auto ec = server->on_client_hello(ch, message);
-    successor = std::move(server);
-    return ec;
+    return hand_over(successor, &tls13_server::on_client_hello, ch, message, env);
 }
 
 } // namespace mtls::handshake
