@@ -1,8 +1,7 @@
 // Builds against the installed headers and library only, and links: one
 // context, one engine and one stream type cover the public API's symbols.
-#include <mtls/context.hpp>
-#include <mtls/engine.hpp>
-#include <mtls/tls_stream.hpp>
+// The umbrella header proves every public header installs and compiles.
+#include <mtls/mtls.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
