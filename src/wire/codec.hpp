@@ -70,8 +70,9 @@ private:
     bool ok_ = true;
 };
 
-/// Appends to a byte vector. Length prefixes are written as placeholders by
-/// `open(width)` and patched by `close` once the body is known.
+/// Appends to a byte vector. A length-prefixed vector is written by
+/// `prefixed(width, body)`, which patches the prefix once `body` has run, so
+/// no length is ever counted by hand.
 class writer {
 public:
     explicit writer(std::vector<std::byte>& out) noexcept : out_(out) {}
@@ -82,6 +83,17 @@ public:
     void u64(std::uint64_t v) { uint(v, 8); }
     void bytes(bytes_view b) { out_.insert(out_.end(), b.begin(), b.end()); }
 
+    /// Writes a `width`-byte length prefix, then whatever `body()` appends,
+    /// then patches the prefix with that length.
+    template <class Body>
+    void prefixed(std::size_t width, Body&& body)
+    {
+        auto b = open(width);
+        body();
+        close(b);
+    }
+
+    /// The two halves of `prefixed`, for a block whose body is not one scope.
     struct block {
         std::size_t at;
         std::size_t width;
@@ -96,13 +108,19 @@ public:
     void close(block b)
     {
         auto len = out_.size() - b.at - b.width;
+        // A body too long for its prefix would be sent with a wrong length.
+        if (b.width < sizeof(len) && (len >> (8 * b.width)) != 0)
+            overflowed_ = true;
         for (std::size_t i = 0; i < b.width; ++i)
             out_[b.at + i] = std::byte(static_cast<std::uint8_t>(len >> (8 * (b.width - 1 - i))));
     }
-    void vec8(bytes_view b) { auto k = open(1); bytes(b); close(k); }
-    void vec16(bytes_view b) { auto k = open(2); bytes(b); close(k); }
-    void vec24(bytes_view b) { auto k = open(3); bytes(b); close(k); }
+    void vec8(bytes_view b) { prefixed(1, [&] { bytes(b); }); }
+    void vec16(bytes_view b) { prefixed(2, [&] { bytes(b); }); }
+    void vec24(bytes_view b) { prefixed(3, [&] { bytes(b); }); }
 
+    /// Some block was longer than its length prefix can state: the output
+    /// is malformed and must not be sent.
+    bool overflowed() const noexcept { return overflowed_; }
     std::size_t size() const noexcept { return out_.size(); }
 
 private:
@@ -113,6 +131,7 @@ private:
     }
 
     std::vector<std::byte>& out_;
+    bool overflowed_ = false;
 };
 
 } // namespace mtls::wire

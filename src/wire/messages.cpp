@@ -1,242 +1,10 @@
 #include "wire/messages.hpp"
 
+#include "wire/lists.hpp"
+
 #include <algorithm>
 
 namespace mtls::wire {
-
-const random_bytes hello_retry_request_random = [] {
-    constexpr std::array<std::uint8_t, random_size> v{
-        0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
-        0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
-    random_bytes out{};
-    for (std::size_t i = 0; i < v.size(); ++i)
-        out[i] = std::byte{v[i]};
-    return out;
-}();
-
-const std::array<std::byte, 8> downgrade_tls12{std::byte{0x44}, std::byte{0x4F}, std::byte{0x57}, std::byte{0x4E},
-                                               std::byte{0x47}, std::byte{0x52}, std::byte{0x44}, std::byte{0x01}};
-const std::array<std::byte, 8> downgrade_tls11{std::byte{0x44}, std::byte{0x4F}, std::byte{0x57}, std::byte{0x4E},
-                                               std::byte{0x47}, std::byte{0x52}, std::byte{0x44}, std::byte{0x00}};
-
-namespace {
-
-error_code parse_error(const reader& r)
-{
-    if (!r.ok())
-        return error::decode_error;
-    if (!r.empty())
-        return error::trailing_data;
-    return {};
-}
-
-/// A list of 16-bit values with a 2-byte length prefix; even and non-empty.
-template <class T>
-bool read_u16_list(reader& r, std::vector<T>& out)
-{
-    auto body = r.vec16();
-    if (body.empty() || body.size() % 2 != 0) {
-        r.fail();
-        return false;
-    }
-    reader items(body);
-    out.clear();
-    out.reserve(body.size() / 2);
-    while (!items.empty())
-        out.push_back(static_cast<T>(items.u16()));
-    return true;
-}
-
-error_code parse_server_name(bytes_view data, hello_extensions& out)
-{
-    // RFC 6066 §3: a list of (type, name); we read the host_name entry.
-    reader r(data);
-    auto names = r.vec16();
-    if (!r.done() || names.empty())
-        return error::decode_error; // server_name_list<1..2^16-1>
-    reader list(names);
-    while (!list.empty()) {
-        auto type = list.u8();
-        auto name = list.vec16();
-        if (!list.ok() || name.empty())
-            return error::decode_error;
-        if (type == 0) {
-            if (out.server_name)
-                return error::illegal_parameter; // one host_name only (RFC 6066 §3)
-            out.server_name = std::string_view(reinterpret_cast<const char*>(name.data()), name.size());
-        }
-    }
-    return {};
-}
-
-error_code parse_dn_list(reader& r, std::vector<bytes_view>& out)
-{
-    // RFC 8446 §4.2.4: DistinguishedName authorities<3..2^16-1>, each <1..2^16-1>.
-    reader names(r.vec16());
-    if (!r.ok())
-        return error::decode_error;
-    out.clear();
-    while (!names.empty()) {
-        auto dn = names.vec16();
-        if (!names.ok() || dn.empty())
-            return error::decode_error;
-        out.push_back(dn);
-    }
-    return {};
-}
-
-bool read_key_share_entry(reader& r, key_share_entry& e)
-{
-    e.group = static_cast<named_group>(r.u16());
-    e.key_exchange = r.vec16();
-    return r.ok() && !e.key_exchange.empty(); // key_exchange<1..2^16-1>
-}
-
-error_code parse_one(extension_type type, bytes_view data, extensions_in in, hello_extensions& out)
-{
-    reader r(data);
-    switch (type) {
-    case extension_type::server_name:
-        // A server's acknowledgement is empty (RFC 6066 §3).
-        if (in != extensions_in::client_hello)
-            return data.empty() ? error_code{} : error::decode_error;
-        return parse_server_name(data, out);
-    case extension_type::supported_groups: {
-        std::vector<named_group> groups;
-        read_u16_list(r, groups);
-        out.groups = std::move(groups);
-        break;
-    }
-    case extension_type::ec_point_formats:
-        out.ec_point_formats = r.vec8();
-        if (out.ec_point_formats->empty())
-            r.fail();
-        break;
-    case extension_type::signature_algorithms: {
-        std::vector<signature_scheme> schemes;
-        read_u16_list(r, schemes);
-        out.signature_schemes = std::move(schemes);
-        break;
-    }
-    case extension_type::extended_master_secret:
-        out.extended_master_secret = true; // RFC 7627 §5.1: empty body
-        break;
-    case extension_type::renegotiation_info:
-        out.renegotiation_info = r.vec8();
-        break;
-    case extension_type::supported_versions: {
-        std::vector<std::uint16_t> versions;
-        if (in == extensions_in::client_hello) {
-            auto list = r.vec8();
-            if (list.empty() || list.size() % 2 != 0)
-                r.fail();
-            reader items(list);
-            while (r.ok() && !items.empty())
-                versions.push_back(items.u16());
-        } else {
-            versions.push_back(r.u16());
-        }
-        out.supported_versions = std::move(versions);
-        break;
-    }
-    case extension_type::key_share:
-        // RFC 8446 §4.2.8: a list in ClientHello, one entry in ServerHello,
-        // the selected group alone in HelloRetryRequest.
-        if (in == extensions_in::client_hello) {
-            std::vector<key_share_entry> shares;
-            reader list(r.vec16());
-            while (r.ok() && !list.empty()) {
-                key_share_entry e;
-                if (!read_key_share_entry(list, e)) {
-                    r.fail();
-                    break;
-                }
-                shares.push_back(e);
-            }
-            out.key_shares = std::move(shares);
-        } else if (in == extensions_in::hello_retry_request) {
-            out.selected_group = static_cast<named_group>(r.u16());
-        } else {
-            key_share_entry e;
-            if (!read_key_share_entry(r, e))
-                r.fail();
-            out.key_share = e;
-        }
-        break;
-    case extension_type::cookie:
-        out.cookie = r.vec16();
-        if (out.cookie->empty())
-            r.fail(); // opaque cookie<1..2^16-1>
-        break;
-    case extension_type::certificate_authorities: {
-        std::vector<bytes_view> names;
-        if (parse_dn_list(r, names) || names.empty())
-            return error::decode_error;
-        out.authorities = std::move(names);
-        break;
-    }
-    case extension_type::signature_algorithms_cert: {
-        std::vector<signature_scheme> schemes;
-        read_u16_list(r, schemes);
-        out.signature_schemes_cert = std::move(schemes);
-        break;
-    }
-    default:
-        return {}; // unknown: skipped
-    }
-    return parse_error(r);
-}
-
-} // namespace
-
-const char* to_string(handshake_type t) noexcept
-{
-    switch (t) {
-    case handshake_type::hello_request: return "HelloRequest";
-    case handshake_type::client_hello: return "ClientHello";
-    case handshake_type::server_hello: return "ServerHello";
-    case handshake_type::new_session_ticket: return "NewSessionTicket";
-    case handshake_type::end_of_early_data: return "EndOfEarlyData";
-    case handshake_type::encrypted_extensions: return "EncryptedExtensions";
-    case handshake_type::certificate: return "Certificate";
-    case handshake_type::server_key_exchange: return "ServerKeyExchange";
-    case handshake_type::certificate_request: return "CertificateRequest";
-    case handshake_type::server_hello_done: return "ServerHelloDone";
-    case handshake_type::certificate_verify: return "CertificateVerify";
-    case handshake_type::client_key_exchange: return "ClientKeyExchange";
-    case handshake_type::finished: return "Finished";
-    case handshake_type::key_update: return "KeyUpdate";
-    case handshake_type::message_hash: return "message_hash";
-    }
-    return "unknown handshake message";
-}
-
-bool hello_extensions::has(extension_type t) const noexcept
-{
-    return std::find(present.begin(), present.end(), static_cast<std::uint16_t>(t)) != present.end();
-}
-
-error_code parse_extensions(bytes_view block, extensions_in in, hello_extensions& out)
-{
-    reader r(block);
-    // One bit per possible type: a block of thousands of extensions costs
-    // linear time. 8 KiB, kept off the stack, which may be a coroutine's.
-    std::vector<bool> seen(0x10000);
-    while (!r.empty()) {
-        auto type = r.u16();
-        auto data = r.vec16();
-        if (!r.ok())
-            return error::decode_error;
-        // RFC 8446 §4.2, RFC 5246 §7.4.1.4: at most one extension of each type.
-        if (seen[type])
-            return error::duplicate_extension;
-        seen[type] = true;
-        out.present.push_back(type);
-        if (auto ec = parse_one(static_cast<extension_type>(type), data, in, out))
-            return ec;
-    }
-    return {};
-}
 
 error_code parse_client_hello(bytes_view body, client_hello& out)
 {
@@ -261,6 +29,16 @@ error_code parse_client_hello(bytes_view body, client_hello& out)
     return parse_extensions(ext, extensions_in::client_hello, out.ext);
 }
 
+error_code encode_client_hello(writer& w, const client_hello& in)
+{
+    w.u16(in.legacy_version);
+    w.bytes(in.random);
+    w.vec8(in.session_id);
+    write_u16_list<std::uint16_t>(w, in.cipher_suites);
+    w.vec8(in.compression_methods);
+    return encode_extensions(w, in.ext, extensions_in::client_hello);
+}
+
 error_code parse_server_hello(bytes_view body, server_hello& out)
 {
     // RFC 5246 §7.4.1.3
@@ -283,6 +61,17 @@ error_code parse_server_hello(bytes_view body, server_hello& out)
                             out.ext);
 }
 
+error_code encode_server_hello(writer& w, const server_hello& in)
+{
+    w.u16(in.legacy_version);
+    w.bytes(in.hello_retry ? hello_retry_request_random : in.random); // RFC 8446 §4.1.3
+    w.vec8(in.session_id);
+    w.u16(in.cipher_suite);
+    w.u8(in.compression_method);
+    return encode_extensions(w, in.ext,
+                             in.hello_retry ? extensions_in::hello_retry_request : extensions_in::server_hello);
+}
+
 error_code parse_encrypted_extensions(bytes_view body, hello_extensions& out)
 {
     reader r(body);
@@ -290,6 +79,11 @@ error_code parse_encrypted_extensions(bytes_view body, hello_extensions& out)
     if (auto ec = parse_error(r))
         return ec;
     return parse_extensions(ext, extensions_in::encrypted_extensions, out);
+}
+
+error_code encode_encrypted_extensions(writer& w, const hello_extensions& in)
+{
+    return encode_extensions(w, in, extensions_in::encrypted_extensions);
 }
 
 error_code parse_certificate13(bytes_view body, certificate13& out)
@@ -323,6 +117,17 @@ error_code parse_certificate13(bytes_view body, certificate13& out)
     return {};
 }
 
+void encode_certificate13(writer& w, const certificate13& in)
+{
+    w.vec8(in.request_context);
+    w.prefixed(3, [&] {
+        for (auto cert : in.chain) {
+            w.vec24(cert);
+            w.u16(0); // extensions<0..2^16-1>: none
+        }
+    });
+}
+
 error_code parse_certificate_request13(bytes_view body, certificate_request13& out)
 {
     reader r(body);
@@ -331,6 +136,12 @@ error_code parse_certificate_request13(bytes_view body, certificate_request13& o
     if (auto ec = parse_error(r))
         return ec;
     return parse_extensions(ext, extensions_in::certificate_request, out.ext);
+}
+
+error_code encode_certificate_request13(writer& w, const certificate_request13& in)
+{
+    w.vec8(in.request_context);
+    return encode_extensions(w, in.ext, extensions_in::certificate_request);
 }
 
 error_code parse_new_session_ticket(bytes_view body)
@@ -359,6 +170,11 @@ error_code parse_key_update(bytes_view body, key_update_request& out)
     return {};
 }
 
+void encode_key_update(writer& w, key_update_request request)
+{
+    w.u8(static_cast<std::uint8_t>(request));
+}
+
 error_code parse_certificate12(bytes_view body, std::vector<bytes_view>& chain)
 {
     reader r(body);
@@ -377,6 +193,14 @@ error_code parse_certificate12(bytes_view body, std::vector<bytes_view>& chain)
     return {};
 }
 
+void encode_certificate12(writer& w, std::span<const bytes_view> chain)
+{
+    w.prefixed(3, [&] {
+        for (auto cert : chain)
+            w.vec24(cert);
+    });
+}
+
 error_code parse_server_key_exchange(bytes_view body, server_key_exchange& out)
 {
     reader r(body);
@@ -392,6 +216,19 @@ error_code parse_server_key_exchange(bytes_view body, server_key_exchange& out)
     if (auto ec = parse_error(r))
         return ec;
     return out.signature.empty() ? error::decode_error : error_code{};
+}
+
+void encode_ecdhe_params(writer& w, named_group group, bytes_view public_key)
+{
+    w.u8(curve_type_named);
+    w.u16(static_cast<std::uint16_t>(group));
+    w.vec8(public_key);
+}
+
+void encode_server_key_exchange(writer& w, const server_key_exchange& in)
+{
+    encode_ecdhe_params(w, in.group, in.public_key);
+    encode_certificate_verify(w, {in.scheme, in.signature}); // the same digitally-signed struct
 }
 
 error_code parse_certificate_request12(bytes_view body, certificate_request12& out)
@@ -413,6 +250,13 @@ error_code parse_certificate_request12(bytes_view body, certificate_request12& o
     return {};
 }
 
+void encode_certificate_request12(writer& w, const certificate_request12& in)
+{
+    w.vec8(in.certificate_types);
+    write_u16_list<signature_scheme>(w, in.schemes);
+    write_dn_list(w, in.authorities);
+}
+
 error_code parse_client_key_exchange(bytes_view body, bytes_view& public_key)
 {
     reader r(body);
@@ -420,6 +264,11 @@ error_code parse_client_key_exchange(bytes_view body, bytes_view& public_key)
     if (auto ec = parse_error(r))
         return ec;
     return public_key.empty() ? error::decode_error : error_code{};
+}
+
+void encode_client_key_exchange(writer& w, bytes_view public_key)
+{
+    w.vec8(public_key);
 }
 
 error_code parse_certificate_verify(bytes_view body, signed_data& out)
@@ -430,6 +279,17 @@ error_code parse_certificate_verify(bytes_view body, signed_data& out)
     out.scheme = static_cast<signature_scheme>(r.u16());
     out.signature = r.vec16();
     return parse_error(r);
+}
+
+void encode_certificate_verify(writer& w, const signed_data& in)
+{
+    w.u16(static_cast<std::uint16_t>(in.scheme));
+    w.vec16(in.signature);
+}
+
+void encode_finished(writer& w, bytes_view verify_data)
+{
+    w.bytes(verify_data);
 }
 
 } // namespace mtls::wire

@@ -1,0 +1,118 @@
+#ifndef MTLS_SRC_WIRE_EXTENSIONS_HPP
+#define MTLS_SRC_WIRE_EXTENSIONS_HPP
+
+// Hello, EncryptedExtensions and CertificateRequest extensions: one structure
+// that a block parses into and encodes from, in the order of `present`.
+
+#include "wire/codec.hpp"
+#include "wire/types.hpp"
+
+#include <mtls/error.hpp>
+#include <mtls/types.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace mtls::wire {
+
+/// One KeyShareEntry (RFC 8446 §4.2.8).
+struct key_share_entry {
+    named_group group{};
+    bytes_view key_exchange;
+
+    bool operator==(const key_share_entry& o) const noexcept
+    {
+        return group == o.group && std::equal(key_exchange.begin(), key_exchange.end(), o.key_exchange.begin(),
+                                              o.key_exchange.end());
+    }
+};
+
+/// An extension mtls does not decode, kept as its body.
+struct raw_extension {
+    std::uint16_t type = 0;
+    bytes_view body;
+};
+
+/// Where an extensions block sits; it decides how some extensions are encoded.
+enum class extensions_in : std::uint8_t {
+    client_hello,
+    server_hello,
+    hello_retry_request,
+    encrypted_extensions,
+    certificate_request,
+};
+
+/// Extensions mtls understands, as parsed from a hello, EncryptedExtensions or
+/// CertificateRequest. `present` lists every extension in block order; the
+/// fields hold their values. The `add_*` calls set a field and append its
+/// type, so a sender builds the block it means in the order it means:
+///
+///     hello_extensions ext;
+///     ext.add_key_share({group, public_key}).add_supported_versions({version_tls13});
+struct hello_extensions {
+    std::optional<std::string_view> server_name;      // host_name entry
+    std::optional<std::vector<named_group>> groups;   // raw values kept, unknown never match
+    std::optional<bytes_view> ec_point_formats;
+    std::optional<std::vector<signature_scheme>> signature_schemes;
+    bool extended_master_secret = false;
+    std::optional<bytes_view> renegotiation_info;     // the renegotiated_connection field
+    std::optional<std::vector<std::uint16_t>> supported_versions;
+    std::optional<std::vector<key_share_entry>> key_shares; // ClientHello
+    std::optional<key_share_entry> key_share;               // ServerHello
+    std::optional<named_group> selected_group;              // HelloRetryRequest
+    std::optional<bytes_view> cookie;
+    std::optional<std::vector<bytes_view>> authorities;     // certificate_authorities
+    std::optional<std::vector<signature_scheme>> signature_schemes_cert;
+    /// Extensions without a field above (unknown ones, early_data,
+    /// psk_key_exchange_modes, ...), in block order, so a parsed block
+    /// encodes back to the same bytes.
+    std::vector<raw_extension> other;
+    /// Types of every extension present, in order (known or not).
+    std::vector<std::uint16_t> present;
+
+    bool has(extension_type t) const noexcept;
+
+    /// server_name with one host_name (RFC 6066 §3), for a ClientHello.
+    hello_extensions& add_server_name(std::string_view host);
+    hello_extensions& add_groups(std::vector<named_group> v);
+    hello_extensions& add_ec_point_formats(bytes_view formats);
+    hello_extensions& add_signature_schemes(std::vector<signature_scheme> v);
+    hello_extensions& add_renegotiation_info(bytes_view renegotiated_connection);
+    /// A list in a ClientHello; exactly one version in a ServerHello or HRR.
+    hello_extensions& add_supported_versions(std::vector<std::uint16_t> v);
+    hello_extensions& add_key_shares(std::vector<key_share_entry> v);
+    hello_extensions& add_key_share(key_share_entry e);
+    hello_extensions& add_selected_group(named_group g);
+    hello_extensions& add_cookie(bytes_view c);
+    hello_extensions& add_authorities(std::vector<bytes_view> names);
+    hello_extensions& add_signature_schemes_cert(std::vector<signature_scheme> v);
+    /// An extension with an empty body where mtls sends it: extended_master_secret
+    /// (also sets the flag), early_data, post_handshake_auth, and server_name
+    /// as a server's acknowledgement (RFC 6066 §3).
+    hello_extensions& add_empty(extension_type t);
+    /// Any extension, body given as is.
+    hello_extensions& add_raw(std::uint16_t type, bytes_view body);
+
+private:
+    hello_extensions& append(extension_type t);
+};
+
+/// Parses an extensions block body (without its 2-byte length) into a fresh
+/// `out`. Rejects duplicates (RFC 8446 §4.2, RFC 5246 §7.4.1.4), in time
+/// linear in the number of extensions, and malformed known ones.
+error_code parse_extensions(bytes_view block, extensions_in in, hello_extensions& out);
+
+/// Writes an extensions block with its 2-byte length: every type in
+/// `ext.present`, in that order, its body from the matching field (an entry of
+/// `ext.other` of that type comes first), in the form `in` calls for.
+/// A type with no value to write from, or a block longer than its length
+/// prefix, is a bug in the caller, never the peer's doing: it returns
+/// error::internal_error, so the handshake fails cleanly rather than send a
+/// malformed message (an assertion would vanish in release builds).
+error_code encode_extensions(writer& w, const hello_extensions& ext, extensions_in in);
+
+} // namespace mtls::wire
+
+#endif
