@@ -256,89 +256,12 @@ bool hello_extensions::has(extension_type t) const noexcept
     return std::find(present.begin(), present.end(), static_cast<std::uint16_t>(t)) != present.end();
 }
 
-hello_extensions& hello_extensions::append(extension_type t)
-{
-    present.push_back(static_cast<std::uint16_t>(t));
-    return *this;
-}
-
-hello_extensions& hello_extensions::add_server_name(std::string_view host)
-{
-    server_name = host;
-    return append(extension_type::server_name);
-}
-
-hello_extensions& hello_extensions::add_groups(std::vector<named_group> v)
-{
-    groups = std::move(v);
-    return append(extension_type::supported_groups);
-}
-
-hello_extensions& hello_extensions::add_ec_point_formats(bytes_view formats)
-{
-    ec_point_formats = formats;
-    return append(extension_type::ec_point_formats);
-}
-
-hello_extensions& hello_extensions::add_signature_schemes(std::vector<signature_scheme> v)
-{
-    signature_schemes = std::move(v);
-    return append(extension_type::signature_algorithms);
-}
-
-hello_extensions& hello_extensions::add_renegotiation_info(bytes_view renegotiated_connection)
-{
-    renegotiation_info = renegotiated_connection;
-    return append(extension_type::renegotiation_info);
-}
-
-hello_extensions& hello_extensions::add_supported_versions(std::vector<std::uint16_t> v)
-{
-    supported_versions = std::move(v);
-    return append(extension_type::supported_versions);
-}
-
-hello_extensions& hello_extensions::add_key_shares(std::vector<key_share_entry> v)
-{
-    key_shares = std::move(v);
-    return append(extension_type::key_share);
-}
-
-hello_extensions& hello_extensions::add_key_share(key_share_entry e)
-{
-    key_share = e;
-    return append(extension_type::key_share);
-}
-
-hello_extensions& hello_extensions::add_selected_group(named_group g)
-{
-    selected_group = g;
-    return append(extension_type::key_share);
-}
-
-hello_extensions& hello_extensions::add_cookie(bytes_view c)
-{
-    cookie = c;
-    return append(extension_type::cookie);
-}
-
-hello_extensions& hello_extensions::add_authorities(std::vector<bytes_view> names)
-{
-    authorities = std::move(names);
-    return append(extension_type::certificate_authorities);
-}
-
-hello_extensions& hello_extensions::add_signature_schemes_cert(std::vector<signature_scheme> v)
-{
-    signature_schemes_cert = std::move(v);
-    return append(extension_type::signature_algorithms_cert);
-}
-
 hello_extensions& hello_extensions::add_empty(extension_type t)
 {
     if (t == extension_type::extended_master_secret)
         extended_master_secret = true;
-    return append(t);
+    present.push_back(static_cast<std::uint16_t>(t));
+    return *this;
 }
 
 hello_extensions& hello_extensions::add_raw(std::uint16_t type, bytes_view body)

@@ -75,28 +75,61 @@ struct hello_extensions {
     bool has(extension_type t) const noexcept;
 
     /// server_name with one host_name (RFC 6066 §3), for a ClientHello.
-    hello_extensions& add_server_name(std::string_view host);
-    hello_extensions& add_groups(std::vector<named_group> v);
-    hello_extensions& add_ec_point_formats(bytes_view formats);
-    hello_extensions& add_signature_schemes(std::vector<signature_scheme> v);
-    hello_extensions& add_renegotiation_info(bytes_view renegotiated_connection);
+    hello_extensions& add_server_name(std::string_view host)
+    {
+        return set(server_name, host, extension_type::server_name);
+    }
+    hello_extensions& add_groups(std::vector<named_group> v)
+    {
+        return set(groups, std::move(v), extension_type::supported_groups);
+    }
+    hello_extensions& add_ec_point_formats(bytes_view v)
+    {
+        return set(ec_point_formats, v, extension_type::ec_point_formats);
+    }
+    hello_extensions& add_signature_schemes(std::vector<signature_scheme> v)
+    {
+        return set(signature_schemes, std::move(v), extension_type::signature_algorithms);
+    }
+    hello_extensions& add_renegotiation_info(bytes_view renegotiated_connection)
+    {
+        return set(renegotiation_info, renegotiated_connection, extension_type::renegotiation_info);
+    }
     /// A list in a ClientHello; exactly one version in a ServerHello or HRR.
-    hello_extensions& add_supported_versions(std::vector<std::uint16_t> v);
-    hello_extensions& add_key_shares(std::vector<key_share_entry> v);
-    hello_extensions& add_key_share(key_share_entry e);
-    hello_extensions& add_selected_group(named_group g);
-    hello_extensions& add_cookie(bytes_view c);
-    hello_extensions& add_authorities(std::vector<bytes_view> names);
-    hello_extensions& add_signature_schemes_cert(std::vector<signature_scheme> v);
+    hello_extensions& add_supported_versions(std::vector<std::uint16_t> v)
+    {
+        return set(supported_versions, std::move(v), extension_type::supported_versions);
+    }
+    hello_extensions& add_key_shares(std::vector<key_share_entry> v)
+    {
+        return set(key_shares, std::move(v), extension_type::key_share);
+    }
+    hello_extensions& add_key_share(key_share_entry e) { return set(key_share, e, extension_type::key_share); }
+    hello_extensions& add_selected_group(named_group g) { return set(selected_group, g, extension_type::key_share); }
+    hello_extensions& add_cookie(bytes_view c) { return set(cookie, c, extension_type::cookie); }
+    hello_extensions& add_authorities(std::vector<bytes_view> names)
+    {
+        return set(authorities, std::move(names), extension_type::certificate_authorities);
+    }
+    hello_extensions& add_signature_schemes_cert(std::vector<signature_scheme> v)
+    {
+        return set(signature_schemes_cert, std::move(v), extension_type::signature_algorithms_cert);
+    }
     /// An extension with an empty body where mtls sends it: extended_master_secret
     /// (also sets the flag), early_data, post_handshake_auth, and server_name
     /// as a server's acknowledgement (RFC 6066 §3).
     hello_extensions& add_empty(extension_type t);
-    /// Any extension, body given as is.
+    /// Any extension, body given as is (kept as a view: it must outlive the encoding).
     hello_extensions& add_raw(std::uint16_t type, bytes_view body);
 
 private:
-    hello_extensions& append(extension_type t);
+    template <class Field, class Value>
+    hello_extensions& set(Field& field, Value&& v, extension_type t)
+    {
+        field = std::forward<Value>(v);
+        present.push_back(static_cast<std::uint16_t>(t));
+        return *this;
+    }
 };
 
 /// Parses an extensions block body (without its 2-byte length) into a fresh
