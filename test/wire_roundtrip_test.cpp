@@ -106,25 +106,29 @@ void check_same(const hello_extensions& a, const hello_extensions& b)
     }
 }
 
-void check_same(const client_hello& a, const client_hello& b)
+/// The fields ClientHello and ServerHello share.
+template <class Hello>
+void check_same_hello(const Hello& a, const Hello& b)
 {
     BOOST_TEST(a.legacy_version == b.legacy_version);
     BOOST_TEST(a.random == b.random);
     BOOST_TEST(to_vec(a.session_id) == to_vec(b.session_id));
+    check_same(a.ext, b.ext);
+}
+
+void check_same(const client_hello& a, const client_hello& b)
+{
+    check_same_hello(a, b);
     BOOST_TEST(a.cipher_suites == b.cipher_suites);
     BOOST_TEST(to_vec(a.compression_methods) == to_vec(b.compression_methods));
-    check_same(a.ext, b.ext);
 }
 
 void check_same(const server_hello& a, const server_hello& b)
 {
-    BOOST_TEST(a.legacy_version == b.legacy_version);
-    BOOST_TEST(a.random == b.random);
-    BOOST_TEST(to_vec(a.session_id) == to_vec(b.session_id));
+    check_same_hello(a, b);
     BOOST_TEST(a.cipher_suite == b.cipher_suite);
     BOOST_TEST(a.compression_method == b.compression_method);
     BOOST_TEST(a.hello_retry == b.hello_retry);
-    check_same(a.ext, b.ext);
 }
 
 void check_same(const certificate_request13& a, const certificate_request13& b)
