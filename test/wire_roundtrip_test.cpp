@@ -383,6 +383,21 @@ BOOST_AUTO_TEST_CASE(certificate_request13_with_authorities)
     check_parses_back(body, cr, parse_certificate_request13, encode_certificate_request13);
 }
 
+BOOST_AUTO_TEST_CASE(authorities_are_cut_to_the_budget)
+{
+    const std::vector<bytes_view> names{dn_a, dn_b, dn_a};
+    // dn_a costs 2 + 4 bytes in the list, dn_b 2 + 3: the first two need 11.
+    BOOST_TEST(names_within(names, 11).size() == 2u);
+    BOOST_TEST(names_within(names, 10).size() == 1u);
+    BOOST_TEST(names_within(names, 5).empty());
+    BOOST_TEST(names_within(names, 16).size() == 2u);
+    BOOST_TEST(names_within(names, 17).size() == 3u);
+    // The cut list is what gets written: 11 bytes after the list's length.
+    const auto cut = names_within(names, 11);
+    certificate_request12 cr{{}, {}, {cut.begin(), cut.end()}};
+    BOOST_TEST(encoded([&](writer& w) { encode_certificate_request12(w, cr); }).size() == 1u + 2u + 2u + 11u);
+}
+
 BOOST_AUTO_TEST_CASE(certificate13_lists)
 {
     certificate13 empty;

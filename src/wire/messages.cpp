@@ -128,6 +128,15 @@ void encode_certificate13(writer& w, const certificate13& in)
     });
 }
 
+std::span<const bytes_view> names_within(std::span<const bytes_view> names, std::size_t budget) noexcept
+{
+    std::size_t fit = 0;
+    std::size_t used = 0;
+    while (fit < names.size() && used + 2 + names[fit].size() <= budget)
+        used += 2 + names[fit++].size();
+    return names.first(fit);
+}
+
 error_code parse_certificate_request13(bytes_view body, certificate_request13& out)
 {
     reader r(body);

@@ -75,6 +75,11 @@ error_code parse_certificate13(bytes_view body, certificate13& out);
 /// Every entry goes out with empty extensions; `entry_extensions` is ignored.
 void encode_certificate13(writer& w, const certificate13& in);
 
+/// The longest prefix of `names` whose DistinguishedName list body (2 + size
+/// per name) fits `budget` bytes: what a CertificateRequest may advertise of
+/// the trust anchors (RFC 5246 §7.4.4, RFC 8446 §4.2.4).
+std::span<const bytes_view> names_within(std::span<const bytes_view> names, std::size_t budget) noexcept;
+
 /// CertificateRequest in TLS 1.3 (RFC 8446 §4.3.2).
 struct certificate_request13 {
     bytes_view request_context;
