@@ -298,17 +298,12 @@ BOOST_AUTO_TEST_CASE(client_hello_offering_both_versions)
         .add_supported_versions({version_tls13, version_tls12})
         .add_cookie(cookie_a)
         .add_key_shares({{named_group::x25519, key_a}});
-    const auto expected = cat({hex("0303"), random_a, hex("20"), session_a, hex("0006 1301 1302 c02b 01 00"),
-                               hex("0090"),
-                               hex("0000 0010 000e 00 000b"), to_vec(std::as_bytes(std::span{"example.com", 11})),
-                               hex("000a 0006 0004 001d 0017"),
-                               hex("000d 0006 0004 0403 0804"),
-                               hex("000b 0002 01 00"),
-                               hex("0017 0000"),
-                               hex("ff01 0001 00"),
-                               hex("002b 0005 04 0304 0303"),
-                               hex("002c 0022 0020"), cookie_a,
-                               hex("0033 0026 0024 001d 0020"), key_a});
+    const auto expected =
+        cat({hex("0303"), random_a, hex("20"), session_a, hex("0006 1301 1302 c02b 01 00"), hex("0090"),
+             hex("0000 0010 000e 00 000b"), to_vec(std::as_bytes(std::span{"example.com", 11})),
+             hex("000a 0006 0004 001d 0017"), hex("000d 0006 0004 0403 0804"), hex("000b 0002 01 00"), hex("0017 0000"),
+             hex("ff01 0001 00"), hex("002b 0005 04 0304 0303"), hex("002c 0022 0020"), cookie_a,
+             hex("0033 0026 0024 001d 0020"), key_a});
     const auto body = encoded_ok([&](writer& w) { return encode_client_hello(w, ch); });
     BOOST_TEST(body == expected);
 
@@ -344,8 +339,8 @@ BOOST_AUTO_TEST_CASE(tls12_server_hello)
     sh.ext.add_renegotiation_info({})
         .add_empty(extension_type::extended_master_secret)
         .add_ec_point_formats(point_formats_uncompressed);
-    const auto expected = cat({hex("0303"), random_a, hex("00 c02b 00 000f"), hex("ff01 0001 00"), hex("0017 0000"),
-                               hex("000b 0002 01 00")});
+    const auto expected = cat(
+        {hex("0303"), random_a, hex("00 c02b 00 000f"), hex("ff01 0001 00"), hex("0017 0000"), hex("000b 0002 01 00")});
     const auto body = encoded_ok([&](writer& w) { return encode_server_hello(w, sh); });
     BOOST_TEST(body == expected);
 
@@ -453,9 +448,8 @@ BOOST_AUTO_TEST_CASE(server_key_exchange_and_its_signed_params)
 BOOST_AUTO_TEST_CASE(certificate_request12_with_and_without_names)
 {
     const std::array types{std::byte{cert_type_ecdsa_sign}, std::byte{cert_type_rsa_sign}};
-    certificate_request12 cr{types,
-                             {signature_scheme::ecdsa_secp256r1_sha256, signature_scheme::rsa_pss_rsae_sha256},
-                             {dn_a, dn_b}};
+    certificate_request12 cr{
+        types, {signature_scheme::ecdsa_secp256r1_sha256, signature_scheme::rsa_pss_rsae_sha256}, {dn_a, dn_b}};
     const auto body = encoded([&](writer& w) { encode_certificate_request12(w, cr); });
     BOOST_TEST(body == hex("02 40 01 0004 0403 0804 000b 0004 3002aabb 0003 3001cc"));
     certificate_request12 back;
@@ -524,8 +518,7 @@ void round_trip(const hello_extensions& ext, extensions_in in, const byte_vec& b
     BOOST_TEST(block == cat({header, body}));
 
     check_parses_back(
-        block, ext,
-        [&](bytes_view b, hello_extensions& out) { return parse_extensions(b.subspan(2), in, out); },
+        block, ext, [&](bytes_view b, hello_extensions& out) { return parse_extensions(b.subspan(2), in, out); },
         [&](writer& w, const hello_extensions& e) { return encode_extensions(w, e, in); });
 }
 
@@ -590,7 +583,8 @@ BOOST_AUTO_TEST_CASE(empty_and_raw_extensions)
     // Empty-bodied ones built with add_empty parse into `other`: compare bytes only.
     for (auto t : {extension_type::early_data, extension_type::post_handshake_auth}) {
         const auto ext = one().add_empty(t);
-        const auto block = encoded_ok([&](writer& w) { return encode_extensions(w, ext, extensions_in::client_hello); });
+        const auto block =
+            encoded_ok([&](writer& w) { return encode_extensions(w, ext, extensions_in::client_hello); });
         byte_vec expected;
         writer e(expected);
         e.u16(4);
@@ -611,7 +605,9 @@ BOOST_AUTO_TEST_CASE(order_follows_present)
 {
     const auto unknown_body = hex("ab"); // views are kept: the bytes must outlive `ext`
     hello_extensions ext;
-    ext.add_supported_versions({version_tls13}).add_raw(0x1234, unknown_body).add_key_share({named_group::x25519, dn_a});
+    ext.add_supported_versions({version_tls13})
+        .add_raw(0x1234, unknown_body)
+        .add_key_share({named_group::x25519, dn_a});
     const auto block = encoded_ok([&](writer& w) { return encode_extensions(w, ext, extensions_in::server_hello); });
     BOOST_TEST(block == hex("0017 002b 0002 0304 1234 0001 ab 0033 0008 001d 0004 3002aabb"));
     hello_extensions back;
@@ -647,7 +643,8 @@ BOOST_AUTO_TEST_CASE(a_listed_type_without_its_value_is_an_internal_error)
         ext.present.push_back(static_cast<std::uint16_t>(type));
         byte_vec out;
         writer w(out);
-        BOOST_TEST(encode_extensions(w, ext, in) == make_error_code(error::internal_error), "extension " << static_cast<int>(type));
+        BOOST_TEST(encode_extensions(w, ext, in) == make_error_code(error::internal_error),
+                   "extension " << static_cast<int>(type));
     }
 }
 
@@ -694,8 +691,8 @@ BOOST_AUTO_TEST_CASE(largest_sent_bodies_fit_the_receive_caps)
     BOOST_TEST(encoded([&](writer& w) { encode_key_update(w, key_update_request::update_requested); }).size() <=
                max_body_size(handshake_type::key_update, 0));
     const byte_vec rsa16384_signature(2048);
-    const server_key_exchange ske{named_group::secp384r1, point, {}, signature_scheme::rsa_pss_rsae_sha512,
-                                  rsa16384_signature};
+    const server_key_exchange ske{
+        named_group::secp384r1, point, {}, signature_scheme::rsa_pss_rsae_sha512, rsa16384_signature};
     BOOST_TEST(encoded([&](writer& w) { encode_server_key_exchange(w, ske); }).size() <=
                max_body_size(handshake_type::server_key_exchange, 0));
 

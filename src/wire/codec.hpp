@@ -114,9 +114,18 @@ public:
         for (std::size_t i = 0; i < b.width; ++i)
             out_[b.at + i] = std::byte(static_cast<std::uint8_t>(len >> (8 * (b.width - 1 - i))));
     }
-    void vec8(bytes_view b) { prefixed(1, [&] { bytes(b); }); }
-    void vec16(bytes_view b) { prefixed(2, [&] { bytes(b); }); }
-    void vec24(bytes_view b) { prefixed(3, [&] { bytes(b); }); }
+    void vec8(bytes_view b)
+    {
+        prefixed(1, [&] { bytes(b); });
+    }
+    void vec16(bytes_view b)
+    {
+        prefixed(2, [&] { bytes(b); });
+    }
+    void vec24(bytes_view b)
+    {
+        prefixed(3, [&] { bytes(b); });
+    }
 
     /// Some block was longer than its length prefix can state: the output
     /// is malformed and must not be sent.

@@ -135,9 +135,7 @@ error_code parse_one(std::uint16_t type, bytes_view data, extensions_in in, hell
     case extension_type::key_share: parse_key_share(r, in, out); break;
     case extension_type::cookie: out.cookie = non_empty(r, r.vec16()); break; // opaque cookie<1..2^16-1>
     case extension_type::certificate_authorities: return parse_authorities(r, out);
-    case extension_type::signature_algorithms_cert:
-        out.signature_schemes_cert = u16_list<signature_scheme>(r);
-        break;
+    case extension_type::signature_algorithms_cert: out.signature_schemes_cert = u16_list<signature_scheme>(r); break;
     default:
         out.other.push_back({type, data}); // not decoded: kept as is
         return {};
@@ -160,8 +158,7 @@ bool encode_server_name(writer& w, const hello_extensions& ext, extensions_in in
     return true;
 }
 
-bool encode_supported_versions(writer& w, const std::optional<std::vector<std::uint16_t>>& versions,
-                               extensions_in in)
+bool encode_supported_versions(writer& w, const std::optional<std::vector<std::uint16_t>>& versions, extensions_in in)
 {
     if (!versions)
         return false;
@@ -230,8 +227,7 @@ bool encode_one(writer& w, std::uint16_t type, const hello_extensions& ext, exte
     case extension_type::supported_groups: return encode_u16_list(w, ext.groups);
     case extension_type::ec_point_formats: return encode_if(ext.ec_point_formats, [&](bytes_view v) { w.vec8(v); });
     case extension_type::signature_algorithms: return encode_u16_list(w, ext.signature_schemes);
-    case extension_type::renegotiation_info:
-        return encode_if(ext.renegotiation_info, [&](bytes_view v) { w.vec8(v); });
+    case extension_type::renegotiation_info: return encode_if(ext.renegotiation_info, [&](bytes_view v) { w.vec8(v); });
     case extension_type::supported_versions: return encode_supported_versions(w, ext.supported_versions, in);
     case extension_type::key_share: return encode_key_share(w, ext, in);
     case extension_type::cookie: return encode_if(ext.cookie, [&](bytes_view v) { w.vec16(v); });
@@ -244,8 +240,7 @@ bool encode_one(writer& w, std::uint16_t type, const hello_extensions& ext, exte
     case extension_type::early_data:             // RFC 8446 §4.2.10, outside NewSessionTicket
     case extension_type::post_handshake_auth:    // RFC 8446 §4.2.6
         return true;
-    default:
-        return false; // nothing mtls can write for it
+    default: return false; // nothing mtls can write for it
     }
 }
 

@@ -24,8 +24,8 @@ struct key_share_entry {
 
     bool operator==(const key_share_entry& o) const noexcept
     {
-        return group == o.group && std::equal(key_exchange.begin(), key_exchange.end(), o.key_exchange.begin(),
-                                              o.key_exchange.end());
+        return group == o.group &&
+               std::equal(key_exchange.begin(), key_exchange.end(), o.key_exchange.begin(), o.key_exchange.end());
     }
 };
 
@@ -52,18 +52,18 @@ enum class extensions_in : std::uint8_t {
 ///     hello_extensions ext;
 ///     ext.add_key_share({group, public_key}).add_supported_versions({version_tls13});
 struct hello_extensions {
-    std::optional<std::string_view> server_name;      // host_name entry
-    std::optional<std::vector<named_group>> groups;   // raw values kept, unknown never match
+    std::optional<std::string_view> server_name;    // host_name entry
+    std::optional<std::vector<named_group>> groups; // raw values kept, unknown never match
     std::optional<bytes_view> ec_point_formats;
     std::optional<std::vector<signature_scheme>> signature_schemes;
     bool extended_master_secret = false;
-    std::optional<bytes_view> renegotiation_info;     // the renegotiated_connection field
+    std::optional<bytes_view> renegotiation_info; // the renegotiated_connection field
     std::optional<std::vector<std::uint16_t>> supported_versions;
     std::optional<std::vector<key_share_entry>> key_shares; // ClientHello
     std::optional<key_share_entry> key_share;               // ServerHello
     std::optional<named_group> selected_group;              // HelloRetryRequest
     std::optional<bytes_view> cookie;
-    std::optional<std::vector<bytes_view>> authorities;     // certificate_authorities
+    std::optional<std::vector<bytes_view>> authorities; // certificate_authorities
     std::optional<std::vector<signature_scheme>> signature_schemes_cert;
     /// Extensions without a field above (unknown ones, early_data,
     /// psk_key_exchange_modes, ...), in block order, so a parsed block

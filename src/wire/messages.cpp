@@ -96,8 +96,8 @@ error_code parse_certificate13(bytes_view body, certificate13& out)
     out.chain.clear();
     out.entry_extensions = false;
     while (!list.empty()) {
-        auto cert = list.vec24();   // cert_data<1..2^24-1>
-        auto exts = list.vec16();   // extensions<0..2^16-1>
+        auto cert = list.vec24(); // cert_data<1..2^24-1>
+        auto exts = list.vec16(); // extensions<0..2^16-1>
         if (!list.ok() || cert.empty())
             return error::decode_error;
         // Entry extensions must be well-formed; whether they were asked for

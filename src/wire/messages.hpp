@@ -103,7 +103,7 @@ void encode_certificate12(writer& w, std::span<const bytes_view> chain);
 struct server_key_exchange {
     named_group group{};
     bytes_view public_key;
-    bytes_view params;   // curve_type..public key: what the signature covers
+    bytes_view params; // curve_type..public key: what the signature covers
     signature_scheme scheme{};
     bytes_view signature;
 };
@@ -124,7 +124,8 @@ error_code parse_certificate_request12(bytes_view body, certificate_request12& o
 void encode_certificate_request12(writer& w, const certificate_request12& in);
 
 /// ServerHelloDone (RFC 5246 §7.4.5): an empty body, so nothing to write.
-inline void encode_server_hello_done(writer&) noexcept {}
+inline void encode_server_hello_done(writer&) noexcept
+{}
 
 /// ClientKeyExchange for ECDHE (RFC 8422 §5.7): the client's public key.
 error_code parse_client_key_exchange(bytes_view body, bytes_view& public_key);

@@ -3,9 +3,9 @@
 namespace mtls::wire {
 
 const random_bytes hello_retry_request_random = [] {
-    constexpr std::array<std::uint8_t, random_size> v{
-        0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
-        0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
+    constexpr std::array<std::uint8_t, random_size> v{0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C,
+                                                      0x02, 0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB,
+                                                      0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
     random_bytes out{};
     for (std::size_t i = 0; i < v.size(); ++i)
         out[i] = std::byte{v[i]};
@@ -47,13 +47,10 @@ std::size_t max_body_size(handshake_type t, std::size_t max_certificate_list) no
     case handshake_type::client_hello:
     case handshake_type::server_hello:
     case handshake_type::encrypted_extensions:
-    case handshake_type::new_session_ticket:
-        return hello;
-    case handshake_type::certificate_request:
-        return hello + 512; // 64 KiB of CA names beside the scheme lists
+    case handshake_type::new_session_ticket: return hello;
+    case handshake_type::certificate_request: return hello + 512; // 64 KiB of CA names beside the scheme lists
     case handshake_type::server_key_exchange:
-    case handshake_type::certificate_verify:
-        return 8192; // a signature of RSA-16384 is 2 KiB
+    case handshake_type::certificate_verify: return 8192; // a signature of RSA-16384 is 2 KiB
     case handshake_type::client_key_exchange: return 256; // ECPoint<1..2^8-1>
     default:
         // Finished (48 bytes at most), KeyUpdate (1), the empty messages and
