@@ -27,33 +27,6 @@ constexpr std::size_t max_pending_output = 256 * 1024;
 constexpr std::uint8_t alert_level_warning = 1;
 constexpr std::uint8_t alert_level_fatal = 2;
 
-/// Largest body accepted for a handshake message of type `t`: each has its
-/// own bound (RFC 8446 §4, RFC 5246 §7.4) so that a header announcing more
-/// fails at once, before any body is buffered.
-std::size_t max_message_size(handshake_type t, const detail::context_impl& ctx) noexcept
-{
-    constexpr std::size_t hello = 1u << 16; // far above any real hello
-    switch (t) {
-    case handshake_type::certificate: return ctx.max_certificate_list;
-    case handshake_type::client_hello:
-    case handshake_type::server_hello:
-    case handshake_type::encrypted_extensions:
-    case handshake_type::new_session_ticket:
-        return hello;
-    case handshake_type::certificate_request:
-        return hello + 512; // 64 KiB of CA names beside the scheme lists
-    case handshake_type::server_key_exchange:
-    case handshake_type::certificate_verify:
-        return 8192; // a signature of RSA-16384 is 2 KiB
-    case handshake_type::client_key_exchange: return 256; // ECPoint<1..2^8-1>
-    default:
-        // Finished (48 bytes at most), KeyUpdate (1), the empty messages and
-        // types no state takes: a little slack, so that a short message
-        // with a byte too many is reported as malformed, not as oversized.
-        return 64;
-    }
-}
-
 } // namespace
 
 struct engine::impl {
@@ -190,7 +163,7 @@ void engine::impl::on_handshake_record(crypto::bytes_view payload)
         const auto type = static_cast<handshake_type>(h[0]);
         const std::size_t len = (static_cast<std::size_t>(h[1]) << 16) |
                                 (static_cast<std::size_t>(h[2]) << 8) | static_cast<std::size_t>(h[3]);
-        if (len > max_message_size(type, ctx.impl()))
+        if (len > wire::max_body_size(type, ctx.impl().max_certificate_list))
             return fail(mtls::error::handshake_message_too_large);
         if (hs_buffer.size() - off < wire::handshake_header_size + len)
             break;

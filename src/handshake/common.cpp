@@ -23,6 +23,15 @@ std::vector<const suite_info*> suites_for(const detail::context_impl& ctx, tls_v
     return out;
 }
 
+std::vector<bytes_view> module_base::own_chain() const
+{
+    std::vector<bytes_view> ders;
+    ders.reserve(env_.ctx.chain.size());
+    for (const auto& c : env_.ctx.chain)
+        ders.push_back(c.der());
+    return ders;
+}
+
 crypto::key_share module_base::make_key_share(named_group g) const
 {
     if (env_.hooks.ephemeral_private_key) {

@@ -13,12 +13,9 @@
 
 #include <algorithm>
 #include <optional>
+#include <type_traits>
 
 namespace mtls::handshake {
-
-/// RFC 8446 §4.2.1: the legacy field and supported_versions values.
-inline constexpr std::uint16_t wire_tls12 = 0x0303;
-inline constexpr std::uint16_t wire_tls13 = 0x0304;
 
 template <class T>
 bool contains(const std::vector<T>& v, T x)
@@ -47,13 +44,23 @@ protected:
     /// Takes over from the hello module with the transcript so far.
     module_base(environment& env, transcript&& t) : env_(env), transcript_(std::move(t)) {}
 
-    /// Encodes a handshake message, adds it to the transcript and queues it.
-    template <class Body>
-    void send(wire::handshake_type t, Body&& body)
+    /// Encodes a handshake message with `encode(writer&)` (one of the wire
+    /// encoders), adds it to the transcript and queues it. An encoder that
+    /// returns an error_code can refuse: then nothing is sent.
+    template <class Encode>
+    error_code send(wire::handshake_type t, Encode&& encode)
     {
         scratch_.clear();
-        wire::encode_handshake(scratch_, t, std::forward<Body>(body));
-        queue(scratch_);
+        error_code ec;
+        wire::encode_handshake(scratch_, t, [&](wire::writer& w) {
+            if constexpr (std::is_void_v<std::invoke_result_t<Encode&, wire::writer&>>)
+                encode(w);
+            else
+                ec = encode(w);
+        });
+        if (!ec)
+            queue(scratch_);
+        return ec;
     }
     /// Adds a whole encoded message to the transcript and queues it.
     void queue(bytes_view message)
@@ -61,6 +68,9 @@ protected:
         transcript_.add(message);
         env_.records.send(wire::content_type::handshake, message);
     }
+
+    /// This end's certificate chain as DER, its own certificate first.
+    std::vector<bytes_view> own_chain() const;
 
     /// A fresh ephemeral key share (or the test hook's).
     crypto::key_share make_key_share(named_group g) const;
@@ -82,6 +92,12 @@ protected:
             return;
         const std::array<std::byte, 2> body{std::byte{1}, std::byte{static_cast<std::uint8_t>(a)}};
         env_.records.send(wire::content_type::alert, body);
+    }
+
+    /// RFC 5246 §7.1: the one ChangeCipherSpec message there is.
+    void send_change_cipher_spec()
+    {
+        env_.records.send(wire::content_type::change_cipher_spec, std::array{std::byte{1}});
     }
 
     /// Reports a secret to the test hook (NSS key log label).

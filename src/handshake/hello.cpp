@@ -80,13 +80,13 @@ error_code hello_client::start()
         offer_.session_id.resize(32);
         env_.random(offer_.session_id);
     }
-    write_client_hello(env_, offer_, {}, scratch_);
-    offer_.first_message = scratch_;
+    if (auto ec = write_client_hello(env_, offer_, {}, scratch_))
+        return ec;
     // RFC 8446 §5.1: the initial ClientHello may carry 0x0301 in its record
     // header, as the common peers send it.
     env_.records.set_write_version(0x0301);
     queue(scratch_);
-    env_.records.set_write_version(wire_tls12);
+    env_.records.set_write_version(wire::version_tls12);
     return {};
 }
 
@@ -141,8 +141,8 @@ error_code hello_server::on_client_hello(bytes_view body, bytes_view message)
     const auto& ctx = env_.ctx;
     // RFC 8446 §4.2.1: supported_versions, when present, replaces legacy_version.
     const auto& versions = ch.ext.supported_versions;
-    const bool offers13 = versions && contains(*versions, wire_tls13);
-    const bool offers12 = versions ? contains(*versions, wire_tls12) : ch.legacy_version >= wire_tls12;
+    const bool offers13 = versions && contains(*versions, wire::version_tls13);
+    const bool offers12 = versions ? contains(*versions, wire::version_tls12) : ch.legacy_version >= wire::version_tls12;
     if (offers13 && allows(ctx, tls_version::tls13) && !suites_for(ctx, tls_version::tls13).empty())
         return hand_over_tls13_server(env_, ch, message, successor_);
     if (!offers12 || !allows(ctx, tls_version::tls12))
@@ -152,76 +152,44 @@ error_code hello_server::on_client_hello(bytes_view body, bytes_view message)
 
 } // namespace
 
-void write_client_hello(const environment& env, client_offer& offer, bytes_view cookie, std::vector<std::byte>& out)
+error_code write_client_hello(const environment& env, client_offer& offer, bytes_view cookie,
+                              std::vector<std::byte>& out)
 {
     const auto& ctx = env.ctx;
     const bool offers13 = !offer.suites13.empty();
     const bool offers12 = allows(ctx, tls_version::tls12);
+    wire::client_hello ch;
+    ch.legacy_version = wire::version_tls12; // RFC 8446 §4.1.2
+    ch.random = offer.random;
+    ch.session_id = offer.session_id;
+    for (auto s : offer.suites13)
+        ch.cipher_suites.push_back(static_cast<std::uint16_t>(s->id));
+    if (offers12)
+        for (auto s : suites_for(ctx, tls_version::tls12))
+            ch.cipher_suites.push_back(static_cast<std::uint16_t>(s->id));
+    ch.compression_methods = wire::compression_null;
+    auto& ext = ch.ext;
+    if (!env.host.empty() && !is_ip_literal(env.host))
+        ext.add_server_name(env.host);
+    ext.add_groups(ctx.groups).add_signature_schemes(ctx.schemes);
+    if (offers12) {
+        ext.add_ec_point_formats(wire::point_formats_uncompressed) // RFC 8422 §5.1.2
+            .add_empty(extension_type::extended_master_secret)
+            .add_renegotiation_info({}); // RFC 5746 §3.4: empty on an initial handshake
+    }
+    if (offers13) {
+        ext.add_supported_versions(offers12 ? std::vector{wire::version_tls13, wire::version_tls12}
+                                            : std::vector{wire::version_tls13});
+        if (!cookie.empty())
+            ext.add_cookie(cookie);
+        ext.add_key_shares({{offer.share->group(), offer.share->public_key()}});
+    }
     out.clear();
-    wire::encode_handshake(out, handshake_type::client_hello, [&](wire::writer& w) {
-        w.u16(wire_tls12); // legacy_version (RFC 8446 §4.1.2)
-        w.bytes(offer.random);
-        w.vec8(offer.session_id);
-        auto suites = w.open(2);
-        for (auto s : offer.suites13)
-            w.u16(static_cast<std::uint16_t>(s->id));
-        if (offers12)
-            for (auto s : suites_for(ctx, tls_version::tls12))
-                w.u16(static_cast<std::uint16_t>(s->id));
-        w.close(suites);
-        w.vec8(std::array{std::byte{0}}); // null compression only
-
-        auto exts = w.open(2);
-        auto ext = [&](extension_type t, auto&& body) {
-            w.u16(static_cast<std::uint16_t>(t));
-            auto b = w.open(2);
-            body();
-            w.close(b);
-        };
-        if (!env.host.empty() && !is_ip_literal(env.host)) {
-            ext(extension_type::server_name, [&] {
-                auto list = w.open(2);
-                w.u8(0); // host_name
-                w.vec16({reinterpret_cast<const std::byte*>(env.host.data()), env.host.size()});
-                w.close(list);
-            });
-        }
-        ext(extension_type::supported_groups, [&] {
-            auto list = w.open(2);
-            for (auto g : ctx.groups)
-                w.u16(static_cast<std::uint16_t>(g));
-            w.close(list);
-        });
-        ext(extension_type::signature_algorithms, [&] {
-            auto list = w.open(2);
-            for (auto s : ctx.schemes)
-                w.u16(static_cast<std::uint16_t>(s));
-            w.close(list);
-        });
-        if (offers12) {
-            ext(extension_type::ec_point_formats, [&] { w.vec8(std::array{std::byte{0}}); }); // RFC 8422 §5.1.2
-            ext(extension_type::extended_master_secret, [] {});
-            ext(extension_type::renegotiation_info, [&] { w.u8(0); }); // RFC 5746 §3.4
-        }
-        if (offers13) {
-            ext(extension_type::supported_versions, [&] {
-                auto list = w.open(1);
-                w.u16(wire_tls13);
-                if (offers12)
-                    w.u16(wire_tls12);
-                w.close(list);
-            });
-            if (!cookie.empty())
-                ext(extension_type::cookie, [&] { w.vec16(cookie); });
-            ext(extension_type::key_share, [&] {
-                auto list = w.open(2);
-                w.u16(static_cast<std::uint16_t>(offer.share->group()));
-                w.vec16(offer.share->public_key());
-                w.close(list);
-            });
-        }
-        w.close(exts);
-    });
+    error_code ec;
+    wire::encode_handshake(out, handshake_type::client_hello,
+                           [&](wire::writer& w) { ec = wire::encode_client_hello(w, ch); });
+    if (ec)
+        return ec;
     if (env.hooks.edit_client_hello)
         env.hooks.edit_client_hello(out);
     wire::client_hello sent;
@@ -229,6 +197,7 @@ void write_client_hello(const environment& env, client_offer& offer, bytes_view 
         offer.extensions = sent.ext.present;
         offer.session_id.assign(sent.session_id.begin(), sent.session_id.end());
     }
+    return {};
 }
 
 error_code server_hello_version(const detail::context_impl& ctx, const wire::server_hello& sh, tls_version& v)
@@ -242,7 +211,7 @@ error_code server_hello_version(const detail::context_impl& ctx, const wire::ser
         v = tls_version::tls13;
         return {};
     }
-    if (sh.legacy_version != wire_tls12 || !allows(ctx, tls_version::tls12))
+    if (sh.legacy_version != wire::version_tls12 || !allows(ctx, tls_version::tls12))
         return error::protocol_version;
     v = tls_version::tls12;
     return {};

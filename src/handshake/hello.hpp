@@ -15,7 +15,6 @@ namespace mtls::handshake {
 /// What the client offered, kept for the module that takes over once the
 /// ServerHello settles the version.
 struct client_offer {
-    std::vector<std::byte> first_message; // the first ClientHello, header included
     wire::random_bytes random{};
     std::vector<std::byte> session_id;     // as sent (the test hook may change it)
     std::vector<std::uint16_t> extensions; // types, as sent
@@ -26,7 +25,7 @@ struct client_offer {
 /// Encodes the ClientHello for `offer` into `out` (RFC 8446 §4.1.2), with the
 /// `cookie` of a HelloRetryRequest if any, and passes it through the test hook;
 /// `offer` records what went out, which the server is held to.
-void write_client_hello(const environment& env, client_offer& offer, bytes_view cookie,
+error_code write_client_hello(const environment& env, client_offer& offer, bytes_view cookie,
                         std::vector<std::byte>& out);
 
 /// The version a ServerHello or HelloRetryRequest speaks (RFC 8446 §4.1.3, §D.5).

@@ -98,7 +98,7 @@ error_code tls12_client::on_server_hello(const wire::server_hello& sh, bytes_vie
 {
     transcript_.add(message);
     // RFC 5246 §7.4.1.3: the only version we offered.
-    if (sh.legacy_version != 0x0303)
+    if (sh.legacy_version != wire::version_tls12)
         return error::protocol_version;
     // RFC 8446 §4.1.3: a client that offered TLS 1.3 refuses a TLS 1.3
     // server's signal that it was talked down.
@@ -139,7 +139,7 @@ error_code tls12_client::on_server_hello(const wire::server_hello& sh, bytes_vie
         return error::ems_required; // RFC 7627 §5.3
     suite_ = *chosen;
     server_random_ = sh.random;
-    env_.records.expect_version(0x0303);
+    env_.records.expect_version(wire::version_tls12);
     transcript_.start_hash(suite_->hash);
     state_ = state::expect_certificate;
     return {};
@@ -205,20 +205,16 @@ error_code tls12_client::on_server_hello_done(bytes_view body)
         return error::trailing_data; // RFC 5246 §7.4.5: empty
     if (cert_requested_) {
         // RFC 5246 §7.4.6: an empty list when we have nothing suitable.
-        send(handshake_type::certificate, [&](wire::writer& w) {
-            auto list = w.open(3);
-            if (client_scheme_)
-                for (const auto& c : env_.ctx.chain)
-                    w.vec24(c.der());
-            w.close(list);
-        });
+        const auto chain = client_scheme_ ? own_chain() : std::vector<bytes_view>{};
+        send(handshake_type::certificate, [&](wire::writer& w) { wire::encode_certificate12(w, chain); });
     }
 
     auto share = make_key_share(group_);
     crypto::secret premaster;
     if (auto ec = share.agree(server_public_, premaster))
         return ec;
-    send(handshake_type::client_key_exchange, [&](wire::writer& w) { w.vec8(share.public_key()); });
+    send(handshake_type::client_key_exchange,
+         [&](wire::writer& w) { wire::encode_client_key_exchange(w, share.public_key()); });
     if (auto ec = derive_keys(premaster))
         return ec;
 
@@ -227,12 +223,10 @@ error_code tls12_client::on_server_hello_done(bytes_view body)
         auto sig = env_.ctx.key.sign(*client_scheme_, transcript_.messages());
         if (sig.empty())
             return error::crypto_failure;
-        send(handshake_type::certificate_verify, [&](wire::writer& w) {
-            w.u16(static_cast<std::uint16_t>(*client_scheme_));
-            w.vec16(sig);
-        });
+        send(handshake_type::certificate_verify,
+             [&](wire::writer& w) { wire::encode_certificate_verify(w, {*client_scheme_, sig}); });
     }
-    env_.records.send(wire::content_type::change_cipher_spec, std::array{std::byte{1}});
+    send_change_cipher_spec();
     activate_write_keys();
     send_finished(true);
     record_info(group_);

@@ -119,7 +119,7 @@ error_code tls12_base::check_finished(bytes_view body, bool from_client) const
 void tls12_base::send_finished(bool from_client)
 {
     auto data = finished_data(from_client);
-    send(wire::handshake_type::finished, [&](wire::writer& w) { w.bytes(data); });
+    send(wire::handshake_type::finished, [&](wire::writer& w) { wire::encode_finished(w, data); });
 }
 
 void tls12_base::record_info(named_group g)

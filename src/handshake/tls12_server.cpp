@@ -12,6 +12,10 @@ namespace {
 using wire::extension_type;
 using wire::handshake_type;
 
+/// The certificate types a CertificateRequest names (RFC 5246 §7.4.4, RFC 8422 §5.5).
+constexpr std::array<std::byte, 2> certificate_types{std::byte{wire::cert_type_ecdsa_sign},
+                                                     std::byte{wire::cert_type_rsa_sign}};
+
 class tls12_server final : public tls12_base {
 public:
     explicit tls12_server(environment& env) : tls12_base(env) {}
@@ -35,6 +39,9 @@ private:
     error_code on_certificate_verify(bytes_view body);
     error_code choose(const wire::client_hello& ch, signature_scheme& scheme);
     error_code send_first_flight(const wire::client_hello& ch, signature_scheme scheme);
+    error_code send_server_hello(const wire::client_hello& ch);
+    error_code send_server_key_exchange(signature_scheme scheme);
+    void send_certificate_request();
 
     state state_ = state::expect_client_key_exchange;
     named_group group_{};
@@ -81,7 +88,7 @@ error_code tls12_server::on_client_hello(const wire::client_hello& ch, bytes_vie
 {
     transcript_.add(message);
     // RFC 5246 §E.1: a client that cannot do TLS 1.2 has nothing in common with us.
-    if (ch.legacy_version < 0x0303 || !allows(env_.ctx, tls_version::tls12))
+    if (ch.legacy_version < wire::version_tls12 || !allows(env_.ctx, tls_version::tls12))
         return error::protocol_version;
     // RFC 5246 §7.4.1.2: null compression must be offered.
     const auto& comp = ch.compression_methods;
@@ -105,7 +112,7 @@ error_code tls12_server::on_client_hello(const wire::client_hello& ch, bytes_vie
     if (auto ec = choose(ch, scheme))
         return ec;
     client_random_ = ch.random;
-    env_.records.expect_version(0x0303);
+    env_.records.expect_version(wire::version_tls12);
     transcript_.start_hash(suite_->hash);
     return send_first_flight(ch, scheme);
 }
@@ -146,52 +153,49 @@ error_code tls12_server::choose(const wire::client_hello& ch, signature_scheme& 
 
 error_code tls12_server::send_first_flight(const wire::client_hello& ch, signature_scheme scheme)
 {
+    if (auto ec = send_server_hello(ch))
+        return ec;
+    const auto chain = own_chain();
+    send(handshake_type::certificate, [&](wire::writer& w) { wire::encode_certificate12(w, chain); });
+    if (auto ec = send_server_key_exchange(scheme))
+        return ec;
+    if (env_.mode & verify_peer) {
+        send_certificate_request();
+        state_ = state::expect_certificate;
+    } else {
+        state_ = state::expect_client_key_exchange;
+    }
+    send(handshake_type::server_hello_done, wire::encode_server_hello_done);
+    return {};
+}
+
+error_code tls12_server::send_server_hello(const wire::client_hello& ch)
+{
     env_.random(server_random_);
     // RFC 8446 §4.1.3: a server that could have spoken TLS 1.3 says it settled
     // for 1.2, so that a 1.3 client detects a forced downgrade.
     if (allows(env_.ctx, tls_version::tls13) && !suites_for(env_.ctx, tls_version::tls13).empty())
         std::copy(wire::downgrade_tls12.begin(), wire::downgrade_tls12.end(), server_random_.end() - 8);
-    const bool secure_renegotiation =
-        ch.ext.renegotiation_info || contains(ch.cipher_suites, wire::empty_renegotiation_info_scsv);
-    send(handshake_type::server_hello, [&](wire::writer& w) {
-        w.u16(0x0303);
-        w.bytes(server_random_);
-        w.vec8({});
-        w.u16(static_cast<std::uint16_t>(suite_->id));
-        w.u8(0);
-        auto exts = w.open(2);
-        if (secure_renegotiation) {
-            w.u16(static_cast<std::uint16_t>(extension_type::renegotiation_info));
-            w.u16(1);
-            w.u8(0);
-        }
-        if (ems_) {
-            w.u16(static_cast<std::uint16_t>(extension_type::extended_master_secret));
-            w.u16(0);
-        }
-        if (ch.ext.ec_point_formats) {
-            w.u16(static_cast<std::uint16_t>(extension_type::ec_point_formats));
-            w.u16(2);
-            w.vec8(std::array{std::byte{0}});
-        }
-        w.close(exts);
-    });
+    wire::server_hello sh;
+    sh.legacy_version = wire::version_tls12;
+    sh.random = server_random_;
+    sh.cipher_suite = static_cast<std::uint16_t>(suite_->id);
+    // RFC 5746 §3.6: secure renegotiation is acknowledged with an empty field.
+    if (ch.ext.renegotiation_info || contains(ch.cipher_suites, wire::empty_renegotiation_info_scsv))
+        sh.ext.add_renegotiation_info({});
+    if (ems_)
+        sh.ext.add_empty(extension_type::extended_master_secret);
+    if (ch.ext.ec_point_formats)
+        sh.ext.add_ec_point_formats(wire::point_formats_uncompressed); // RFC 8422 §5.2
+    return send(handshake_type::server_hello, [&](wire::writer& w) { return wire::encode_server_hello(w, sh); });
+}
 
-    send(handshake_type::certificate, [&](wire::writer& w) {
-        auto list = w.open(3);
-        for (const auto& c : env_.ctx.chain)
-            w.vec24(c.der());
-        w.close(list);
-    });
-
+error_code tls12_server::send_server_key_exchange(signature_scheme scheme)
+{
     share_.emplace(make_key_share(group_));
     std::vector<std::byte> params;
-    {
-        wire::writer p(params);
-        p.u8(wire::curve_type_named);
-        p.u16(static_cast<std::uint16_t>(group_));
-        p.vec8(share_->public_key());
-    }
+    wire::writer p(params);
+    wire::encode_ecdhe_params(p, group_, share_->public_key());
     // RFC 8422 §5.4: sign client_random || server_random || params.
     scratch_.clear();
     scratch_.insert(scratch_.end(), client_random_.begin(), client_random_.end());
@@ -200,37 +204,22 @@ error_code tls12_server::send_first_flight(const wire::client_hello& ch, signatu
     auto sig = env_.ctx.key.sign(scheme, scratch_);
     if (sig.empty())
         return error::crypto_failure;
-    send(handshake_type::server_key_exchange, [&](wire::writer& w) {
-        w.bytes(params);
-        w.u16(static_cast<std::uint16_t>(scheme));
-        w.vec16(sig);
-    });
-
-    if (env_.mode & verify_peer) {
-        send(handshake_type::certificate_request, [&](wire::writer& w) {
-            w.vec8(std::array{std::byte{wire::cert_type_ecdsa_sign}, std::byte{wire::cert_type_rsa_sign}});
-            auto sigs = w.open(2);
-            for (auto s : env_.ctx.schemes)
-                w.u16(static_cast<std::uint16_t>(s));
-            w.close(sigs);
-            // RFC 5246 §7.4.4: the distinguished names of our trust anchors,
-            // as many as fit the 2^16-1 byte vector.
-            auto names = w.open(2);
-            std::size_t used = 0;
-            for (auto dn : env_.ctx.anchors.subjects()) {
-                if (used + 2 + dn.size() > 0xFFFF)
-                    break;
-                w.vec16(dn);
-                used += 2 + dn.size();
-            }
-            w.close(names);
-        });
-        state_ = state::expect_certificate;
-    } else {
-        state_ = state::expect_client_key_exchange;
-    }
-    send(handshake_type::server_hello_done, [](wire::writer&) {});
+    const wire::server_key_exchange ske{group_, share_->public_key(), params, scheme, sig};
+    send(handshake_type::server_key_exchange, [&](wire::writer& w) { wire::encode_server_key_exchange(w, ske); });
     return {};
+}
+
+void tls12_server::send_certificate_request()
+{
+    wire::certificate_request12 cr;
+    cr.certificate_types = certificate_types;
+    cr.schemes = env_.ctx.schemes;
+    // RFC 5246 §7.4.4: the distinguished names of our trust anchors, as many
+    // as fit the 2^16-1 byte vector.
+    const auto subjects = env_.ctx.anchors.subjects();
+    const auto names = wire::names_within(subjects, 0xFFFF);
+    cr.authorities.assign(names.begin(), names.end());
+    send(handshake_type::certificate_request, [&](wire::writer& w) { wire::encode_certificate_request12(w, cr); });
 }
 
 error_code tls12_server::on_certificate(bytes_view body)
@@ -288,7 +277,7 @@ error_code tls12_server::on_certificate_verify(bytes_view body)
 void tls12_server::on_peer_finished(bytes_view message)
 {
     transcript_.add(message);
-    env_.records.send(wire::content_type::change_cipher_spec, std::array{std::byte{1}});
+    send_change_cipher_spec();
     activate_write_keys();
     send_finished(false);
     transcript_.drop_messages();

@@ -107,7 +107,7 @@ error_code tls13_client::on_server_hello(const wire::server_hello& sh, bytes_vie
         return error::version_not_offered; // after a HelloRetryRequest the version is 1.3
     if (!sh.ext.supported_versions)
         return error::missing_extension; // a HelloRetryRequest without it
-    if (sh.ext.supported_versions->front() != wire_tls13)
+    if (sh.ext.supported_versions->front() != wire::version_tls13)
         return error::version_not_offered; // RFC 8446 §4.2.1: illegal_parameter
     if (auto ec = check_server_hello13(sh))
         return ec;
@@ -116,7 +116,8 @@ error_code tls13_client::on_server_hello(const wire::server_hello& sh, bytes_vie
             return ec;
         transcript_.add(message);
         send_dummy_change_cipher_spec(); // RFC 8446 §D.4: before the second ClientHello
-        write_client_hello(env_, offer_, sh.ext.cookie ? *sh.ext.cookie : bytes_view{}, scratch_);
+        if (auto ec = write_client_hello(env_, offer_, sh.ext.cookie ? *sh.ext.cookie : bytes_view{}, scratch_))
+            return ec;
         queue(scratch_);
         return {};
     }
@@ -151,7 +152,7 @@ error_code tls13_client::check_server_hello13(const wire::server_hello& sh)
 {
     // RFC 8446 §4.1.3: legacy_version 0x0303, our session id echoed, a suite
     // we offered (the same one after a retry), no compression.
-    if (sh.legacy_version != wire_tls12)
+    if (sh.legacy_version != wire::version_tls12)
         return error::version_not_offered;
     const auto& sent_id = offer_.session_id;
     if (!std::equal(sh.session_id.begin(), sh.session_id.end(), sent_id.begin(), sent_id.end()))

@@ -127,17 +127,11 @@ error_code tls13_base::on_peer_certificate(bytes_view body, bytes_view message)
 
 void tls13_base::send_certificate(bool empty)
 {
-    send(handshake_type::certificate, [&](wire::writer& w) {
-        w.vec8({}); // certificate_request_context: empty in the handshake (§4.4.2)
-        auto list = w.open(3);
-        if (!empty) {
-            for (const auto& c : env_.ctx.chain) {
-                w.vec24(c.der());
-                w.u16(0); // no per-certificate extensions
-            }
-        }
-        w.close(list);
-    });
+    // The request context is empty in the handshake (§4.4.2).
+    wire::certificate13 cert;
+    if (!empty)
+        cert.chain = own_chain();
+    send(handshake_type::certificate, [&](wire::writer& w) { wire::encode_certificate13(w, cert); });
 }
 
 bytes_view tls13_base::signed_content(role signer)
@@ -161,11 +155,8 @@ error_code tls13_base::send_certificate_verify(signature_scheme scheme)
     auto sig = env_.ctx.key.sign(scheme, signed_content(env_.side));
     if (sig.empty())
         return error::crypto_failure;
-    send(handshake_type::certificate_verify, [&](wire::writer& w) {
-        w.u16(static_cast<std::uint16_t>(scheme));
-        w.vec16(sig);
-    });
-    return {};
+    return send(handshake_type::certificate_verify,
+                [&](wire::writer& w) { wire::encode_certificate_verify(w, {scheme, sig}); });
 }
 
 error_code tls13_base::check_certificate_verify(bytes_view body)
@@ -187,7 +178,7 @@ void tls13_base::send_finished(const crypto::secret& base_key)
 {
     std::array<std::byte, crypto::max_digest_size> buf{};
     auto data = tls13::finished_verify_data(hash(), base_key.view(), transcript_hash(buf));
-    send(handshake_type::finished, [&](wire::writer& w) { w.bytes(data.view()); });
+    send(handshake_type::finished, [&](wire::writer& w) { wire::encode_finished(w, data.view()); });
 }
 
 error_code tls13_base::check_finished(bytes_view body, const crypto::secret& base_key) const
@@ -216,10 +207,10 @@ bool tls13_base::update_write_key(bool request_peer)
     // under the next one.
     // Post-handshake messages are outside the transcript.
     scratch_.clear();
-    wire::encode_handshake(scratch_, handshake_type::key_update, [&](wire::writer& w) {
-        w.u8(static_cast<std::uint8_t>(request_peer ? wire::key_update_request::update_requested
-                                                    : wire::key_update_request::update_not_requested));
-    });
+    const auto request = request_peer ? wire::key_update_request::update_requested
+                                      : wire::key_update_request::update_not_requested;
+    wire::encode_handshake(scratch_, handshake_type::key_update,
+                           [&](wire::writer& w) { wire::encode_key_update(w, request); });
     env_.records.send(wire::content_type::handshake, scratch_);
     auto& own = own_traffic_secret();
     own = tls13::next_traffic_secret(hash(), own.view());

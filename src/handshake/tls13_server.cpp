@@ -40,6 +40,7 @@ private:
     error_code choose(const wire::client_hello& ch);
     error_code send_hello_retry_request();
     error_code send_first_flight(const wire::key_share_entry& client_share);
+    error_code send_certificate_request();
     /// RFC 8446 §D.4: in compatibility mode (the client sent a session id),
     /// once, right after the server's first handshake message.
     void send_dummy_change_cipher_spec() { tls13_base::send_dummy_change_cipher_spec(!session_id_.empty()); }
@@ -158,25 +159,14 @@ error_code tls13_server::send_hello_retry_request()
     // so a random value checked for equality is enough (RFC 8446 §4.2.2).
     cookie_.resize(32);
     env_.random(cookie_);
-    send(handshake_type::server_hello, [&](wire::writer& w) {
-        w.u16(wire_tls12);
-        w.bytes(wire::hello_retry_request_random);
-        w.vec8(session_id_);
-        w.u16(static_cast<std::uint16_t>(suite_->id));
-        w.u8(0);
-        auto exts = w.open(2);
-        w.u16(static_cast<std::uint16_t>(extension_type::supported_versions));
-        w.u16(2);
-        w.u16(wire_tls13);
-        w.u16(static_cast<std::uint16_t>(extension_type::key_share));
-        w.u16(2);
-        w.u16(static_cast<std::uint16_t>(group_));
-        w.u16(static_cast<std::uint16_t>(extension_type::cookie));
-        auto c = w.open(2);
-        w.vec16(cookie_);
-        w.close(c);
-        w.close(exts);
-    });
+    wire::server_hello hrr;
+    hrr.legacy_version = wire::version_tls12;
+    hrr.hello_retry = true;
+    hrr.session_id = session_id_;
+    hrr.cipher_suite = static_cast<std::uint16_t>(suite_->id);
+    hrr.ext.add_supported_versions({wire::version_tls13}).add_selected_group(group_).add_cookie(cookie_);
+    if (auto ec = send(handshake_type::server_hello, [&](wire::writer& w) { return wire::encode_server_hello(w, hrr); }))
+        return ec;
     send_dummy_change_cipher_spec(); // RFC 8446 §D.4: right after the first server message
     // RFC 8446 §4.2.10: early data sent with the first ClientHello is
     // dropped until the second one.
@@ -195,7 +185,7 @@ error_code tls13_server::on_second_client_hello(bytes_view body, bytes_view mess
     // RFC 8446 §4.1.2: the same hello but for the key share and the cookie.
     if (!std::equal(ch.session_id.begin(), ch.session_id.end(), session_id_.begin(), session_id_.end()) ||
         ch.cipher_suites != first_suites_ || !ch.ext.supported_versions ||
-        !contains(*ch.ext.supported_versions, wire_tls13))
+        !contains(*ch.ext.supported_versions, wire::version_tls13))
         return error::hello_retry_mismatch;
     if (!ch.ext.cookie || !ch.ext.key_shares)
         return error::missing_extension;
@@ -217,26 +207,15 @@ error_code tls13_server::send_first_flight(const wire::key_share_entry& client_s
     crypto::secret shared;
     if (auto ec = share.agree(client_share.key_exchange, shared))
         return ec;
-    wire::random_bytes random{};
-    env_.random(random);
+    wire::server_hello sh;
+    sh.legacy_version = wire::version_tls12;
+    env_.random(sh.random);
+    sh.session_id = session_id_;
+    sh.cipher_suite = static_cast<std::uint16_t>(suite_->id);
     // Extension order as in RFC 8448: key_share, then supported_versions.
-    send(handshake_type::server_hello, [&](wire::writer& w) {
-        w.u16(wire_tls12);
-        w.bytes(random);
-        w.vec8(session_id_);
-        w.u16(static_cast<std::uint16_t>(suite_->id));
-        w.u8(0);
-        auto exts = w.open(2);
-        w.u16(static_cast<std::uint16_t>(extension_type::key_share));
-        auto ks = w.open(2);
-        w.u16(static_cast<std::uint16_t>(group_));
-        w.vec16(share.public_key());
-        w.close(ks);
-        w.u16(static_cast<std::uint16_t>(extension_type::supported_versions));
-        w.u16(2);
-        w.u16(wire_tls13);
-        w.close(exts);
-    });
+    sh.ext.add_key_share({group_, share.public_key()}).add_supported_versions({wire::version_tls13});
+    if (auto ec = send(handshake_type::server_hello, [&](wire::writer& w) { return wire::encode_server_hello(w, sh); }))
+        return ec;
     derive_handshake_secrets(shared);
     send_dummy_change_cipher_spec();
     use_write_secret(secrets_->server);
@@ -247,45 +226,16 @@ error_code tls13_server::send_first_flight(const wire::key_share_entry& client_s
     if (early_data_offered_)
         env_.records.skip_early_data(record::record_layer::early_data_skip::undecryptable, max_skipped_early_data);
 
-    send(handshake_type::encrypted_extensions, [&](wire::writer& w) {
-        auto exts = w.open(2);
-        if (sni_) {
-            w.u16(static_cast<std::uint16_t>(extension_type::server_name));
-            w.u16(0); // RFC 6066 §3: empty acknowledgement
-        }
-        w.close(exts);
-    });
+    wire::hello_extensions ee;
+    if (sni_)
+        ee.add_empty(extension_type::server_name); // RFC 6066 §3: empty acknowledgement
+    if (auto ec = send(handshake_type::encrypted_extensions,
+                       [&](wire::writer& w) { return wire::encode_encrypted_extensions(w, ee); }))
+        return ec;
     const bool ask = env_.mode & verify_peer;
-    if (ask) {
-        send(handshake_type::certificate_request, [&](wire::writer& w) {
-            w.vec8({}); // RFC 8446 §4.3.2: empty context in the handshake
-            auto exts = w.open(2);
-            w.u16(static_cast<std::uint16_t>(extension_type::signature_algorithms));
-            auto sig_ext = w.open(2);
-            auto sigs = w.open(2);
-            for (auto s : env_.ctx.schemes)
-                w.u16(static_cast<std::uint16_t>(s));
-            w.close(sigs);
-            w.close(sig_ext);
-            // RFC 8446 §4.2.4: our trust anchors' names, as many as fit in
-            // the 2^16-1 byte extensions block beside signature_algorithms.
-            constexpr std::size_t names_budget = 0xFFFF - 512;
-            auto names = env_.ctx.anchors.subjects();
-            std::size_t fit = 0, used = 0;
-            while (fit < names.size() && used + 2 + names[fit].size() <= names_budget)
-                used += 2 + names[fit++].size();
-            if (fit > 0) { // the list may not be empty
-                w.u16(static_cast<std::uint16_t>(extension_type::certificate_authorities));
-                auto ca_ext = w.open(2);
-                auto list = w.open(2);
-                for (std::size_t i = 0; i < fit; ++i)
-                    w.vec16(names[i]);
-                w.close(list);
-                w.close(ca_ext);
-            }
-            w.close(exts);
-        });
-    }
+    if (ask)
+        if (auto ec = send_certificate_request())
+            return ec;
     send_certificate(false);
     if (auto ec = send_certificate_verify(scheme_))
         return ec;
@@ -297,6 +247,21 @@ error_code tls13_server::send_first_flight(const wire::key_share_entry& client_s
     else
         stage_ = stage::expect_finished;
     return {};
+}
+
+error_code tls13_server::send_certificate_request()
+{
+    wire::certificate_request13 cr; // RFC 8446 §4.3.2: empty context in the handshake
+    cr.ext.add_signature_schemes(env_.ctx.schemes);
+    // RFC 8446 §4.2.4: our trust anchors' names, as many as fit in the 2^16-1
+    // byte extensions block beside signature_algorithms; the list may not be empty.
+    constexpr std::size_t names_budget = 0xFFFF - 512;
+    const auto subjects = env_.ctx.anchors.subjects();
+    const auto names = wire::names_within(subjects, names_budget);
+    if (!names.empty())
+        cr.ext.add_authorities({names.begin(), names.end()});
+    return send(handshake_type::certificate_request,
+                [&](wire::writer& w) { return wire::encode_certificate_request13(w, cr); });
 }
 
 error_code tls13_server::on_peer_finished()

@@ -5,7 +5,9 @@
 // data, sequence numbers.
 
 #include "crypto/aead.hpp"
-#include "wire/messages.hpp"
+#include "wire/types.hpp"
+
+#include <mtls/error.hpp>
 
 #include <cstdint>
 

@@ -142,7 +142,7 @@ private:
     std::size_t out_off_ = 0;
     bool out_locked_ = false;
     std::size_t prepared_at_ = 0;   // where the record being prepared starts
-    std::uint16_t write_version_ = 0x0303;
+    std::uint16_t write_version_ = wire::version_tls12;
     std::optional<protection> wr_protection_;
 };
 
