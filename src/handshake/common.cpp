@@ -87,9 +87,15 @@ std::optional<signature_scheme> module_base::pick_scheme(const std::vector<signa
     return std::nullopt;
 }
 
-bool module_base::we_accept(signature_scheme s) const
+error_code module_base::check_peer_signature(const wire::signed_data& sig, bytes_view content, bool tls12,
+                                             error_code bad_signature) const
 {
-    return contains(env_.ctx.schemes, s);
+    if (!contains(env_.ctx.schemes, sig.scheme) ||
+        !crypto::key_matches_scheme(peer_leaf_.public_key_type(), sig.scheme, tls12))
+        return error::illegal_parameter;
+    if (!peer_leaf_.verify_signature(sig.scheme, content, sig.signature))
+        return bad_signature;
+    return {};
 }
 
 } // namespace mtls::handshake

@@ -83,7 +83,11 @@ protected:
     /// preference order; nullopt when none fits. TLS 1.3 excludes PKCS#1 v1.5
     /// and ties ECDSA schemes to their curve.
     std::optional<signature_scheme> pick_scheme(const std::vector<signature_scheme>& peer, bool tls12) const;
-    bool we_accept(signature_scheme s) const;
+    /// The peer's signature over `content` by its certificate's key: a scheme
+    /// we offered that fits that key in this version (illegal_parameter
+    /// otherwise), and a signature that verifies (`bad_signature` otherwise).
+    error_code check_peer_signature(const wire::signed_data& sig, bytes_view content, bool tls12,
+                                    error_code bad_signature) const;
 
     /// RFC 5246 §7.2.2: a warning alert (no_renegotiation); the connection goes on.
     void send_warning(alert a)

@@ -168,15 +168,9 @@ error_code tls12_client::on_server_key_exchange(bytes_view body)
     const auto& groups = env_.ctx.groups;
     if (std::find(groups.begin(), groups.end(), ske.group) == groups.end())
         return error::illegal_parameter; // RFC 8422 §5.4: a curve we offered
-    if (!we_accept(ske.scheme) || !crypto::key_matches_scheme(peer_leaf_.public_key_type(), ske.scheme, true))
-        return error::illegal_parameter;
-    // RFC 8422 §5.4: the signature covers both randoms and the parameters.
-    scratch_.clear();
-    scratch_.insert(scratch_.end(), client_random_.begin(), client_random_.end());
-    scratch_.insert(scratch_.end(), server_random_.begin(), server_random_.end());
-    scratch_.insert(scratch_.end(), ske.params.begin(), ske.params.end());
-    if (!peer_leaf_.verify_signature(ske.scheme, scratch_, ske.signature))
-        return error::bad_key_exchange_signature;
+    if (auto ec = check_peer_signature({ske.scheme, ske.signature}, signed_params(ske.params), true,
+                                       error::bad_key_exchange_signature))
+        return ec;
     group_ = ske.group;
     server_public_.assign(ske.public_key.begin(), ske.public_key.end());
     state_ = state::expect_certificate_request_or_done;

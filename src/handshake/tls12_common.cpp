@@ -97,6 +97,14 @@ void tls12_base::activate_read_keys()
     pending_read_.reset();
 }
 
+bytes_view tls12_base::signed_params(bytes_view params)
+{
+    scratch_.assign(client_random_.begin(), client_random_.end());
+    scratch_.insert(scratch_.end(), server_random_.begin(), server_random_.end());
+    scratch_.insert(scratch_.end(), params.begin(), params.end());
+    return scratch_;
+}
+
 std::array<std::byte, 12> tls12_base::finished_data(bool from_client) const
 {
     std::array<std::byte, crypto::max_digest_size> hash_buf{};

@@ -46,6 +46,10 @@ protected:
     void activate_write_keys();
     void activate_read_keys();
 
+    /// What a ServerKeyExchange signs (RFC 8422 §5.4): client_random,
+    /// server_random, then the ECDHE parameters. Valid until the next send.
+    bytes_view signed_params(bytes_view params);
+
     /// verify_data for the transcript so far (RFC 5246 §7.4.9).
     std::array<std::byte, 12> finished_data(bool from_client) const;
     error_code check_finished(bytes_view body, bool from_client) const;

@@ -196,12 +196,7 @@ error_code tls12_server::send_server_key_exchange(signature_scheme scheme)
     std::vector<std::byte> params;
     wire::writer p(params);
     wire::encode_ecdhe_params(p, group_, share_->public_key());
-    // RFC 8422 §5.4: sign client_random || server_random || params.
-    scratch_.clear();
-    scratch_.insert(scratch_.end(), client_random_.begin(), client_random_.end());
-    scratch_.insert(scratch_.end(), server_random_.begin(), server_random_.end());
-    scratch_.insert(scratch_.end(), params.begin(), params.end());
-    auto sig = env_.ctx.key.sign(scheme, scratch_);
+    auto sig = env_.ctx.key.sign(scheme, signed_params(params));
     if (sig.empty())
         return error::crypto_failure;
     const wire::server_key_exchange ske{group_, share_->public_key(), params, scheme, sig};
@@ -265,11 +260,10 @@ error_code tls12_server::on_certificate_verify(bytes_view body)
     wire::signed_data cv;
     if (auto ec = wire::parse_certificate_verify(body, cv))
         return ec;
-    // RFC 5246 §7.4.8: one of the schemes we listed in CertificateRequest.
-    if (!we_accept(cv.scheme) || !crypto::key_matches_scheme(peer_leaf_.public_key_type(), cv.scheme, true))
-        return error::illegal_parameter;
-    if (!peer_leaf_.verify_signature(cv.scheme, transcript_.messages(), cv.signature))
-        return error::bad_certificate_verify;
+    // RFC 5246 §7.4.8: one of the schemes we listed in CertificateRequest,
+    // over every handshake message so far.
+    if (auto ec = check_peer_signature(cv, transcript_.messages(), true, error::bad_certificate_verify))
+        return ec;
     stage_ = stage::expect_change_cipher_spec;
     return {};
 }

@@ -166,12 +166,8 @@ error_code tls13_base::check_certificate_verify(bytes_view body)
         return ec;
     // §4.4.3: a scheme we offered, usable with the certificate's key in 1.3
     // (PSS for RSA, the curve's own hash for ECDSA).
-    if (!we_accept(cv.scheme) || !crypto::key_matches_scheme(peer_leaf_.public_key_type(), cv.scheme, false))
-        return error::illegal_parameter;
     const role signer = env_.side == role::client ? role::server : role::client;
-    if (!peer_leaf_.verify_signature(cv.scheme, signed_content(signer), cv.signature))
-        return error::bad_certificate_verify;
-    return {};
+    return check_peer_signature(cv, signed_content(signer), false, error::bad_certificate_verify);
 }
 
 void tls13_base::send_finished(const crypto::secret& base_key)
