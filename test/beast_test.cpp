@@ -9,7 +9,10 @@
 #define BOOST_TEST_MODULE beast
 #include <boost/test/unit_test.hpp>
 
-#include "engine_pair.hpp"
+#include "support/bytes.hpp"
+#include "support/certs.hpp"
+#include "support/print.hpp"
+#include "support/stream_pair.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -57,15 +60,7 @@ namespace {
 constexpr auto use_awaitable = asio::use_awaitable;
 constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
 
-/// Two connected loopback sockets.
-std::pair<tcp::socket, tcp::socket> socket_pair(asio::io_context& ioc)
-{
-    tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    tcp::socket client(ioc);
-    client.connect(acceptor.local_endpoint());
-    tcp::socket server = acceptor.accept();
-    return {std::move(client), std::move(server)};
-}
+using mtls::test::socket_pair;
 
 /// A websocket client and server over mutually authenticating TLS over one
 /// loopback TCP connection; nothing handshaken yet.
@@ -92,16 +87,7 @@ struct basic_wss_pair {
 
 using wss_pair = basic_wss_pair<wss_stream>;
 
-std::string what(const std::exception_ptr& e)
-{
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        return ex.what();
-    } catch (...) {
-        return "unknown exception";
-    }
-}
+using mtls::test::what;
 
 /// Runs the two coroutines on `ioc` to completion, with a bound so a bug
 /// hangs no build. An exception in either fails the test and calls `abort`,

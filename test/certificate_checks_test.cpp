@@ -8,7 +8,12 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "engine_pair.hpp"
+#include "support/bytes.hpp"
+#include "support/certs.hpp"
+#include "support/checks.hpp"
+#include "support/messages.hpp"
+#include "support/pump.hpp"
+#include "support/records.hpp"
 
 #include "wire/messages.hpp"
 

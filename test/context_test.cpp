@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE context
 #include <boost/test/unit_test.hpp>
 
+#include "support/print.hpp"
+
 #include "context_impl.hpp"
 
 #include <mtls/context.hpp>
@@ -17,13 +19,6 @@
 #include <iterator>
 #include <string>
 #include <vector>
-
-namespace mtls {
-std::ostream& boost_test_print_type(std::ostream& os, error e)
-{
-    return os << make_error_code(e).message();
-}
-} // namespace mtls
 
 using namespace mtls;
 

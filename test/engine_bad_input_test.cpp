@@ -10,20 +10,20 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "engine_pair.hpp"
+#include "support/bytes.hpp"
+#include "support/certs.hpp"
+#include "support/checks.hpp"
+#include "support/messages.hpp"
+#include "support/pump.hpp"
+#include "support/records.hpp"
 
 #include <random>
 
 using namespace mtls;
 using namespace mtls::test;
 
-namespace {
-/// These tests drive the TLS 1.2 handshake message by message; TLS 1.3 has
-/// its own files.
-struct tls12_contexts {
-    tls12_contexts() { contexts_max_version = tls_version::tls12; }
-};
-} // namespace
+// These tests drive the TLS 1.2 handshake message by message; TLS 1.3 has
+// its own files.
 BOOST_TEST_GLOBAL_FIXTURE(tls12_contexts);
 namespace data = boost::unit_test::data;
 

@@ -8,8 +8,13 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "engine_pair.hpp"
-#include "tls13_mitm.hpp"
+#include "support/bytes.hpp"
+#include "support/certs.hpp"
+#include "support/checks.hpp"
+#include "support/messages.hpp"
+#include "support/pump.hpp"
+#include "support/records.hpp"
+#include "support/tls13_mitm.hpp"
 
 #include <string>
 
@@ -66,10 +71,6 @@ std::size_t drain_output(engine& e)
 }
 
 bytes one_byte(int v) { return bytes{std::byte(static_cast<std::uint8_t>(v))}; }
-
-bytes key_update(int request) { return make_handshake(msg::key_update, one_byte(request)); }
-
-constexpr std::uint16_t early_data_extension = 42;
 
 /// Gives the first entry of a TLS 1.3 Certificate (RFC 8446 §4.4.2: an empty
 /// context<0..255>, certificate_list<0..2^24-1>, each entry cert_data<1..2^24-1>
@@ -196,7 +197,7 @@ BOOST_DATA_TEST_CASE(application_data_between_key_update_fragments, data::make({
 {
     mitm_pair p(client_context(), server_context());
     MTLS_REQUIRE_MITM_HANDSHAKE(p);
-    const auto ku = key_update(0);
+    const auto ku = key_update_message(0);
     BOOST_TEST_REQUIRE(p.inject(d, protected_record(content::handshake, bytes(ku.begin(), ku.begin() + 2))));
     BOOST_TEST_REQUIRE(p.inject(d, protected_record(content::application_data, pattern(3))));
     MTLS_CHECK_DETECTED(p, d == to_server ? role::server : role::client, error::handshake_fragments_interleaved,
@@ -208,7 +209,7 @@ BOOST_AUTO_TEST_CASE(key_update_split_with_nothing_between_is_fine)
     // The rule is about other records, not about fragmentation itself.
     mitm_pair p(client_context(), server_context());
     MTLS_REQUIRE_MITM_HANDSHAKE(p);
-    const auto ku = key_update(0);
+    const auto ku = key_update_message(0);
     BOOST_TEST_REQUIRE(p.inject(to_server, protected_record(content::handshake, bytes(ku.begin(), ku.begin() + 2))));
     BOOST_TEST_REQUIRE(p.inject(to_server, protected_record(content::handshake, bytes(ku.begin() + 2, ku.end()))));
     BOOST_TEST(!p.pair.server.failed(), p.pair.server.error().message());
@@ -229,7 +230,7 @@ BOOST_AUTO_TEST_CASE(requests_from_a_peer_that_never_reads_get_one_answer)
     MTLS_REQUIRE_MITM_HANDSHAKE(p);
     drain_output(p.pair.server);
     for (int i = 0; i < 2000; ++i) {
-        p.pair.inject(to_server, p.mitm.seal(to_server, protected_record(content::handshake, key_update(1))));
+        p.pair.inject(to_server, p.mitm.seal(to_server, protected_record(content::handshake, key_update_message(1))));
         p.pair.inject(to_server, p.mitm.seal(to_server, protected_record(content::application_data, pattern(1))));
     }
     BOOST_TEST_REQUIRE(!p.pair.server.failed(), p.pair.server.error().message());
@@ -239,7 +240,7 @@ BOOST_AUTO_TEST_CASE(requests_from_a_peer_that_never_reads_get_one_answer)
     // Once we send data again, the next request gets an answer of its own.
     BOOST_TEST(p.pair.server.write(pattern(10)) == 10u);
     drain_output(p.pair.server);
-    p.pair.inject(to_server, p.mitm.seal(to_server, protected_record(content::handshake, key_update(1))));
+    p.pair.inject(to_server, p.mitm.seal(to_server, protected_record(content::handshake, key_update_message(1))));
     BOOST_TEST(drain_output(p.pair.server) == record_header_size + 5 + 1 + 16);
 }
 
@@ -253,7 +254,7 @@ BOOST_AUTO_TEST_CASE(queued_output_holds_input_back)
     drain_output(p.pair.server);
     const bytes reply = pattern(1024);
     for (int i = 0; i < 2000; ++i) {
-        p.pair.inject(to_server, p.mitm.seal(to_server, protected_record(content::handshake, key_update(1))));
+        p.pair.inject(to_server, p.mitm.seal(to_server, protected_record(content::handshake, key_update_message(1))));
         p.pair.inject(to_server, p.mitm.seal(to_server, protected_record(content::application_data, pattern(1))));
         for (auto& got = p.pair.received(to_server); !got.empty(); got.pop_back())
             p.pair.server.write(reply);
@@ -485,7 +486,7 @@ BOOST_DATA_TEST_CASE(key_updates_without_data, data::make({32, 33}), count)
     mitm_pair p(client_context(), server_context());
     MTLS_REQUIRE_MITM_HANDSHAKE(p);
     for (int i = 0; i < count; ++i)
-        p.inject(to_server, protected_record(content::handshake, key_update(0)));
+        p.inject(to_server, protected_record(content::handshake, key_update_message(0)));
     BOOST_TEST(p.pair.server.failed() == (count == 33));
     if (count == 33)
         BOOST_TEST(cause_code(p.pair.server.error()) == make_error_code(error::too_many_records_without_progress));
@@ -528,7 +529,7 @@ struct early_data_pair {
     early_data_pair(const context& server_ctx, std::vector<std::size_t> sizes)
         : pair(tls13(client_context()), server_ctx, editing_hello([this](bytes& hello) {
                    if (hellos++ == 0)
-                       add_extension(hello, early_data_extension, {});
+                       add_extension(hello, ext::early_data, {});
                }))
     {
         pair.tamper = [sizes](flight& f) {
@@ -602,7 +603,7 @@ BOOST_AUTO_TEST_CASE(second_client_hello_may_not_offer_early_data)
     // RFC 8446 §4.2.10: "A client MUST NOT include the "early_data"
     // extension in its followup ClientHello."
     engine_pair p(tls13(client_context()), hrr_server(), editing_hello([](bytes& hello) {
-                      add_extension(hello, early_data_extension, {});
+                      add_extension(hello, ext::early_data, {});
                   }));
     BOOST_TEST(!p.handshake());
     MTLS_CHECK_FAILURE(p.server, error::hello_retry_mismatch, p.client, alert::illegal_parameter);

@@ -7,7 +7,11 @@
 #define BOOST_TEST_MODULE engine_renegotiation
 #include <boost/test/unit_test.hpp>
 
-#include "engine_pair.hpp"
+#include "support/certs.hpp"
+#include "support/checks.hpp"
+#include "support/messages.hpp"
+#include "support/pump.hpp"
+#include "support/records.hpp"
 
 #include "crypto/hash.hpp"
 #include "crypto/key_share.hpp"
@@ -18,13 +22,8 @@
 using namespace mtls;
 using namespace mtls::test;
 
-namespace {
-/// These tests drive the TLS 1.2 handshake message by message; TLS 1.3 has
-/// its own files.
-struct tls12_contexts {
-    tls12_contexts() { contexts_max_version = tls_version::tls12; }
-};
-} // namespace
+// These tests drive the TLS 1.2 handshake message by message; TLS 1.3 has
+// its own files.
 BOOST_TEST_GLOBAL_FIXTURE(tls12_contexts);
 
 namespace {

@@ -4,13 +4,14 @@
 //    byte for byte.
 // 3. The engine as server answers the trace's ClientHello with the trace's
 //    ServerHello and Certificate.
-// The trace's values are in rfc8448_trace.hpp.
+// The trace's values are in support/rfc8448_trace.hpp.
 
 #define BOOST_TEST_MODULE rfc8448
 #include <boost/test/unit_test.hpp>
 
-#include "rfc8448_trace.hpp"
-#include "test_bytes.hpp"
+#include "support/hex.hpp"
+#include "support/print.hpp"
+#include "support/rfc8448_trace.hpp"
 
 #include "crypto/aead.hpp"
 #include "crypto/hash.hpp"
@@ -33,18 +34,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-namespace mtls {
-std::ostream& boost_test_print_type(std::ostream& os, cipher_suite s) { return os << to_string(s); }
-std::ostream& boost_test_print_type(std::ostream& os, named_group g) { return os << to_string(g); }
-std::ostream& boost_test_print_type(std::ostream& os, tls_version v) { return os << to_string(v); }
-namespace wire {
-std::ostream& boost_test_print_type(std::ostream& os, content_type t)
-{
-    return os << "content_type(" << static_cast<unsigned>(t) << ")";
-}
-} // namespace wire
-} // namespace mtls
 
 using namespace mtls;
 using crypto::aead_alg;

@@ -9,7 +9,10 @@
 #define BOOST_TEST_MODULE stream_cancel
 #include <boost/test/unit_test.hpp>
 
-#include "engine_pair.hpp"
+#include "support/bytes.hpp"
+#include "support/certs.hpp"
+#include "support/io.hpp"
+#include "support/print.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -42,13 +45,7 @@ namespace {
 
 using test_stream = tls_stream<beast::test::stream>;
 
-/// Runs `ioc` until it is out of work, bounded so that a hang fails the test.
-void run(asio::io_context& ioc)
-{
-    ioc.restart();
-    ioc.run_for(30s);
-    BOOST_TEST_REQUIRE(ioc.stopped(), "operations still pending after the time limit");
-}
+using mtls::test::run;
 
 /// A client and a server over a connected pair of beast::test::streams.
 struct memory_pair {

@@ -10,7 +10,11 @@
 #define BOOST_TEST_MODULE stream_faults
 #include <boost/test/unit_test.hpp>
 
-#include "engine_pair.hpp" // contexts from the test PKI, pattern
+#include "support/bytes.hpp"
+#include "support/certs.hpp"
+#include "support/io.hpp"
+#include "support/print.hpp"
+#include "support/stream_pair.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -36,13 +40,6 @@ using mtls::tls_stream;
 using mtls::test::bytes;
 using namespace std::chrono_literals;
 
-namespace mtls {
-std::ostream& boost_test_print_type(std::ostream& os, error e)
-{
-    return os << make_error_code(e).message();
-}
-} // namespace mtls
-
 namespace {
 
 // ---------------------------------------------------------------------------
@@ -64,20 +61,8 @@ mtls::context client_ctx(mtls::tls_version max)
 
 constexpr mtls::tls_version versions[] = {mtls::tls_version::tls13, mtls::tls_version::tls12};
 
-/// Runs `ioc` until it is out of work, with a bound so a bug hangs no build.
-void run(asio::io_context& ioc, std::chrono::steady_clock::duration limit = 30s)
-{
-    ioc.restart();
-    ioc.run_for(limit);
-    BOOST_TEST_REQUIRE(ioc.stopped(), "operations still pending after the time limit");
-}
-
-/// Runs the handlers that are ready; returns how many ran.
-std::size_t poll(asio::io_context& ioc)
-{
-    ioc.restart();
-    return ioc.poll();
-}
+using mtls::test::poll;
+using mtls::test::run;
 
 std::string as_string(std::span<const std::byte> b)
 {
@@ -382,37 +367,8 @@ BOOST_AUTO_TEST_CASE(client_stops_mid_handshake)
 // was waiting for, it ends with the transport's error and the io_context
 // runs out of work; the sanitizer build (LSan) checks nothing is left behind.
 
-namespace {
-
-struct tcp_pair {
-    explicit tcp_pair(asio::io_context& ioc, mtls::tls_version version = mtls::tls_version::tls13)
-    {
-        tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-        tcp::socket c(ioc);
-        c.connect(acceptor.local_endpoint());
-        tcp::socket s = acceptor.accept();
-        client.emplace(std::move(c), client_ctx(version));
-        server.emplace(std::move(s), server_ctx(version));
-        client->set_host_name("localhost");
-    }
-    std::optional<tls_stream<tcp::socket>> client;
-    std::optional<tls_stream<tcp::socket>> server;
-};
-
-template <class Stream>
-void handshake_pair(asio::io_context& ioc, Stream& client, Stream& server)
-{
-    std::optional<error_code> ch, sh;
-    client.async_handshake(role::client, [&](error_code ec) { ch = ec; });
-    server.async_handshake(role::server, [&](error_code ec) { sh = ec; });
-    run(ioc);
-    BOOST_TEST_REQUIRE(ch.has_value());
-    BOOST_TEST_REQUIRE(sh.has_value());
-    BOOST_TEST_REQUIRE(ch->message() == error_code{}.message());
-    BOOST_TEST_REQUIRE(sh->message() == error_code{}.message());
-}
-
-} // namespace
+using mtls::test::handshake_pair;
+using mtls::test::tcp_pair;
 
 BOOST_AUTO_TEST_CASE(close_under_a_pending_read)
 {

@@ -13,7 +13,9 @@
 #define BOOST_TEST_MODULE stream_refusal
 #include <boost/test/unit_test.hpp>
 
-#include "engine_pair.hpp"
+#include "support/certs.hpp"
+#include "support/io.hpp"
+#include "support/print.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -34,13 +36,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// Runs `ioc` until it is out of work, bounded so that a hang fails the test.
-void run(asio::io_context& ioc)
-{
-    ioc.restart();
-    ioc.run_for(30s);
-    BOOST_TEST_REQUIRE(ioc.stopped(), "operations still pending after the time limit");
-}
+using mtls::test::run;
 
 /// A TLS 1.3 client (credential `client_cert`, none if empty) over `ClientNext`
 /// whose handshake completed, and a server that refused the client and reset

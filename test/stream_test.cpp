@@ -8,7 +8,9 @@
 #define BOOST_TEST_MODULE stream
 #include <boost/test/unit_test.hpp>
 
-#include "holding_stream.hpp"
+#include "support/holding_stream.hpp"
+#include "support/print.hpp"
+#include "support/stream_pair.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -43,17 +45,6 @@ using asio::ip::tcp;
 using mtls::error_code;
 using mtls::role;
 using mtls::tls_stream;
-
-namespace mtls {
-std::ostream& boost_test_print_type(std::ostream& os, error e)
-{
-    return os << make_error_code(e).message();
-}
-std::ostream& boost_test_print_type(std::ostream& os, alert a)
-{
-    return os << make_error_code(a).message();
-}
-} // namespace mtls
 
 BOOST_TEST_DONT_PRINT_LOG_VALUE(mtls::cipher_suite)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(mtls::named_group)
@@ -91,15 +82,7 @@ mtls::context client_context()
     return ctx;
 }
 
-/// Two connected loopback sockets.
-std::pair<tcp::socket, tcp::socket> socket_pair(asio::io_context& ioc)
-{
-    tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    tcp::socket client(ioc);
-    client.connect(acceptor.local_endpoint());
-    tcp::socket server = acceptor.accept();
-    return {std::move(client), std::move(server)};
-}
+using mtls::test::socket_pair;
 
 /// A mutually authenticating client/server pair over loopback TCP.
 struct tcp_pair {

@@ -9,7 +9,9 @@
 #define BOOST_TEST_MODULE stream_threads
 #include <boost/test/unit_test.hpp>
 
-#include "engine_pair.hpp" // contexts from the test PKI, pattern
+#include "support/bytes.hpp"
+#include "support/certs.hpp"
+#include "support/print.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>

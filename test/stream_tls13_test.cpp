@@ -10,9 +10,14 @@
 #define BOOST_TEST_MODULE stream_tls13
 #include <boost/test/unit_test.hpp>
 
-#include "holding_stream.hpp"
+#include "support/holding_stream.hpp"
 
-#include "engine_pair.hpp" // key_log, pattern
+#include "support/bytes.hpp"
+#include "support/certs.hpp"
+#include "support/io.hpp"
+#include "support/key_log.hpp"
+#include "support/messages.hpp"
+#include "support/print.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/io_context.hpp>
@@ -49,20 +54,8 @@ mtls::context server_ctx() { return mtls::test::server_context_requiring_client_
 
 mtls::context client_ctx() { return mtls::test::client_context("client-ecdsa"); }
 
-/// Runs `ioc` until it is out of work, with a bound so a bug hangs no build.
-void run(asio::io_context& ioc, std::chrono::seconds limit = std::chrono::seconds(60))
-{
-    ioc.restart();
-    ioc.run_for(limit);
-    BOOST_TEST_REQUIRE(ioc.stopped(), "operations still pending after the time limit");
-}
-
-/// Runs the handlers that are ready; returns how many ran.
-std::size_t poll(asio::io_context& ioc)
-{
-    ioc.restart();
-    return ioc.poll();
-}
+using mtls::test::poll;
+using mtls::test::run;
 
 using mtls::test::holding_stream;
 

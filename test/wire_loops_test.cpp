@@ -3,8 +3,10 @@
 // time linear in the size of the block.
 
 #define BOOST_TEST_MODULE wire_loops
-#include "test_bytes.hpp"
 #include <boost/test/unit_test.hpp>
+
+#include "support/hex.hpp"
+#include "support/print.hpp"
 
 #include "wire/codec.hpp"
 #include "wire/messages.hpp"
@@ -21,13 +23,6 @@
 #include <tuple>
 #include <utility>
 #include <vector>
-
-namespace mtls {
-std::ostream& boost_test_print_type(std::ostream& os, error e)
-{
-    return os << make_error_code(e).message();
-}
-} // namespace mtls
 
 using namespace mtls;
 using namespace mtls::wire;

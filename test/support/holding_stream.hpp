@@ -1,5 +1,5 @@
-#ifndef MTLS_TEST_HOLDING_STREAM_HPP
-#define MTLS_TEST_HOLDING_STREAM_HPP
+#ifndef MTLS_TEST_SUPPORT_HOLDING_STREAM_HPP
+#define MTLS_TEST_SUPPORT_HOLDING_STREAM_HPP
 
 // A next layer over beast::test::stream whose writes can be held on the
 // wire, to keep a user write in flight while the read side acts. It names no

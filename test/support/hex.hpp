@@ -1,7 +1,8 @@
-#ifndef MTLS_TEST_TEST_BYTES_HPP
-#define MTLS_TEST_TEST_BYTES_HPP
+#ifndef MTLS_TEST_SUPPORT_HEX_HPP
+#define MTLS_TEST_SUPPORT_HEX_HPP
 
-// Byte-vector helpers shared by the unit tests: hex literals and concatenation.
+// Byte-vector helpers shared by the unit tests: hex and text literals, and
+// concatenation.
 
 #include <algorithm>
 #include <cstddef>
@@ -23,6 +24,14 @@ inline byte_vec hex(std::string_view h)
     std::copy_if(h.begin(), h.end(), std::back_inserter(digits), [](char c) { return c != ' '; });
     for (std::size_t i = 0; i + 1 < digits.size(); i += 2)
         out.push_back(static_cast<std::byte>(nibble(digits[i]) << 4 | nibble(digits[i + 1])));
+    return out;
+}
+
+/// The bytes of `s`'s characters.
+inline byte_vec text(std::string_view s)
+{
+    byte_vec out(s.size());
+    std::transform(s.begin(), s.end(), out.begin(), [](char c) { return static_cast<std::byte>(c); });
     return out;
 }
 

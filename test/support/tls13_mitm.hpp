@@ -1,5 +1,5 @@
-#ifndef MTLS_TEST_TLS13_MITM_HPP
-#define MTLS_TEST_TLS13_MITM_HPP
+#ifndef MTLS_TEST_SUPPORT_TLS13_MITM_HPP
+#define MTLS_TEST_SUPPORT_TLS13_MITM_HPP
 
 // A man in the middle for TLS 1.3 engine-to-engine tests. It sits in
 // engine_pair::tamper, decrypts every flight with the traffic secrets the
@@ -11,7 +11,11 @@
 //
 // Include after <boost/test/unit_test.hpp>.
 
-#include "engine_pair.hpp"
+#include "support/bytes.hpp"
+#include "support/key_log.hpp"
+#include "support/messages.hpp"
+#include "support/pump.hpp"
+#include "support/records.hpp"
 
 #include "handshake/key_schedule13.hpp"
 #include "record/protection.hpp"
@@ -26,13 +30,12 @@
 
 namespace mtls::test::mitm {
 
-inline constexpr std::uint16_t ext_server_name = 0x0000;
+/// RFC 7301: mtls does not implement ALPN, so src/wire has no name for it.
 inline constexpr std::uint16_t ext_alpn = 0x0010;
-inline constexpr std::uint16_t ext_cookie = 0x002C;
 
-inline constexpr std::uint16_t group_secp256r1 = 0x0017;
-inline constexpr std::uint16_t group_secp384r1 = 0x0018;
-inline constexpr std::uint16_t group_x25519 = 0x001D;
+inline constexpr std::uint16_t group_secp256r1 = wire_value(named_group::secp256r1);
+inline constexpr std::uint16_t group_secp384r1 = wire_value(named_group::secp384r1);
+inline constexpr std::uint16_t group_x25519 = wire_value(named_group::x25519);
 inline constexpr std::uint16_t group_x448 = 0x001E; // not implemented by mtls
 
 /// One record as the man in the middle handles it: its content in the clear.
@@ -549,6 +552,5 @@ struct mitm_pair {
         MTLS_REQUIRE_HANDSHAKE((mp).pair);                                                                     \
         BOOST_TEST_REQUIRE((mp).mitm.clean(), "man in the middle: " << (mp).mitm.problems());                  \
     } while (false)
-
 
 #endif

@@ -1,5 +1,5 @@
-#ifndef MTLS_TEST_RFC8448_TRACE_HPP
-#define MTLS_TEST_RFC8448_TRACE_HPP
+#ifndef MTLS_TEST_SUPPORT_RFC8448_TRACE_HPP
+#define MTLS_TEST_SUPPORT_RFC8448_TRACE_HPP
 
 // RFC 8448 §3 "Simple 1-RTT Handshake", every value the test uses, copied
 // from /work/shared/specs/rfc8448.txt by a script (hex reflowed, nothing
@@ -7,7 +7,7 @@
 // Plus, from §2, the server's RSA key (encoded as DER on demand), and the
 // server's certificate taken out of the trace's Certificate message.
 
-#include "test_bytes.hpp"
+#include "support/hex.hpp"
 
 namespace rfc8448 {
 
