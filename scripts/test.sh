@@ -23,7 +23,7 @@ case ${1:-} in
         # TSan finds races between threads, so only the tests that run more
         # than one: stream_threads_test (a 4-thread io_context), the stream
         # and Beast tests with a second thread, the shared CSPRNG.
-        for name in stream_threads_test stream_tokens_test stream_test beast_test crypto_test; do
+        for name in stream_threads_test stream_tokens_test stream_associations_test stream_test beast_test crypto_test crypto_pki_test; do
             [[ -e $root/test/$name.cpp ]] && targets+=("$name")
         done
         # Saved fuzz inputs replay in every configuration (fuzz/replay.cmake).

@@ -5,8 +5,8 @@
 // encoders, spelled out here so that switching them changes nothing on the wire.
 
 #define BOOST_TEST_MODULE wire_roundtrip
-#include "rfc8448_trace.hpp"
-#include "test_bytes.hpp"
+#include "support/rfc8448_trace.hpp"
+#include "support/hex.hpp"
 #include <boost/test/unit_test.hpp>
 
 #include "wire/messages.hpp"
