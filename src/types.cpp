@@ -18,8 +18,7 @@ constexpr bool listed(tls_version v) noexcept
 {
     switch (v) {
     case tls_version::tls12:
-    case tls_version::tls13:
-        return true;
+    case tls_version::tls13: return true;
     }
     return false;
 }
@@ -35,8 +34,7 @@ constexpr bool listed(cipher_suite s) noexcept
     case cipher_suite::tls_ecdhe_rsa_with_aes_128_gcm_sha256:
     case cipher_suite::tls_ecdhe_rsa_with_aes_256_gcm_sha384:
     case cipher_suite::tls_ecdhe_rsa_with_chacha20_poly1305_sha256:
-    case cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256:
-        return true;
+    case cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256: return true;
     }
     return false;
 }
@@ -46,8 +44,7 @@ constexpr bool listed(named_group g) noexcept
     switch (g) {
     case named_group::secp256r1:
     case named_group::secp384r1:
-    case named_group::x25519:
-        return true;
+    case named_group::x25519: return true;
     }
     return false;
 }
@@ -62,8 +59,7 @@ constexpr bool listed(signature_scheme s) noexcept
     case signature_scheme::ecdsa_secp384r1_sha384:
     case signature_scheme::rsa_pss_rsae_sha256:
     case signature_scheme::rsa_pss_rsae_sha384:
-    case signature_scheme::rsa_pss_rsae_sha512:
-        return true;
+    case signature_scheme::rsa_pss_rsae_sha512: return true;
     }
     return false;
 }
@@ -111,14 +107,44 @@ bool parse(const std::array<Row, N>& table, std::string_view name, decltype(Row:
 
 } // namespace
 
-std::string_view to_string(tls_version v) noexcept { return name_of(crypto::versions, v); }
-std::string_view to_string(cipher_suite s) noexcept { return name_of(crypto::suites, s); }
-std::string_view to_string(named_group g) noexcept { return name_of(crypto::groups, g); }
-std::string_view to_string(signature_scheme s) noexcept { return name_of(crypto::schemes, s); }
+std::string_view to_string(tls_version v) noexcept
+{
+    return name_of(crypto::versions, v);
+}
 
-bool from_string(std::string_view name, tls_version& out) noexcept { return parse(crypto::versions, name, out); }
-bool from_string(std::string_view name, cipher_suite& out) noexcept { return parse(crypto::suites, name, out); }
-bool from_string(std::string_view name, named_group& out) noexcept { return parse(crypto::groups, name, out); }
-bool from_string(std::string_view name, signature_scheme& out) noexcept { return parse(crypto::schemes, name, out); }
+std::string_view to_string(cipher_suite s) noexcept
+{
+    return name_of(crypto::suites, s);
+}
+
+std::string_view to_string(named_group g) noexcept
+{
+    return name_of(crypto::groups, g);
+}
+
+std::string_view to_string(signature_scheme s) noexcept
+{
+    return name_of(crypto::schemes, s);
+}
+
+bool from_string(std::string_view name, tls_version& out) noexcept
+{
+    return parse(crypto::versions, name, out);
+}
+
+bool from_string(std::string_view name, cipher_suite& out) noexcept
+{
+    return parse(crypto::suites, name, out);
+}
+
+bool from_string(std::string_view name, named_group& out) noexcept
+{
+    return parse(crypto::groups, name, out);
+}
+
+bool from_string(std::string_view name, signature_scheme& out) noexcept
+{
+    return parse(crypto::schemes, name, out);
+}
 
 } // namespace mtls

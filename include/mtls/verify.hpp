@@ -32,9 +32,9 @@ enum class file_format { asn1, pem };
 /// certificate (depth 0), like OpenSSL's and Asio's verify callbacks.
 class verify_context {
 public:
-    verify_context(int depth, std::span<const std::byte> der, std::string subject,
-                   error_code error) noexcept
-        : depth_(depth), der_(der), subject_(std::move(subject)), error_(error) {}
+    verify_context(int depth, std::span<const std::byte> der, std::string subject, error_code error) noexcept
+        : depth_(depth), der_(der), subject_(std::move(subject)), error_(error)
+    {}
 
     /// 0 for the peer's own certificate, counting up towards the anchor.
     int depth() const noexcept { return depth_; }

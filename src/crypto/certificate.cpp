@@ -60,7 +60,7 @@ certificate::certificate(const certificate& o)
     if (o.st_) {
         error_code ec;
         *this = parse_der(o.der(), ec);
-        if (ec)   // it parsed once, so only allocation can fail here
+        if (ec) // it parsed once, so only allocation can fail here
             throw boost::system::system_error(ec);
     }
 }
@@ -155,8 +155,7 @@ bool certificate::verify_signature(signature_scheme s, bytes_view message, bytes
     std::lock_guard lock(st_->mutex);
     mbedtls_pk_context& pk = st_->crt.pk;
     switch (si->kind) {
-    case signature_kind::ecdsa:
-        return mbedtls_pk_verify(&pk, md, hp, hv.size(), sp, signature.size()) == 0;
+    case signature_kind::ecdsa: return mbedtls_pk_verify(&pk, md, hp, hv.size(), sp, signature.size()) == 0;
     case signature_kind::rsa_pkcs1: {
         mbedtls_rsa_context* rsa = mbedtls_pk_rsa(pk);
         // mbedTLS reads exactly modulus-length bytes from the signature.
@@ -168,8 +167,7 @@ bool certificate::verify_signature(signature_scheme s, bytes_view message, bytes
     case signature_kind::rsa_pss: {
         // RFC 8446 §4.2.3: MGF1 with the same hash, salt length = digest length.
         mbedtls_pk_rsassa_pss_options opts{md, static_cast<int>(hv.size())};
-        return mbedtls_pk_verify_ext(MBEDTLS_PK_RSASSA_PSS, &opts, &pk, md, hp, hv.size(), sp,
-                                     signature.size()) == 0;
+        return mbedtls_pk_verify_ext(MBEDTLS_PK_RSASSA_PSS, &opts, &pk, md, hp, hv.size(), sp, signature.size()) == 0;
     }
     }
     return false;

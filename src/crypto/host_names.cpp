@@ -42,10 +42,9 @@ bool dns_matches(std::string_view pattern, std::string_view host) noexcept
     if (pattern.empty() || host.empty())
         return false;
     if (pattern.size() > 2 && pattern[0] == '*' && pattern[1] == '.') {
-        const std::string_view suffix = pattern.substr(1);   // ".example.test"
+        const std::string_view suffix = pattern.substr(1); // ".example.test"
         // Two labels after the wildcard, none of them empty.
-        if (suffix.find('.', 1) == std::string_view::npos ||
-            suffix.find("..") != std::string_view::npos)
+        if (suffix.find('.', 1) == std::string_view::npos || suffix.find("..") != std::string_view::npos)
             return false;
         if (suffix.find('*') != std::string_view::npos)
             return false;
@@ -80,7 +79,7 @@ bool crt_matches_host(const mbedtls_x509_crt& crt, std::string_view host)
     else if (inet_pton(AF_INET6, host_str.c_str(), ip.data()) == 1)
         ip_len = 16;
     else if (bracketed)
-        return false;   // brackets only enclose IPv6 literals (RFC 3986 §3.2.2)
+        return false; // brackets only enclose IPv6 literals (RFC 3986 §3.2.2)
 
     constexpr int dns_name_tag = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2;
     constexpr int ip_address_tag = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7;

@@ -42,8 +42,7 @@ bool looks_like_pem(bytes_view data) noexcept
 key_type type_of(const mbedtls_pk_context& pk) noexcept
 {
     switch (mbedtls_pk_get_type(&pk)) {
-    case MBEDTLS_PK_RSA:
-        return key_type::rsa;
+    case MBEDTLS_PK_RSA: return key_type::rsa;
     case MBEDTLS_PK_ECKEY:
     case MBEDTLS_PK_ECDSA:
         switch (mbedtls_pk_ec(pk)->grp.id) {
@@ -51,8 +50,7 @@ key_type type_of(const mbedtls_pk_context& pk) noexcept
         case MBEDTLS_ECP_DP_SECP384R1: return key_type::ec_p384;
         default: return key_type::unsupported;
         }
-    default:
-        return key_type::unsupported;
+    default: return key_type::unsupported;
     }
 }
 
@@ -89,8 +87,7 @@ bool key_matches_scheme(key_type k, signature_scheme s, bool tls12) noexcept
         // RFC 8446 §4.2.3: in TLS 1.3 the scheme names the curve; in TLS 1.2
         // only the hash.
         return k == r->key || (tls12 && detail::is_ec(k));
-    case signature_kind::rsa_pss:
-        return k == key_type::rsa;
+    case signature_kind::rsa_pss: return k == key_type::rsa;
     case signature_kind::rsa_pkcs1:
         // RFC 8446 §4.4.3: TLS 1.3 handshake signatures with RSA use PSS only.
         return tls12 && k == key_type::rsa;
@@ -107,7 +104,7 @@ struct private_key::state {
     state() noexcept { mbedtls_pk_init(&pk); }
     state(const state&) = delete;
     state& operator=(const state&) = delete;
-    ~state() { mbedtls_pk_free(&pk); }   // wipes the key
+    ~state() { mbedtls_pk_free(&pk); } // wipes the key
 };
 
 private_key::private_key() = default;
@@ -115,8 +112,7 @@ private_key::private_key(private_key&&) noexcept = default;
 private_key& private_key::operator=(private_key&&) noexcept = default;
 private_key::~private_key() = default;
 
-private_key private_key::parse(bytes_view data, file_format fmt, std::string_view password,
-                               error_code& ec)
+private_key private_key::parse(bytes_view data, file_format fmt, std::string_view password, error_code& ec)
 {
     ec = {};
     private_key k;
@@ -165,14 +161,14 @@ std::vector<std::byte> private_key::sign(signature_scheme s, bytes_view message)
         mbedtls_rsa_context* rsa = mbedtls_pk_rsa(st_->pk);
         len = mbedtls_rsa_get_len(rsa);
         if (si->kind == signature_kind::rsa_pkcs1) {
-            rc = mbedtls_rsa_rsassa_pkcs1_v15_sign(rsa, detail::rng_callback, nullptr,
-                                                   MBEDTLS_RSA_PRIVATE, md, hlen, hp, out);
+            rc = mbedtls_rsa_rsassa_pkcs1_v15_sign(rsa, detail::rng_callback, nullptr, MBEDTLS_RSA_PRIVATE, md, hlen,
+                                                   hp, out);
         } else {
             // RFC 8446 §4.2.3: MGF1 with the signature's hash, salt as long
             // as the digest. mbedTLS takes the MGF1 hash from the context.
             mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21, md);
-            rc = mbedtls_rsa_rsassa_pss_sign_ext(rsa, detail::rng_callback, nullptr, md, hlen,
-                                                 hp, static_cast<int>(hlen), out);
+            rc = mbedtls_rsa_rsassa_pss_sign_ext(rsa, detail::rng_callback, nullptr, md, hlen, hp,
+                                                 static_cast<int>(hlen), out);
             mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V15, MBEDTLS_MD_NONE);
         }
     }

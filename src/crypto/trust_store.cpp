@@ -44,7 +44,7 @@ error_code read_whole_file(const std::string& path, std::vector<std::byte>& out)
 } // namespace
 
 struct trust_store::state {
-    mbedtls_x509_crt chain;   // version == 0 while empty
+    mbedtls_x509_crt chain; // version == 0 while empty
     // Verification checks signatures with the anchors' keys (see certificate).
     mutable std::mutex mutex;
 
@@ -62,7 +62,8 @@ struct trust_store::state {
     }
 };
 
-trust_store::trust_store() : st_(std::make_unique<state>()) {}
+trust_store::trust_store() : st_(std::make_unique<state>())
+{}
 trust_store::trust_store(trust_store&&) noexcept = default;
 trust_store& trust_store::operator=(trust_store&&) noexcept = default;
 trust_store::~trust_store() = default;
@@ -135,8 +136,7 @@ error_code map_flags(std::uint32_t f) noexcept
         return error::certificate_expired;
     if (f & MBEDTLS_X509_BADCERT_FUTURE)
         return error::certificate_not_yet_valid;
-    if (f & (MBEDTLS_X509_BADCERT_KEY_USAGE | MBEDTLS_X509_BADCERT_EXT_KEY_USAGE |
-             MBEDTLS_X509_BADCERT_NS_CERT_TYPE))
+    if (f & (MBEDTLS_X509_BADCERT_KEY_USAGE | MBEDTLS_X509_BADCERT_EXT_KEY_USAGE | MBEDTLS_X509_BADCERT_NS_CERT_TYPE))
         return error::certificate_bad_purpose;
     if (f & MBEDTLS_X509_BADCERT_CN_MISMATCH)
         return error::certificate_host_mismatch;
@@ -151,9 +151,9 @@ static_assert(max_verify_depth < MBEDTLS_X509_MAX_INTERMEDIATE_CA,
 struct verify_state {
     role peer_role;
     std::string_view host;
-    int max_depth;   // intermediates allowed between the leaf and the anchor
+    int max_depth; // intermediates allowed between the leaf and the anchor
     const verify_callback* cb;
-    error_code first_error;              // first failure left standing, anchor first
+    error_code first_error; // first failure left standing, anchor first
     std::exception_ptr callback_exception;
 };
 
@@ -168,8 +168,8 @@ int on_certificate(void* p, mbedtls_x509_crt* crt, int depth, std::uint32_t* fla
         // keyUsage, when present, must allow signing the handshake.
         const bool server = vs.peer_role == role::server;
         const char* oid = server ? MBEDTLS_OID_SERVER_AUTH : MBEDTLS_OID_CLIENT_AUTH;
-        const std::size_t oid_len = server ? MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)
-                                           : MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH);
+        const std::size_t oid_len =
+            server ? MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH) : MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH);
         if (mbedtls_x509_crt_check_extended_key_usage(crt, oid, oid_len) != 0)
             *flags |= MBEDTLS_X509_BADCERT_EXT_KEY_USAGE;
         if (mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0)
@@ -190,7 +190,7 @@ int on_certificate(void* p, mbedtls_x509_crt* crt, int depth, std::uint32_t* fla
         try {
             verify_context ctx(depth, view(crt->raw), dn_text(crt->subject), err);
             if ((*vs.cb)(!err, ctx)) {
-                *flags = 0;   // the callback overrides a failure, as in OpenSSL
+                *flags = 0; // the callback overrides a failure, as in OpenSSL
                 err = {};
             } else if (!err) {
                 *flags |= MBEDTLS_X509_BADCERT_OTHER;
@@ -210,9 +210,8 @@ int on_certificate(void* p, mbedtls_x509_crt* crt, int depth, std::uint32_t* fla
 
 } // namespace
 
-error_code verify_chain(const std::vector<certificate>& chain, const trust_store& anchors,
-                        role peer_role, std::string_view host, const verify_callback& cb,
-                        int max_depth)
+error_code verify_chain(const std::vector<certificate>& chain, const trust_store& anchors, role peer_role,
+                        std::string_view host, const verify_callback& cb, int max_depth)
 {
     if (chain.empty())
         return error::bad_certificate;
@@ -233,8 +232,7 @@ error_code verify_chain(const std::vector<certificate>& chain, const trust_store
         std::lock_guard lock(anchors.st_->mutex);
         // No anchors: nothing is trusted (mbedTLS flags NOT_TRUSTED).
         mbedtls_x509_crt* ca = anchors.empty() ? nullptr : &anchors.st_->chain;
-        rc = mbedtls_x509_crt_verify_with_profile(&peer, ca, nullptr,
-                                                  &mbedtls_x509_crt_profile_default, nullptr,
+        rc = mbedtls_x509_crt_verify_with_profile(&peer, ca, nullptr, &mbedtls_x509_crt_profile_default, nullptr,
                                                   &flags, on_certificate, &vs);
     }
     mbedtls_x509_crt_free(&peer);

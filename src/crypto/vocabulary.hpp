@@ -70,27 +70,25 @@ inline constexpr std::array<version_row, 2> versions{{
 
 inline constexpr std::array<suite_row, 9> suites{{
     // TLS 1.3 (RFC 8446 §B.4)
-    {cipher_suite::tls_aes_128_gcm_sha256, "TLS_AES_128_GCM_SHA256", tls_version::tls13,
-     aead_alg::aes_128_gcm, hash_alg::sha256, suite_auth::any},
-    {cipher_suite::tls_aes_256_gcm_sha384, "TLS_AES_256_GCM_SHA384", tls_version::tls13,
-     aead_alg::aes_256_gcm, hash_alg::sha384, suite_auth::any},
+    {cipher_suite::tls_aes_128_gcm_sha256, "TLS_AES_128_GCM_SHA256", tls_version::tls13, aead_alg::aes_128_gcm,
+     hash_alg::sha256, suite_auth::any},
+    {cipher_suite::tls_aes_256_gcm_sha384, "TLS_AES_256_GCM_SHA384", tls_version::tls13, aead_alg::aes_256_gcm,
+     hash_alg::sha384, suite_auth::any},
     {cipher_suite::tls_chacha20_poly1305_sha256, "TLS_CHACHA20_POLY1305_SHA256", tls_version::tls13,
      aead_alg::chacha20_poly1305, hash_alg::sha256, suite_auth::any},
     // TLS 1.2 ECDHE + AEAD only (RFC 5289, RFC 7905)
     {cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
      tls_version::tls12, aead_alg::aes_128_gcm, hash_alg::sha256, suite_auth::ecdsa},
-    {cipher_suite::tls_ecdhe_rsa_with_aes_128_gcm_sha256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-     tls_version::tls12, aead_alg::aes_128_gcm, hash_alg::sha256, suite_auth::rsa},
+    {cipher_suite::tls_ecdhe_rsa_with_aes_128_gcm_sha256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", tls_version::tls12,
+     aead_alg::aes_128_gcm, hash_alg::sha256, suite_auth::rsa},
     {cipher_suite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
      tls_version::tls12, aead_alg::aes_256_gcm, hash_alg::sha384, suite_auth::ecdsa},
-    {cipher_suite::tls_ecdhe_rsa_with_aes_256_gcm_sha384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-     tls_version::tls12, aead_alg::aes_256_gcm, hash_alg::sha384, suite_auth::rsa},
-    {cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256,
-     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", tls_version::tls12, aead_alg::chacha20_poly1305,
-     hash_alg::sha256, suite_auth::ecdsa},
-    {cipher_suite::tls_ecdhe_rsa_with_chacha20_poly1305_sha256,
-     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", tls_version::tls12, aead_alg::chacha20_poly1305,
-     hash_alg::sha256, suite_auth::rsa},
+    {cipher_suite::tls_ecdhe_rsa_with_aes_256_gcm_sha384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", tls_version::tls12,
+     aead_alg::aes_256_gcm, hash_alg::sha384, suite_auth::rsa},
+    {cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+     tls_version::tls12, aead_alg::chacha20_poly1305, hash_alg::sha256, suite_auth::ecdsa},
+    {cipher_suite::tls_ecdhe_rsa_with_chacha20_poly1305_sha256, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+     tls_version::tls12, aead_alg::chacha20_poly1305, hash_alg::sha256, suite_auth::rsa},
 }};
 
 inline constexpr std::array<group_row, 3> groups{{
@@ -100,22 +98,22 @@ inline constexpr std::array<group_row, 3> groups{{
 }};
 
 inline constexpr std::array<scheme_row, 8> schemes{{
-    {signature_scheme::ecdsa_secp256r1_sha256, "ecdsa_secp256r1_sha256", signature_kind::ecdsa,
-     hash_alg::sha256, key_type::ec_p256},
-    {signature_scheme::ecdsa_secp384r1_sha384, "ecdsa_secp384r1_sha384", signature_kind::ecdsa,
-     hash_alg::sha384, key_type::ec_p384},
-    {signature_scheme::rsa_pss_rsae_sha256, "rsa_pss_rsae_sha256", signature_kind::rsa_pss,
-     hash_alg::sha256, key_type::rsa},
-    {signature_scheme::rsa_pss_rsae_sha384, "rsa_pss_rsae_sha384", signature_kind::rsa_pss,
-     hash_alg::sha384, key_type::rsa},
-    {signature_scheme::rsa_pss_rsae_sha512, "rsa_pss_rsae_sha512", signature_kind::rsa_pss,
-     hash_alg::sha512, key_type::rsa},
-    {signature_scheme::rsa_pkcs1_sha256, "rsa_pkcs1_sha256", signature_kind::rsa_pkcs1,
-     hash_alg::sha256, key_type::rsa},
-    {signature_scheme::rsa_pkcs1_sha384, "rsa_pkcs1_sha384", signature_kind::rsa_pkcs1,
-     hash_alg::sha384, key_type::rsa},
-    {signature_scheme::rsa_pkcs1_sha512, "rsa_pkcs1_sha512", signature_kind::rsa_pkcs1,
-     hash_alg::sha512, key_type::rsa},
+    {signature_scheme::ecdsa_secp256r1_sha256, "ecdsa_secp256r1_sha256", signature_kind::ecdsa, hash_alg::sha256,
+     key_type::ec_p256},
+    {signature_scheme::ecdsa_secp384r1_sha384, "ecdsa_secp384r1_sha384", signature_kind::ecdsa, hash_alg::sha384,
+     key_type::ec_p384},
+    {signature_scheme::rsa_pss_rsae_sha256, "rsa_pss_rsae_sha256", signature_kind::rsa_pss, hash_alg::sha256,
+     key_type::rsa},
+    {signature_scheme::rsa_pss_rsae_sha384, "rsa_pss_rsae_sha384", signature_kind::rsa_pss, hash_alg::sha384,
+     key_type::rsa},
+    {signature_scheme::rsa_pss_rsae_sha512, "rsa_pss_rsae_sha512", signature_kind::rsa_pss, hash_alg::sha512,
+     key_type::rsa},
+    {signature_scheme::rsa_pkcs1_sha256, "rsa_pkcs1_sha256", signature_kind::rsa_pkcs1, hash_alg::sha256,
+     key_type::rsa},
+    {signature_scheme::rsa_pkcs1_sha384, "rsa_pkcs1_sha384", signature_kind::rsa_pkcs1, hash_alg::sha384,
+     key_type::rsa},
+    {signature_scheme::rsa_pkcs1_sha512, "rsa_pkcs1_sha512", signature_kind::rsa_pkcs1, hash_alg::sha512,
+     key_type::rsa},
 }};
 
 /// The row of `table` whose id is `key`, or whose name is `key` when it is
