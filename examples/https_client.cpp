@@ -29,7 +29,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/system/system_error.hpp>
 
-#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
@@ -73,48 +72,30 @@ url parse_url(const std::string& text) {
     return {host, m[2].matched ? m[2].str() : "443", m[3].matched ? m[3].str() : "/"};
 }
 
+// --tls-min / --tls-max take the number alone ("1.3"), the name without "TLSv".
 mtls::tls_version parse_version(const std::string& text) {
-    if (text == "1.2") return mtls::tls_version::tls12;
-    if (text == "1.3") return mtls::tls_version::tls13;
-    usage("unknown TLS version " + text);
+    mtls::tls_version version{};
+    if (!mtls::from_string("TLSv" + text, version)) usage("unknown TLS version " + text);
+    return version;
 }
 
-// A comma-separated list of names, each one of `known` as mtls::to_string
-// spells it; the order is kept (it is the preference order).
-template <class Value, std::size_t N>
-std::vector<Value> parse_list(const std::string& text, const std::array<Value, N>& known,
-                              const std::string& what) {
+// A comma-separated list of names as mtls::to_string spells them; the order is
+// kept (it is the preference order).
+template <class Value>
+std::vector<Value> parse_list(const std::string& text, const std::string& what) {
     std::vector<Value> values;
     std::string_view rest = text;
     for (;;) {
         const auto comma = rest.find(',');
         const std::string_view name = rest.substr(0, comma);
-        bool found = false;
-        for (const Value value : known)
-            if (mtls::to_string(value) == name) {
-                values.push_back(value);
-                found = true;
-            }
-        if (!found) usage("unknown " + what + " '" + std::string(name) + "'");
+        Value value{};
+        if (!mtls::from_string(name, value)) usage("unknown " + what + " '" + std::string(name) + "'");
+        values.push_back(value);
         if (comma == std::string_view::npos) break;
         rest.remove_prefix(comma + 1);
     }
     return values;
 }
-
-constexpr std::array known_groups{mtls::named_group::x25519, mtls::named_group::secp256r1,
-                                  mtls::named_group::secp384r1};
-constexpr std::array known_suites{
-    mtls::cipher_suite::tls_aes_128_gcm_sha256,
-    mtls::cipher_suite::tls_aes_256_gcm_sha384,
-    mtls::cipher_suite::tls_chacha20_poly1305_sha256,
-    mtls::cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256,
-    mtls::cipher_suite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384,
-    mtls::cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256,
-    mtls::cipher_suite::tls_ecdhe_rsa_with_aes_128_gcm_sha256,
-    mtls::cipher_suite::tls_ecdhe_rsa_with_aes_256_gcm_sha384,
-    mtls::cipher_suite::tls_ecdhe_rsa_with_chacha20_poly1305_sha256,
-};
 
 mtls::context make_context(std::map<std::string, std::string> options) {
     mtls::context ctx;
@@ -129,9 +110,9 @@ mtls::context make_context(std::map<std::string, std::string> options) {
     if (options.contains("--tls-min")) ctx.set_min_version(parse_version(options["--tls-min"]));
     if (options.contains("--tls-max")) ctx.set_max_version(parse_version(options["--tls-max"]));
     if (options.contains("--groups"))
-        ctx.set_groups(parse_list(options["--groups"], known_groups, "group"));
+        ctx.set_groups(parse_list<mtls::named_group>(options["--groups"], "group"));
     if (options.contains("--ciphers"))
-        ctx.set_cipher_suites(parse_list(options["--ciphers"], known_suites, "cipher suite"));
+        ctx.set_cipher_suites(parse_list<mtls::cipher_suite>(options["--ciphers"], "cipher suite"));
     return ctx;
 }
 

@@ -1,6 +1,7 @@
 #include "context_impl.hpp"
 
 #include "crypto/secret.hpp"
+#include "crypto/vocabulary.hpp"
 
 #include <mtls/context.hpp>
 
@@ -16,37 +17,35 @@
 namespace mtls {
 namespace detail {
 
+namespace {
+
+// The ids of a vocabulary table, in its order (the default preference order).
+template <class Row, std::size_t N>
+std::vector<decltype(Row::id)> ids_of(const std::array<Row, N>& table)
+{
+    std::vector<decltype(Row::id)> out;
+    for (const Row& r : table)
+        out.push_back(r.id);
+    return out;
+}
+
+} // namespace
+
 const std::vector<cipher_suite>& default_cipher_suites()
 {
-    static const std::vector<cipher_suite> suites{
-        cipher_suite::tls_aes_128_gcm_sha256,
-        cipher_suite::tls_aes_256_gcm_sha384,
-        cipher_suite::tls_chacha20_poly1305_sha256,
-        cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256,
-        cipher_suite::tls_ecdhe_rsa_with_aes_128_gcm_sha256,
-        cipher_suite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384,
-        cipher_suite::tls_ecdhe_rsa_with_aes_256_gcm_sha384,
-        cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256,
-        cipher_suite::tls_ecdhe_rsa_with_chacha20_poly1305_sha256,
-    };
+    static const std::vector<cipher_suite> suites = ids_of(crypto::suites);
     return suites;
 }
 
 const std::vector<named_group>& default_groups()
 {
-    static const std::vector<named_group> groups{
-        named_group::x25519, named_group::secp256r1, named_group::secp384r1};
+    static const std::vector<named_group> groups = ids_of(crypto::groups);
     return groups;
 }
 
 const std::vector<signature_scheme>& default_signature_schemes()
 {
-    static const std::vector<signature_scheme> schemes{
-        signature_scheme::ecdsa_secp256r1_sha256, signature_scheme::ecdsa_secp384r1_sha384,
-        signature_scheme::rsa_pss_rsae_sha256,    signature_scheme::rsa_pss_rsae_sha384,
-        signature_scheme::rsa_pss_rsae_sha512,    signature_scheme::rsa_pkcs1_sha256,
-        signature_scheme::rsa_pkcs1_sha384,       signature_scheme::rsa_pkcs1_sha512,
-    };
+    static const std::vector<signature_scheme> schemes = ids_of(crypto::schemes);
     return schemes;
 }
 

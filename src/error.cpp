@@ -1,5 +1,6 @@
 #include <mtls/error.hpp>
 
+#include "enum_check.hpp"
 #include "error_detail.hpp"
 
 #include <algorithm>
@@ -10,72 +11,214 @@
 namespace mtls {
 namespace {
 
+// One row per mtls::error, in enumerator order: what its message says, the
+// alert this end sends when failing with it, and its broad class.
+struct error_row {
+    error id;
+    const char* message;
+    alert sent;
+    condition kind;
+};
+
+constexpr std::array<error_row, 61> errors{{
+    {error::stream_truncated, "stream truncated: peer closed the transport without close_notify",
+     alert::close_notify, condition::closed},
+    {error::not_connected, "operation needs a completed TLS handshake",
+     alert::close_notify, condition::closed},
+    {error::connection_closed, "the TLS connection is closed",
+     alert::close_notify, condition::closed},
+    {error::handshake_timeout, "TLS handshake timed out",
+     alert::user_canceled, condition::local_error},
+    {error::record_overflow, "record_overflow: record exceeds the maximum size",
+     alert::record_overflow, condition::protocol_error},
+    {error::bad_record_mac, "bad_record_mac: record failed authentication",
+     alert::bad_record_mac, condition::protocol_error},
+    {error::unknown_content_type, "unexpected_message: record of unknown content type",
+     alert::unexpected_message, condition::protocol_error},
+    {error::bad_record_version, "protocol_version: record header carries an unexpected version",
+     alert::protocol_version, condition::protocol_error},
+    {error::empty_record, "unexpected_message: empty record where content is required",
+     alert::unexpected_message, condition::protocol_error},
+    {error::handshake_message_too_large, "illegal_parameter: handshake message longer than mtls accepts for its type",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::unexpected_record, "unexpected_message: record of a type not allowed at this point",
+     alert::unexpected_message, condition::protocol_error},
+    {error::no_inner_content_type, "unexpected_message: protected record holds only padding, no content type",
+     alert::unexpected_message, condition::protocol_error},
+    {error::unexpected_change_cipher_spec, "unexpected_message: ChangeCipherSpec where none is allowed",
+     alert::unexpected_message, condition::protocol_error},
+    {error::message_spans_key_change, "unexpected_message: handshake message split across a key change",
+     alert::unexpected_message, condition::protocol_error},
+    {error::handshake_fragments_interleaved, "unexpected_message: another record arrived between the fragments of a handshake message",
+     alert::unexpected_message, condition::protocol_error},
+    {error::bad_change_cipher_spec, "unexpected_message: ChangeCipherSpec record is not the single byte 1",
+     alert::unexpected_message, condition::protocol_error},
+    {error::too_many_records_without_progress, "unexpected_message: too many records in a row that carry no data",
+     alert::unexpected_message, condition::protocol_error},
+    {error::too_much_early_data, "unexpected_message: peer sent more rejected early data than mtls skips",
+     alert::unexpected_message, condition::protocol_error},
+    {error::unexpected_message, "unexpected_message: handshake message not allowed in this state",
+     alert::unexpected_message, condition::protocol_error},
+    {error::decode_error, "decode_error: malformed message",
+     alert::decode_error, condition::protocol_error},
+    {error::trailing_data, "decode_error: message has trailing bytes",
+     alert::decode_error, condition::protocol_error},
+    {error::duplicate_extension, "illegal_parameter: an extension appears twice",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::unsupported_extension, "unsupported_extension: peer sent an extension it may not send",
+     alert::unsupported_extension, condition::protocol_error},
+    {error::forbidden_extension, "illegal_parameter: an extension not allowed in this message",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::missing_extension, "missing_extension: a required extension is absent",
+     alert::missing_extension, condition::protocol_error},
+    {error::renegotiation_info_invalid, "handshake_failure: renegotiation_info is not empty on an initial handshake",
+     alert::handshake_failure, condition::protocol_error},
+    {error::protocol_version, "protocol_version: no TLS version in common",
+     alert::protocol_version, condition::negotiation_error},
+    {error::no_shared_cipher, "handshake_failure: no cipher suite in common",
+     alert::handshake_failure, condition::negotiation_error},
+    {error::no_shared_group, "handshake_failure: no key exchange group in common",
+     alert::handshake_failure, condition::negotiation_error},
+    {error::no_shared_signature_scheme, "handshake_failure: no signature scheme in common",
+     alert::handshake_failure, condition::negotiation_error},
+    {error::compression_not_null, "illegal_parameter: compression is not supported",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::ems_required, "handshake_failure: peer does not support extended master secret (RFC 7627)",
+     alert::handshake_failure, condition::negotiation_error},
+    {error::illegal_parameter, "illegal_parameter: a field holds a value that is not allowed",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::downgrade_detected, "illegal_parameter: downgrade to an older TLS version detected",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::version_not_offered, "illegal_parameter: ServerHello selects a TLS version that was not offered",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::suite_not_offered, "illegal_parameter: ServerHello selects a cipher suite that was not offered",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::bad_key_share, "illegal_parameter: key share for a group that was not offered or not asked for",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::bad_hello_retry, "illegal_parameter: HelloRetryRequest asks for a group not offered or already shared",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::hello_retry_mismatch, "illegal_parameter: hello contradicts the HelloRetryRequest before it",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::cookie_mismatch, "illegal_parameter: second ClientHello does not return the HelloRetryRequest's cookie",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::session_id_not_echoed, "illegal_parameter: ServerHello does not echo the ClientHello's legacy_session_id",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::bad_key_update, "illegal_parameter: KeyUpdate with an invalid request value",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::invalid_key_share, "illegal_parameter: invalid ECDHE public key",
+     alert::illegal_parameter, condition::protocol_error},
+    {error::bad_key_exchange_signature, "decrypt_error: ServerKeyExchange signature does not verify",
+     alert::decrypt_error, condition::protocol_error},
+    {error::bad_certificate_verify, "decrypt_error: CertificateVerify signature does not verify",
+     alert::decrypt_error, condition::protocol_error},
+    {error::bad_finished, "decrypt_error: Finished verify_data does not match",
+     alert::decrypt_error, condition::protocol_error},
+    {error::peer_certificate_required, "peer sent no certificate but one is required",
+     alert::handshake_failure, condition::certificate_error},
+    {error::bad_certificate, "bad_certificate: peer certificate cannot be parsed",
+     alert::bad_certificate, condition::certificate_error},
+    {error::unsupported_certificate, "unsupported_certificate: peer certificate key type not supported",
+     alert::unsupported_certificate, condition::certificate_error},
+    {error::certificate_untrusted, "peer certificate not trusted: unknown CA",
+     alert::unknown_ca, condition::certificate_error},
+    {error::certificate_expired, "peer certificate expired",
+     alert::certificate_expired, condition::certificate_error},
+    {error::certificate_not_yet_valid, "peer certificate not yet valid",
+     alert::certificate_expired, condition::certificate_error},
+    {error::certificate_bad_purpose, "peer certificate not valid for this purpose (key usage or extended key usage)",
+     alert::unsupported_certificate, condition::certificate_error},
+    {error::certificate_host_mismatch, "peer certificate does not match the host name",
+     alert::bad_certificate, condition::certificate_error},
+    {error::certificate_rejected, "peer certificate rejected by the verify callback",
+     alert::certificate_unknown, condition::certificate_error},
+    {error::no_certificate_for_peer, "no local certificate acceptable to the peer",
+     alert::handshake_failure, condition::certificate_error},
+    {error::certificate_chain_too_long, "bad_certificate: peer certificate chain is longer than the verify depth",
+     alert::bad_certificate, condition::certificate_error},
+    {error::certificate_list_too_long, "bad_certificate: Certificate message holds more certificates than mtls accepts",
+     alert::bad_certificate, condition::certificate_error},
+    {error::invalid_configuration, "invalid TLS configuration",
+     alert::internal_error, condition::local_error},
+    {error::crypto_failure, "internal_error: the crypto provider failed",
+     alert::internal_error, condition::local_error},
+    {error::internal_error, "internal_error: unexpected state in mtls",
+     alert::internal_error, condition::local_error},
+}};
+
+// Row i holds error i + 1, and there are as many rows as enumerators (all of
+// which must fit the low byte, see cause_mask): so each enumerator has
+// exactly one row, in order.
+constexpr bool errors_in_order() noexcept
+{
+    for (std::size_t i = 0; i < errors.size(); ++i)
+        if (static_cast<std::size_t>(errors[i].id) != i + 1)
+            return false;
+    return true;
+}
+static_assert(errors_in_order());
+static_assert(detail::count_byte_enumerators<error>() == errors.size());
+
+const error_row* row_of(error e) noexcept
+{
+    const auto i = static_cast<std::size_t>(e) - 1;
+    return i < errors.size() ? &errors[i] : nullptr;
+}
+
 const char* describe(error e) noexcept
 {
-    switch (e) {
-    case error::stream_truncated: return "stream truncated: peer closed the transport without close_notify";
-    case error::not_connected: return "operation needs a completed TLS handshake";
-    case error::connection_closed: return "the TLS connection is closed";
-    case error::handshake_timeout: return "TLS handshake timed out";
-    case error::record_overflow: return "record_overflow: record exceeds the maximum size";
-    case error::bad_record_mac: return "bad_record_mac: record failed authentication";
-    case error::unknown_content_type: return "unexpected_message: record of unknown content type";
-    case error::bad_record_version: return "protocol_version: record header carries an unexpected version";
-    case error::empty_record: return "unexpected_message: empty record where content is required";
-    case error::handshake_message_too_large: return "illegal_parameter: handshake message longer than mtls accepts for its type";
-    case error::unexpected_record: return "unexpected_message: record of a type not allowed at this point";
-    case error::unexpected_message: return "unexpected_message: handshake message not allowed in this state";
-    case error::no_inner_content_type: return "unexpected_message: protected record holds only padding, no content type";
-    case error::unexpected_change_cipher_spec: return "unexpected_message: ChangeCipherSpec where none is allowed";
-    case error::message_spans_key_change: return "unexpected_message: handshake message split across a key change";
-    case error::handshake_fragments_interleaved: return "unexpected_message: another record arrived between the fragments of a handshake message";
-    case error::bad_change_cipher_spec: return "unexpected_message: ChangeCipherSpec record is not the single byte 1";
-    case error::too_many_records_without_progress: return "unexpected_message: too many records in a row that carry no data";
-    case error::too_much_early_data: return "unexpected_message: peer sent more rejected early data than mtls skips";
-    case error::decode_error: return "decode_error: malformed message";
-    case error::trailing_data: return "decode_error: message has trailing bytes";
-    case error::duplicate_extension: return "illegal_parameter: an extension appears twice";
-    case error::unsupported_extension: return "unsupported_extension: peer sent an extension it may not send";
-    case error::forbidden_extension: return "illegal_parameter: an extension not allowed in this message";
-    case error::missing_extension: return "missing_extension: a required extension is absent";
-    case error::renegotiation_info_invalid: return "handshake_failure: renegotiation_info is not empty on an initial handshake";
-    case error::protocol_version: return "protocol_version: no TLS version in common";
-    case error::no_shared_cipher: return "handshake_failure: no cipher suite in common";
-    case error::no_shared_group: return "handshake_failure: no key exchange group in common";
-    case error::no_shared_signature_scheme: return "handshake_failure: no signature scheme in common";
-    case error::compression_not_null: return "illegal_parameter: compression is not supported";
-    case error::ems_required: return "handshake_failure: peer does not support extended master secret (RFC 7627)";
-    case error::illegal_parameter: return "illegal_parameter: a field holds a value that is not allowed";
-    case error::downgrade_detected: return "illegal_parameter: downgrade to an older TLS version detected";
-    case error::version_not_offered: return "illegal_parameter: ServerHello selects a TLS version that was not offered";
-    case error::suite_not_offered: return "illegal_parameter: ServerHello selects a cipher suite that was not offered";
-    case error::bad_key_share: return "illegal_parameter: key share for a group that was not offered or not asked for";
-    case error::bad_hello_retry: return "illegal_parameter: HelloRetryRequest asks for a group not offered or already shared";
-    case error::hello_retry_mismatch: return "illegal_parameter: hello contradicts the HelloRetryRequest before it";
-    case error::cookie_mismatch: return "illegal_parameter: second ClientHello does not return the HelloRetryRequest's cookie";
-    case error::session_id_not_echoed: return "illegal_parameter: ServerHello does not echo the ClientHello's legacy_session_id";
-    case error::bad_key_update: return "illegal_parameter: KeyUpdate with an invalid request value";
-    case error::invalid_key_share: return "illegal_parameter: invalid ECDHE public key";
-    case error::bad_key_exchange_signature: return "decrypt_error: ServerKeyExchange signature does not verify";
-    case error::bad_certificate_verify: return "decrypt_error: CertificateVerify signature does not verify";
-    case error::bad_finished: return "decrypt_error: Finished verify_data does not match";
-    case error::peer_certificate_required: return "peer sent no certificate but one is required";
-    case error::bad_certificate: return "bad_certificate: peer certificate cannot be parsed";
-    case error::unsupported_certificate: return "unsupported_certificate: peer certificate key type not supported";
-    case error::certificate_untrusted: return "peer certificate not trusted: unknown CA";
-    case error::certificate_expired: return "peer certificate expired";
-    case error::certificate_not_yet_valid: return "peer certificate not yet valid";
-    case error::certificate_bad_purpose: return "peer certificate not valid for this purpose (key usage or extended key usage)";
-    case error::certificate_host_mismatch: return "peer certificate does not match the host name";
-    case error::certificate_rejected: return "peer certificate rejected by the verify callback";
-    case error::no_certificate_for_peer: return "no local certificate acceptable to the peer";
-    case error::certificate_chain_too_long: return "bad_certificate: peer certificate chain is longer than the verify depth";
-    case error::certificate_list_too_long: return "bad_certificate: Certificate message holds more certificates than mtls accepts";
-    case error::invalid_configuration: return "invalid TLS configuration";
-    case error::crypto_failure: return "internal_error: the crypto provider failed";
-    case error::internal_error: return "internal_error: unexpected state in mtls";
-    }
-    return "unknown mtls error";
+    const error_row* r = row_of(e);
+    return r ? r->message : "unknown mtls error";
+}
+
+constexpr const char* aborted = "peer aborted the connection";
+
+// One row per mtls::alert: its RFC name, and what receiving it tells.
+struct alert_row {
+    alert id;
+    const char* name;
+    const char* meaning;
+};
+
+constexpr std::array<alert_row, 28> alerts{{
+    {alert::close_notify, "close_notify", "peer closed the connection"},
+    {alert::unexpected_message, "unexpected_message", aborted},
+    {alert::bad_record_mac, "bad_record_mac", "peer could not authenticate a record"},
+    {alert::record_overflow, "record_overflow", aborted},
+    {alert::handshake_failure, "handshake_failure", "peer could not agree on security parameters (or requires a certificate)"},
+    {alert::bad_certificate, "bad_certificate", "peer rejected our certificate"},
+    {alert::unsupported_certificate, "unsupported_certificate", "peer cannot use our certificate"},
+    {alert::certificate_revoked, "certificate_revoked", aborted},
+    {alert::certificate_expired, "certificate_expired", "peer says our certificate expired"},
+    {alert::certificate_unknown, "certificate_unknown", "peer rejected our certificate"},
+    {alert::illegal_parameter, "illegal_parameter", aborted},
+    {alert::unknown_ca, "unknown_ca", "peer does not trust our certificate's CA"},
+    {alert::access_denied, "access_denied", aborted},
+    {alert::decode_error, "decode_error", aborted},
+    {alert::decrypt_error, "decrypt_error", "peer could not verify a signature or Finished"},
+    {alert::protocol_version, "protocol_version", "peer supports no TLS version in common"},
+    {alert::insufficient_security, "insufficient_security", aborted},
+    {alert::internal_error, "internal_error", aborted},
+    {alert::inappropriate_fallback, "inappropriate_fallback", aborted},
+    {alert::user_canceled, "user_canceled", aborted},
+    {alert::no_renegotiation, "no_renegotiation", aborted},
+    {alert::missing_extension, "missing_extension", aborted},
+    {alert::unsupported_extension, "unsupported_extension", aborted},
+    {alert::unrecognized_name, "unrecognized_name", aborted},
+    {alert::bad_certificate_status_response, "bad_certificate_status_response", aborted},
+    {alert::unknown_psk_identity, "unknown_psk_identity", aborted},
+    {alert::certificate_required, "certificate_required", "peer requires a certificate and we sent none"},
+    {alert::no_application_protocol, "no_application_protocol", aborted},
+}};
+
+static_assert(detail::rows_are_distinct_enumerators<alerts>());
+static_assert(detail::count_byte_enumerators<alert>() == alerts.size());
+
+const alert_row* row_of(alert a) noexcept
+{
+    for (const alert_row& r : alerts)
+        if (r.id == a)
+            return &r;
+    return nullptr;
 }
 
 // An error value is the cause in its low byte; an unexpected_message may
@@ -167,20 +310,8 @@ public:
 
 const char* alert_meaning(alert a) noexcept
 {
-    switch (a) {
-    case alert::close_notify: return "peer closed the connection";
-    case alert::bad_certificate: return "peer rejected our certificate";
-    case alert::unsupported_certificate: return "peer cannot use our certificate";
-    case alert::certificate_expired: return "peer says our certificate expired";
-    case alert::certificate_unknown: return "peer rejected our certificate";
-    case alert::unknown_ca: return "peer does not trust our certificate's CA";
-    case alert::certificate_required: return "peer requires a certificate and we sent none";
-    case alert::handshake_failure: return "peer could not agree on security parameters (or requires a certificate)";
-    case alert::protocol_version: return "peer supports no TLS version in common";
-    case alert::decrypt_error: return "peer could not verify a signature or Finished";
-    case alert::bad_record_mac: return "peer could not authenticate a record";
-    default: return "peer aborted the connection";
-    }
+    const alert_row* r = row_of(a);
+    return r ? r->meaning : aborted;
 }
 
 class alert_category_impl final : public boost::system::error_category {
@@ -218,38 +349,8 @@ public:
 
 condition condition_of(error e) noexcept
 {
-    switch (e) {
-    case error::stream_truncated:
-    case error::connection_closed:
-    case error::not_connected:
-        return condition::closed;
-    case error::protocol_version:
-    case error::no_shared_cipher:
-    case error::no_shared_group:
-    case error::no_shared_signature_scheme:
-    case error::ems_required:
-        return condition::negotiation_error;
-    case error::peer_certificate_required:
-    case error::bad_certificate:
-    case error::unsupported_certificate:
-    case error::certificate_untrusted:
-    case error::certificate_expired:
-    case error::certificate_not_yet_valid:
-    case error::certificate_bad_purpose:
-    case error::certificate_host_mismatch:
-    case error::certificate_rejected:
-    case error::no_certificate_for_peer:
-    case error::certificate_chain_too_long:
-    case error::certificate_list_too_long:
-        return condition::certificate_error;
-    case error::handshake_timeout:
-    case error::invalid_configuration:
-    case error::crypto_failure:
-    case error::internal_error:
-        return condition::local_error;
-    default:
-        return condition::protocol_error;
-    }
+    const error_row* r = row_of(e);
+    return r ? r->kind : condition::protocol_error;
 }
 
 boost::system::error_condition error_category_impl::default_error_condition(int ev) const noexcept
@@ -313,123 +414,14 @@ boost::system::error_condition make_error_condition(condition c) noexcept
 
 alert alert_for(error e) noexcept
 {
-    switch (e) {
-    case error::stream_truncated:
-    case error::not_connected:
-    case error::connection_closed:
-        return alert::close_notify;
-    case error::handshake_timeout:
-        return alert::user_canceled;
-    case error::record_overflow:
-        return alert::record_overflow;
-    case error::bad_record_mac:
-        return alert::bad_record_mac;
-    case error::unknown_content_type:
-    case error::empty_record:
-    case error::unexpected_record:
-    case error::unexpected_message:
-    case error::no_inner_content_type:
-    case error::unexpected_change_cipher_spec:
-    case error::message_spans_key_change:
-    case error::handshake_fragments_interleaved:
-    case error::bad_change_cipher_spec:
-    case error::too_many_records_without_progress:
-    case error::too_much_early_data:
-        return alert::unexpected_message;
-    case error::bad_record_version:
-    case error::protocol_version:
-        return alert::protocol_version;
-    case error::decode_error:
-    case error::trailing_data:
-        return alert::decode_error;
-    case error::duplicate_extension:
-    case error::handshake_message_too_large:
-    case error::compression_not_null:
-    case error::illegal_parameter:
-    case error::downgrade_detected:
-    case error::version_not_offered:
-    case error::suite_not_offered:
-    case error::bad_key_share:
-    case error::bad_hello_retry:
-    case error::bad_key_update:
-    case error::forbidden_extension:
-    case error::hello_retry_mismatch:
-    case error::cookie_mismatch:
-    case error::session_id_not_echoed:
-    case error::invalid_key_share:
-        return alert::illegal_parameter;
-    case error::unsupported_extension:
-        return alert::unsupported_extension;
-    case error::missing_extension:
-        return alert::missing_extension;
-    case error::no_shared_cipher:
-    case error::no_shared_group:
-    case error::no_shared_signature_scheme:
-    case error::ems_required:
-    case error::renegotiation_info_invalid:
-    case error::peer_certificate_required:
-    case error::no_certificate_for_peer:
-        return alert::handshake_failure;
-    case error::bad_key_exchange_signature:
-    case error::bad_certificate_verify:
-    case error::bad_finished:
-        return alert::decrypt_error;
-    case error::bad_certificate:
-    case error::certificate_host_mismatch:
-    case error::certificate_chain_too_long:
-    case error::certificate_list_too_long:
-        return alert::bad_certificate;
-    case error::unsupported_certificate:
-    case error::certificate_bad_purpose:
-        return alert::unsupported_certificate;
-    case error::certificate_untrusted:
-        return alert::unknown_ca;
-    case error::certificate_expired:
-    case error::certificate_not_yet_valid:
-        return alert::certificate_expired;
-    case error::certificate_rejected:
-        return alert::certificate_unknown;
-    case error::invalid_configuration:
-    case error::crypto_failure:
-    case error::internal_error:
-        return alert::internal_error;
-    }
-    return alert::internal_error;
+    const error_row* r = row_of(e);
+    return r ? r->sent : alert::internal_error;
 }
 
 const char* alert_name(alert a) noexcept
 {
-    switch (a) {
-    case alert::close_notify: return "close_notify";
-    case alert::unexpected_message: return "unexpected_message";
-    case alert::bad_record_mac: return "bad_record_mac";
-    case alert::record_overflow: return "record_overflow";
-    case alert::handshake_failure: return "handshake_failure";
-    case alert::bad_certificate: return "bad_certificate";
-    case alert::unsupported_certificate: return "unsupported_certificate";
-    case alert::certificate_revoked: return "certificate_revoked";
-    case alert::certificate_expired: return "certificate_expired";
-    case alert::certificate_unknown: return "certificate_unknown";
-    case alert::illegal_parameter: return "illegal_parameter";
-    case alert::unknown_ca: return "unknown_ca";
-    case alert::access_denied: return "access_denied";
-    case alert::decode_error: return "decode_error";
-    case alert::decrypt_error: return "decrypt_error";
-    case alert::protocol_version: return "protocol_version";
-    case alert::insufficient_security: return "insufficient_security";
-    case alert::internal_error: return "internal_error";
-    case alert::inappropriate_fallback: return "inappropriate_fallback";
-    case alert::user_canceled: return "user_canceled";
-    case alert::no_renegotiation: return "no_renegotiation";
-    case alert::missing_extension: return "missing_extension";
-    case alert::unsupported_extension: return "unsupported_extension";
-    case alert::unrecognized_name: return "unrecognized_name";
-    case alert::bad_certificate_status_response: return "bad_certificate_status_response";
-    case alert::unknown_psk_identity: return "unknown_psk_identity";
-    case alert::certificate_required: return "certificate_required";
-    case alert::no_application_protocol: return "no_application_protocol";
-    }
-    return "unknown";
+    const alert_row* r = row_of(a);
+    return r ? r->name : "unknown";
 }
 
 } // namespace mtls

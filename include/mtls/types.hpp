@@ -60,6 +60,13 @@ std::string_view to_string(named_group g) noexcept;
 /// The RFC 8446 name, e.g. "ecdsa_secp256r1_sha256".
 std::string_view to_string(signature_scheme s) noexcept;
 
+/// The value that `to_string` spells `name` (exactly, case included); false,
+/// with `out` untouched, for names of values mtls does not implement.
+bool from_string(std::string_view name, tls_version& out) noexcept;
+bool from_string(std::string_view name, cipher_suite& out) noexcept;
+bool from_string(std::string_view name, named_group& out) noexcept;
+bool from_string(std::string_view name, signature_scheme& out) noexcept;
+
 } // namespace mtls
 
 #endif

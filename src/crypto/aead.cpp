@@ -10,15 +10,7 @@
 namespace mtls::crypto {
 namespace {
 
-const unsigned char* u8(bytes_view b) noexcept
-{
-    return reinterpret_cast<const unsigned char*>(b.data());
-}
-
-unsigned char* u8(mutable_bytes b) noexcept
-{
-    return reinterpret_cast<unsigned char*>(b.data());
-}
+using detail::u8;
 
 void require_sizes(bytes_view nonce, std::size_t tag_size)
 {

@@ -1,6 +1,7 @@
 #include "key_share.hpp"
 
 #include "mbedtls_rng.hpp"
+#include "vocabulary.hpp"
 
 #include <mbedtls/ecdh.h>
 #include <mbedtls/ecp.h>
@@ -22,24 +23,29 @@ mbedtls_ecp_group_id group_id(named_group g)
     throw std::invalid_argument("key_share: unsupported group");
 }
 
-// Field element size in bytes: the X25519 key and shared secret size, and the
-// coordinate size of the NIST curves.
-std::size_t coordinate_size(named_group g) noexcept
+// The group's row; key shares exist only for groups group_id() knows.
+const group_row& row_of(named_group g)
 {
-    return g == named_group::secp384r1 ? 48 : 32;
+    if (const group_row* r = find_row(groups, g))
+        return *r;
+    throw std::invalid_argument("key_share: unsupported group");
 }
 
-std::size_t public_key_size(named_group g) noexcept
+std::size_t coordinate_size(named_group g)
 {
-    return g == named_group::x25519 ? 32 : 1 + 2 * coordinate_size(g);
+    return row_of(g).field_size;
+}
+
+std::size_t public_key_size(named_group g)
+{
+    return row_of(g).public_key_size;
 }
 
 } // namespace
 
 bool is_supported(named_group g) noexcept
 {
-    return g == named_group::x25519 || g == named_group::secp256r1 ||
-           g == named_group::secp384r1;
+    return find_row(groups, g) != nullptr;
 }
 
 struct key_share::state {

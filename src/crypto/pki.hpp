@@ -4,10 +4,11 @@
 // Private keys, certificates, signatures and chain verification.
 
 #include "secret.hpp"
+#include "vocabulary.hpp"
 
-#include <mtls/context.hpp>
 #include <mtls/error.hpp>
 #include <mtls/types.hpp>
+#include <mtls/verify.hpp>
 
 #include <memory>
 #include <string>
@@ -15,8 +16,6 @@
 #include <vector>
 
 namespace mtls::crypto {
-
-enum class key_type : std::uint8_t { unsupported, ec_p256, ec_p384, rsa };
 
 /// Whether a key of type `k` can produce or check signatures of `s`. For TLS
 /// 1.3 ECDSA schemes name the curve (§4.2.3); in TLS 1.2 they name only the
@@ -83,9 +82,6 @@ public:
     bool matches_host(std::string_view host) const;
 
 private:
-    friend class trust_store;
-    friend error_code verify_chain(const std::vector<certificate>&, const class trust_store&,
-                                   role, std::string_view, const verify_callback&, int);
     struct state;
     std::unique_ptr<state> st_;
 };

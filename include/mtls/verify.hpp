@@ -1,0 +1,68 @@
+#ifndef MTLS_VERIFY_HPP
+#define MTLS_VERIFY_HPP
+
+/// @file
+/// Certificate vocabulary: how keys and certificates are encoded, and how a
+/// peer's chain is verified (mode, depth, callback). <mtls/context.hpp>
+/// includes this header.
+
+#include <mtls/error.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <span>
+#include <string>
+#include <utility>
+
+namespace mtls {
+
+/// Verification modes, combinable with `|` like `asio::ssl::verify_mode`.
+using verify_mode = int;
+inline constexpr verify_mode verify_none = 0x00;
+/// Verify the peer's certificate; a server asks the client for one.
+inline constexpr verify_mode verify_peer = 0x01;
+/// Server only: fail when the client sends no certificate (needs verify_peer).
+inline constexpr verify_mode verify_fail_if_no_peer_cert = 0x02;
+
+/// Encoding of keys and certificates handed to a context.
+enum class file_format { asn1, pem };
+
+/// What the verify callback sees for one certificate of the peer's chain.
+/// Called once per certificate, from the trust anchor down to the peer's own
+/// certificate (depth 0), like OpenSSL's and Asio's verify callbacks.
+class verify_context {
+public:
+    verify_context(int depth, std::span<const std::byte> der, std::string subject, error_code error) noexcept
+        : depth_(depth), der_(der), subject_(std::move(subject)), error_(error)
+    {}
+
+    /// 0 for the peer's own certificate, counting up towards the anchor.
+    int depth() const noexcept { return depth_; }
+    /// The certificate in DER.
+    std::span<const std::byte> certificate() const noexcept { return der_; }
+    /// The subject distinguished name as text, e.g. "CN=client, O=example".
+    const std::string& subject() const noexcept { return subject_; }
+    /// Why this certificate failed built-in verification; empty when it passed.
+    error_code error() const noexcept { return error_; }
+
+private:
+    int depth_;
+    std::span<const std::byte> der_;
+    std::string subject_;
+    error_code error_;
+};
+
+/// `preverified` tells whether built-in verification accepted the certificate;
+/// the return value decides. Returning true for a failed certificate overrides
+/// the failure, as in OpenSSL.
+using verify_callback = std::function<bool(bool preverified, verify_context& ctx)>;
+
+/// The most intermediate CA certificates mtls verifies between the peer's
+/// certificate and a trust anchor, and the default verify depth. mbedTLS walks
+/// at most 8 intermediates; a peer may send one certificate past the depth
+/// (see context::set_verify_depth), which must still be walked to be refused.
+inline constexpr int max_verify_depth = 7;
+
+} // namespace mtls
+
+#endif

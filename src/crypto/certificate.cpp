@@ -1,0 +1,181 @@
+// X.509 certificates: parsing, names and signature checks.
+
+#include "pki_internal.hpp"
+
+#include "hash.hpp"
+
+#include <mbedtls/rsa.h>
+
+#include <boost/system/system_error.hpp>
+
+#include <array>
+#include <mutex>
+
+namespace mtls::crypto {
+namespace detail {
+
+std::string dn_text(const mbedtls_x509_name& dn)
+{
+    std::string out(1024, '\0');
+    for (;;) {
+        const int n = mbedtls_x509_dn_gets(out.data(), out.size(), &dn);
+        if (n >= 0) {
+            out.resize(static_cast<std::size_t>(n));
+            return out;
+        }
+        if (out.size() >= 64 * 1024)
+            return {};
+        out.resize(out.size() * 4);
+    }
+}
+
+} // namespace detail
+
+using detail::dn_text;
+using detail::looks_like_pem;
+using detail::pem_buffer;
+using detail::type_of;
+using detail::u8;
+using detail::view;
+
+struct certificate::state {
+    mbedtls_x509_crt crt;
+    // Signature checks compute with the key's EC group, which caches tables.
+    mutable std::mutex mutex;
+
+    state() noexcept { mbedtls_x509_crt_init(&crt); }
+    state(const state&) = delete;
+    state& operator=(const state&) = delete;
+    ~state() { mbedtls_x509_crt_free(&crt); }
+};
+
+certificate::certificate() = default;
+certificate::certificate(certificate&&) noexcept = default;
+certificate& certificate::operator=(certificate&&) noexcept = default;
+certificate::~certificate() = default;
+
+// Copies parse the DER again: each copy owns its mbedTLS context.
+certificate::certificate(const certificate& o)
+{
+    if (o.st_) {
+        error_code ec;
+        *this = parse_der(o.der(), ec);
+        if (ec) // it parsed once, so only allocation can fail here
+            throw boost::system::system_error(ec);
+    }
+}
+
+certificate& certificate::operator=(const certificate& o)
+{
+    if (this != &o) {
+        certificate copy(o);
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
+certificate certificate::parse_der(bytes_view der, error_code& ec)
+{
+    ec = {};
+    certificate c;
+    auto st = std::make_unique<state>();
+    // The certificate must fill the buffer exactly: TLS frames each one.
+    if (der.empty() || mbedtls_x509_crt_parse_der(&st->crt, u8(der), der.size()) != 0 ||
+        st->crt.raw.len != der.size()) {
+        ec = error::bad_certificate;
+        return c;
+    }
+    c.st_ = std::move(st);
+    return c;
+}
+
+std::vector<certificate> certificate::parse_all(bytes_view data, file_format fmt, error_code& ec)
+{
+    ec = {};
+    std::vector<certificate> out;
+    if (fmt == file_format::asn1) {
+        certificate c = parse_der(data, ec);
+        if (!ec)
+            out.push_back(std::move(c));
+        return out;
+    }
+    mbedtls_x509_crt chain;
+    mbedtls_x509_crt_init(&chain);
+    // Strict: one certificate that does not parse fails the whole bundle.
+    const pem_buffer buf(data);
+    if (!looks_like_pem(data) || mbedtls_x509_crt_parse(&chain, buf.data(), buf.size()) != 0) {
+        mbedtls_x509_crt_free(&chain);
+        ec = error::bad_certificate;
+        return out;
+    }
+    for (const mbedtls_x509_crt* c = &chain; c != nullptr && c->version != 0; c = c->next) {
+        out.push_back(parse_der(view(c->raw), ec));
+        if (ec)
+            break;
+    }
+    mbedtls_x509_crt_free(&chain);
+    if (!ec && out.empty())
+        ec = error::bad_certificate;
+    if (ec)
+        out.clear();
+    return out;
+}
+
+bytes_view certificate::der() const noexcept
+{
+    return st_ ? view(st_->crt.raw) : bytes_view{};
+}
+
+std::string certificate::subject() const
+{
+    return st_ ? dn_text(st_->crt.subject) : std::string{};
+}
+
+bytes_view certificate::subject_der() const noexcept
+{
+    return st_ ? view(st_->crt.subject_raw) : bytes_view{};
+}
+
+key_type certificate::public_key_type() const noexcept
+{
+    return st_ ? type_of(st_->crt.pk) : key_type::unsupported;
+}
+
+bool certificate::verify_signature(signature_scheme s, bytes_view message, bytes_view signature) const
+{
+    const scheme_row* si = st_ ? detail::usable_scheme(s, public_key_type()) : nullptr;
+    if (si == nullptr || signature.empty())
+        return false;
+    std::array<std::byte, max_digest_size> h;
+    const auto hv = digest(si->hash, message, h);
+    const auto* hp = reinterpret_cast<const unsigned char*>(hv.data());
+    const auto* sp = u8(signature);
+    const mbedtls_md_type_t md = detail::md_type(si->hash);
+
+    std::lock_guard lock(st_->mutex);
+    mbedtls_pk_context& pk = st_->crt.pk;
+    switch (si->kind) {
+    case signature_kind::ecdsa: return mbedtls_pk_verify(&pk, md, hp, hv.size(), sp, signature.size()) == 0;
+    case signature_kind::rsa_pkcs1: {
+        mbedtls_rsa_context* rsa = mbedtls_pk_rsa(pk);
+        // mbedTLS reads exactly modulus-length bytes from the signature.
+        if (signature.size() != mbedtls_rsa_get_len(rsa))
+            return false;
+        return mbedtls_rsa_rsassa_pkcs1_v15_verify(rsa, nullptr, nullptr, MBEDTLS_RSA_PUBLIC, md,
+                                                   static_cast<unsigned>(hv.size()), hp, sp) == 0;
+    }
+    case signature_kind::rsa_pss: {
+        // RFC 8446 §4.2.3: MGF1 with the same hash, salt length = digest length.
+        mbedtls_pk_rsassa_pss_options opts{md, static_cast<int>(hv.size())};
+        return mbedtls_pk_verify_ext(MBEDTLS_PK_RSASSA_PSS, &opts, &pk, md, hp, hv.size(), sp, signature.size()) == 0;
+    }
+    }
+    return false;
+}
+
+bool certificate::matches_host(std::string_view host) const
+{
+    return st_ && detail::crt_matches_host(st_->crt, host);
+}
+
+} // namespace mtls::crypto

@@ -1,0 +1,197 @@
+// Private keys and signing; the signature schemes' meaning for keys.
+
+#include "pki_internal.hpp"
+
+#include "hash.hpp"
+
+#include <mbedtls/ecp.h>
+#include <mbedtls/rsa.h>
+
+#include <algorithm>
+#include <array>
+#include <mutex>
+
+namespace mtls::crypto {
+namespace detail {
+namespace {
+
+bool is_ec(key_type k) noexcept
+{
+    return k == key_type::ec_p256 || k == key_type::ec_p384;
+}
+
+} // namespace
+
+pem_buffer::pem_buffer(bytes_view data) : buf_(data.size() + 1, 0)
+{
+    std::copy_n(u8(data), data.size(), buf_.begin());
+}
+
+pem_buffer::~pem_buffer()
+{
+    secure_zero(buf_.data(), buf_.size());
+}
+
+bool looks_like_pem(bytes_view data) noexcept
+{
+    static constexpr std::string_view marker = "-----BEGIN ";
+    const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+    return text.find(marker) != std::string_view::npos;
+}
+
+key_type type_of(const mbedtls_pk_context& pk) noexcept
+{
+    switch (mbedtls_pk_get_type(&pk)) {
+    case MBEDTLS_PK_RSA: return key_type::rsa;
+    case MBEDTLS_PK_ECKEY:
+    case MBEDTLS_PK_ECDSA:
+        switch (mbedtls_pk_ec(pk)->grp.id) {
+        case MBEDTLS_ECP_DP_SECP256R1: return key_type::ec_p256;
+        case MBEDTLS_ECP_DP_SECP384R1: return key_type::ec_p384;
+        default: return key_type::unsupported;
+        }
+    default: return key_type::unsupported;
+    }
+}
+
+const scheme_row* usable_scheme(signature_scheme s, key_type k) noexcept
+{
+    const scheme_row* r = find_row(schemes, s);
+    if (r == nullptr)
+        return nullptr;
+    const bool family = r->kind == signature_kind::ecdsa ? is_ec(k) : k == key_type::rsa;
+    return family ? r : nullptr;
+}
+
+mbedtls_md_type_t md_type(hash_alg a) noexcept
+{
+    switch (a) {
+    case hash_alg::sha256: return MBEDTLS_MD_SHA256;
+    case hash_alg::sha384: return MBEDTLS_MD_SHA384;
+    case hash_alg::sha512: return MBEDTLS_MD_SHA512;
+    }
+    return MBEDTLS_MD_NONE;
+}
+
+} // namespace detail
+
+using detail::u8;
+
+bool key_matches_scheme(key_type k, signature_scheme s, bool tls12) noexcept
+{
+    const scheme_row* r = find_row(schemes, s);
+    if (r == nullptr)
+        return false;
+    switch (r->kind) {
+    case signature_kind::ecdsa:
+        // RFC 8446 §4.2.3: in TLS 1.3 the scheme names the curve; in TLS 1.2
+        // only the hash.
+        return k == r->key || (tls12 && detail::is_ec(k));
+    case signature_kind::rsa_pss: return k == key_type::rsa;
+    case signature_kind::rsa_pkcs1:
+        // RFC 8446 §4.4.3: TLS 1.3 handshake signatures with RSA use PSS only.
+        return tls12 && k == key_type::rsa;
+    }
+    return false;
+}
+
+struct private_key::state {
+    mbedtls_pk_context pk;
+    // Signing writes to the key's context (RSA padding mode, blinding values,
+    // cached EC tables), and one context's key signs for many connections.
+    mutable std::mutex mutex;
+
+    state() noexcept { mbedtls_pk_init(&pk); }
+    state(const state&) = delete;
+    state& operator=(const state&) = delete;
+    ~state() { mbedtls_pk_free(&pk); } // wipes the key
+};
+
+private_key::private_key() = default;
+private_key::private_key(private_key&&) noexcept = default;
+private_key& private_key::operator=(private_key&&) noexcept = default;
+private_key::~private_key() = default;
+
+private_key private_key::parse(bytes_view data, file_format fmt, std::string_view password, error_code& ec)
+{
+    ec = {};
+    private_key k;
+    auto st = std::make_unique<state>();
+    const auto* pwd = password.empty() ? nullptr : reinterpret_cast<const unsigned char*>(password.data());
+    int rc = 0;
+    if (fmt == file_format::pem) {
+        const detail::pem_buffer buf(data);
+        rc = mbedtls_pk_parse_key(&st->pk, buf.data(), buf.size(), pwd, password.size());
+    } else {
+        rc = mbedtls_pk_parse_key(&st->pk, u8(data), data.size(), pwd, password.size());
+    }
+    if (rc != 0) {
+        ec = error::invalid_configuration;
+        return k;
+    }
+    k.st_ = std::move(st);
+    return k;
+}
+
+key_type private_key::type() const noexcept
+{
+    return st_ ? detail::type_of(st_->pk) : key_type::unsupported;
+}
+
+std::vector<std::byte> private_key::sign(signature_scheme s, bytes_view message) const
+{
+    const scheme_row* si = st_ ? detail::usable_scheme(s, type()) : nullptr;
+    if (si == nullptr)
+        return {};
+    std::array<std::byte, max_digest_size> h;
+    const auto hv = digest(si->hash, message, h);
+    const auto hlen = static_cast<unsigned>(hv.size());
+    const auto* hp = reinterpret_cast<const unsigned char*>(hv.data());
+    const mbedtls_md_type_t md = detail::md_type(si->hash);
+
+    std::vector<std::byte> sig(MBEDTLS_PK_SIGNATURE_MAX_SIZE);
+    auto* out = reinterpret_cast<unsigned char*>(sig.data());
+    std::size_t len = 0;
+    int rc = 0;
+    std::lock_guard lock(st_->mutex);
+    if (si->kind == signature_kind::ecdsa) {
+        // DER-encoded ECDSA-Sig-Value, as TLS carries it (RFC 8422 §5.4).
+        rc = mbedtls_pk_sign(&st_->pk, md, hp, hv.size(), out, &len, detail::rng_callback, nullptr);
+    } else {
+        mbedtls_rsa_context* rsa = mbedtls_pk_rsa(st_->pk);
+        len = mbedtls_rsa_get_len(rsa);
+        if (si->kind == signature_kind::rsa_pkcs1) {
+            rc = mbedtls_rsa_rsassa_pkcs1_v15_sign(rsa, detail::rng_callback, nullptr, MBEDTLS_RSA_PRIVATE, md, hlen,
+                                                   hp, out);
+        } else {
+            // RFC 8446 §4.2.3: MGF1 with the signature's hash, salt as long
+            // as the digest. mbedTLS takes the MGF1 hash from the context.
+            mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21, md);
+            rc = mbedtls_rsa_rsassa_pss_sign_ext(rsa, detail::rng_callback, nullptr, md, hlen, hp,
+                                                 static_cast<int>(hlen), out);
+            mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V15, MBEDTLS_MD_NONE);
+        }
+    }
+    if (rc != 0)
+        return {};
+    sig.resize(len);
+    return sig;
+}
+
+bool private_key::matches(const certificate& c) const
+{
+    if (!st_ || !c)
+        return false;
+    // A private parse of the certificate: its state is private to it.
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    bool ok = false;
+    if (mbedtls_x509_crt_parse_der(&crt, u8(c.der()), c.der().size()) == 0) {
+        std::lock_guard lock(st_->mutex);
+        ok = mbedtls_pk_check_pair(&crt.pk, &st_->pk) == 0;
+    }
+    mbedtls_x509_crt_free(&crt);
+    return ok;
+}
+
+} // namespace mtls::crypto

@@ -1,0 +1,58 @@
+#ifndef MTLS_SRC_CRYPTO_PKI_INTERNAL_HPP
+#define MTLS_SRC_CRYPTO_PKI_INTERNAL_HPP
+
+// mbedTLS glue shared by the .cpp files behind pki.hpp (keys.cpp,
+// certificate.cpp, host_names.cpp, trust_store.cpp). Only src/crypto
+// includes it.
+
+#include "mbedtls_rng.hpp"
+#include "pki.hpp"
+
+#include <mbedtls/pk.h>
+#include <mbedtls/x509_crt.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mtls::crypto::detail {
+
+inline bytes_view view(const mbedtls_x509_buf& b) noexcept
+{
+    return {reinterpret_cast<const std::byte*>(b.p), b.len};
+}
+
+// PEM parsers of mbedTLS want a NUL-terminated buffer whose length counts the
+// NUL. The copy may hold a private key, so it wipes itself.
+class pem_buffer {
+public:
+    explicit pem_buffer(bytes_view data);
+    pem_buffer(const pem_buffer&) = delete;
+    pem_buffer& operator=(const pem_buffer&) = delete;
+    ~pem_buffer();
+
+    const unsigned char* data() const noexcept { return buf_.data(); }
+    std::size_t size() const noexcept { return buf_.size(); }
+
+private:
+    std::vector<unsigned char> buf_;
+};
+
+bool looks_like_pem(bytes_view data) noexcept;
+
+key_type type_of(const mbedtls_pk_context& pk) noexcept;
+
+/// The scheme's row, when `k` is of the family that makes its signatures.
+const scheme_row* usable_scheme(signature_scheme s, key_type k) noexcept;
+
+mbedtls_md_type_t md_type(hash_alg a) noexcept;
+
+/// A distinguished name as text, e.g. "CN=client, O=mtls test".
+std::string dn_text(const mbedtls_x509_name& dn);
+
+/// certificate::matches_host on an mbedTLS certificate.
+bool crt_matches_host(const mbedtls_x509_crt& crt, std::string_view host);
+
+} // namespace mtls::crypto::detail
+
+#endif

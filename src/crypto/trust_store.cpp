@@ -1,0 +1,246 @@
+// Trust anchors and chain verification.
+
+#include "pki_internal.hpp"
+
+#include <mbedtls/oid.h>
+
+#include <boost/system/error_code.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <mutex>
+
+namespace mtls::crypto {
+namespace {
+
+using detail::crt_matches_host;
+using detail::dn_text;
+using detail::looks_like_pem;
+using detail::pem_buffer;
+using detail::u8;
+using detail::view;
+
+error_code read_whole_file(const std::string& path, std::vector<std::byte>& out)
+{
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr)
+        return {errno, boost::system::generic_category()};
+    out.clear();
+    std::array<std::byte, 4096> chunk;
+    std::size_t n = 0;
+    while ((n = std::fread(chunk.data(), 1, chunk.size(), f)) != 0)
+        out.insert(out.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
+    const bool failed = std::ferror(f) != 0;
+    std::fclose(f);
+    if (failed)
+        return {EIO, boost::system::generic_category()};
+    return {};
+}
+
+} // namespace
+
+struct trust_store::state {
+    mbedtls_x509_crt chain; // version == 0 while empty
+    // Verification checks signatures with the anchors' keys (see certificate).
+    mutable std::mutex mutex;
+
+    state() noexcept { mbedtls_x509_crt_init(&chain); }
+    state(const state&) = delete;
+    state& operator=(const state&) = delete;
+    ~state() { mbedtls_x509_crt_free(&chain); }
+
+    std::size_t count() const noexcept
+    {
+        std::size_t n = 0;
+        for (const mbedtls_x509_crt* c = &chain; c != nullptr && c->version != 0; c = c->next)
+            ++n;
+        return n;
+    }
+};
+
+trust_store::trust_store() : st_(std::make_unique<state>())
+{}
+trust_store::trust_store(trust_store&&) noexcept = default;
+trust_store& trust_store::operator=(trust_store&&) noexcept = default;
+trust_store::~trust_store() = default;
+
+void trust_store::add(const certificate& c)
+{
+    if (c)
+        detail::check(mbedtls_x509_crt_parse_der(&st_->chain, u8(c.der()), c.der().size()));
+}
+
+error_code trust_store::add_file(const std::string& path)
+{
+    std::vector<std::byte> data;
+    if (auto ec = read_whole_file(path, data))
+        return ec;
+    const std::size_t before = st_->count();
+    if (looks_like_pem(data)) {
+        // Tolerant, like system bundles need: keep every certificate that
+        // parses, fail only when none does.
+        const pem_buffer buf(data);
+        mbedtls_x509_crt_parse(&st_->chain, buf.data(), buf.size());
+    } else if (!data.empty()) {
+        mbedtls_x509_crt_parse_der(&st_->chain, u8(bytes_view(data)), data.size());
+    }
+    return st_->count() > before ? error_code{} : error_code(error::bad_certificate);
+}
+
+error_code trust_store::add_directory(const std::string& dir)
+{
+    namespace fs = std::filesystem;
+    std::error_code sec;
+    fs::directory_iterator it(dir, sec);
+    if (sec)
+        return {sec.value(), boost::system::system_category()};
+    const std::size_t before = st_->count();
+    for (const fs::directory_entry& e : it) {
+        std::error_code fec;
+        // Unreadable or non-certificate files are skipped, as c_rehash'd
+        // directories hold other files too.
+        if (e.is_regular_file(fec))
+            add_file(e.path().string());
+    }
+    return st_->count() > before ? error_code{} : error_code(error::bad_certificate);
+}
+
+bool trust_store::empty() const noexcept
+{
+    return st_->chain.version == 0;
+}
+
+std::vector<bytes_view> trust_store::subjects() const
+{
+    std::vector<bytes_view> out;
+    for (const mbedtls_x509_crt* c = &st_->chain; c != nullptr && c->version != 0; c = c->next)
+        out.push_back(view(c->subject_raw));
+    return out;
+}
+
+// --- chain verification ------------------------------------------------------------
+
+namespace {
+
+error_code map_flags(std::uint32_t f) noexcept
+{
+    if (f == 0)
+        return {};
+    if (f & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+        return error::certificate_untrusted;
+    if (f & MBEDTLS_X509_BADCERT_EXPIRED)
+        return error::certificate_expired;
+    if (f & MBEDTLS_X509_BADCERT_FUTURE)
+        return error::certificate_not_yet_valid;
+    if (f & (MBEDTLS_X509_BADCERT_KEY_USAGE | MBEDTLS_X509_BADCERT_EXT_KEY_USAGE | MBEDTLS_X509_BADCERT_NS_CERT_TYPE))
+        return error::certificate_bad_purpose;
+    if (f & MBEDTLS_X509_BADCERT_CN_MISMATCH)
+        return error::certificate_host_mismatch;
+    // Unacceptable hash, key type or key size, or a chain mbedTLS could not
+    // complete: there is no acceptable path to an anchor.
+    return error::certificate_untrusted;
+}
+
+static_assert(max_verify_depth < MBEDTLS_X509_MAX_INTERMEDIATE_CA,
+              "a path one intermediate past the verify depth must reach on_certificate");
+
+struct verify_state {
+    role peer_role;
+    std::string_view host;
+    int max_depth; // intermediates allowed between the leaf and the anchor
+    const verify_callback* cb;
+    error_code first_error; // first failure left standing, anchor first
+    std::exception_ptr callback_exception;
+};
+
+// Called by mbedTLS for each certificate of the built chain, from the anchor
+// down to depth 0. Adds the checks mbedTLS leaves to the TLS layer, then
+// lets the user callback decide.
+int on_certificate(void* p, mbedtls_x509_crt* crt, int depth, std::uint32_t* flags)
+{
+    auto& vs = *static_cast<verify_state*>(p);
+    if (depth == 0) {
+        // RFC 5280 §4.2.1.12: the peer's EKU must allow its role; §4.2.1.3:
+        // keyUsage, when present, must allow signing the handshake.
+        const bool server = vs.peer_role == role::server;
+        const char* oid = server ? MBEDTLS_OID_SERVER_AUTH : MBEDTLS_OID_CLIENT_AUTH;
+        const std::size_t oid_len =
+            server ? MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH) : MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH);
+        if (mbedtls_x509_crt_check_extended_key_usage(crt, oid, oid_len) != 0)
+            *flags |= MBEDTLS_X509_BADCERT_EXT_KEY_USAGE;
+        if (mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0)
+            *flags |= MBEDTLS_X509_BADCERT_KEY_USAGE;
+        if (!vs.host.empty() && !crt_matches_host(*crt, vs.host))
+            *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    }
+    // The anchor sits at depth (intermediates + 1); anything above that many
+    // is beyond the verify depth, which counts intermediates as OpenSSL does.
+    error_code err;
+    if (depth > vs.max_depth + 1) {
+        *flags |= MBEDTLS_X509_BADCERT_OTHER;
+        err = error::certificate_chain_too_long;
+    } else {
+        err = map_flags(*flags);
+    }
+    if (*vs.cb && !vs.callback_exception) {
+        try {
+            verify_context ctx(depth, view(crt->raw), dn_text(crt->subject), err);
+            if ((*vs.cb)(!err, ctx)) {
+                *flags = 0; // the callback overrides a failure, as in OpenSSL
+                err = {};
+            } else if (!err) {
+                *flags |= MBEDTLS_X509_BADCERT_OTHER;
+                err = error::certificate_rejected;
+            }
+        } catch (...) {
+            // Exceptions must not cross mbedTLS's C frames; rethrown below.
+            vs.callback_exception = std::current_exception();
+            *flags |= MBEDTLS_X509_BADCERT_OTHER;
+            err = error::certificate_rejected;
+        }
+    }
+    if (err && !vs.first_error)
+        vs.first_error = err;
+    return 0;
+}
+
+} // namespace
+
+error_code verify_chain(const std::vector<certificate>& chain, const trust_store& anchors, role peer_role,
+                        std::string_view host, const verify_callback& cb, int max_depth)
+{
+    if (chain.empty())
+        return error::bad_certificate;
+    max_depth = std::clamp(max_depth, 0, max_verify_depth);
+    mbedtls_x509_crt peer;
+    mbedtls_x509_crt_init(&peer);
+    for (const certificate& c : chain) {
+        if (!c || mbedtls_x509_crt_parse_der(&peer, u8(c.der()), c.der().size()) != 0) {
+            mbedtls_x509_crt_free(&peer);
+            return error::bad_certificate;
+        }
+    }
+
+    verify_state vs{peer_role, host, max_depth, &cb, {}, nullptr};
+    std::uint32_t flags = 0;
+    int rc = 0;
+    {
+        std::lock_guard lock(anchors.st_->mutex);
+        // No anchors: nothing is trusted (mbedTLS flags NOT_TRUSTED).
+        mbedtls_x509_crt* ca = anchors.empty() ? nullptr : &anchors.st_->chain;
+        rc = mbedtls_x509_crt_verify_with_profile(&peer, ca, nullptr, &mbedtls_x509_crt_profile_default, nullptr,
+                                                  &flags, on_certificate, &vs);
+    }
+    mbedtls_x509_crt_free(&peer);
+    if (vs.callback_exception)
+        std::rethrow_exception(vs.callback_exception);
+    if (rc == 0 && flags == 0)
+        return {};
+    return vs.first_error ? vs.first_error : error_code(error::certificate_untrusted);
+}
+
+} // namespace mtls::crypto
