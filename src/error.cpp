@@ -2,6 +2,7 @@
 
 #include "enum_check.hpp"
 #include "error_detail.hpp"
+#include "wire/types.hpp"
 
 #include <algorithm>
 #include <array>
@@ -237,24 +238,9 @@ constexpr std::array<std::uint16_t, 14> expectable{
 
 const char* message_name(std::uint16_t m) noexcept
 {
-    switch (m) {
-    case 0: return "HelloRequest";
-    case 1: return "ClientHello";
-    case 2: return "ServerHello";
-    case 4: return "NewSessionTicket";
-    case 5: return "EndOfEarlyData";
-    case 8: return "EncryptedExtensions";
-    case 11: return "Certificate";
-    case 12: return "ServerKeyExchange";
-    case 13: return "CertificateRequest";
-    case 14: return "ServerHelloDone";
-    case 15: return "CertificateVerify";
-    case 16: return "ClientKeyExchange";
-    case 20: return "Finished";
-    case 24: return "KeyUpdate";
-    case detail::change_cipher_spec_message: return "ChangeCipherSpec";
-    }
-    return nullptr;
+    if (m == detail::change_cipher_spec_message)
+        return "ChangeCipherSpec";
+    return m <= 0xFF ? wire::to_string(static_cast<wire::handshake_type>(m)) : nullptr;
 }
 
 std::string detailed_message(int ev)

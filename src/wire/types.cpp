@@ -34,9 +34,9 @@ const char* to_string(handshake_type t) noexcept
     case handshake_type::client_key_exchange: return "ClientKeyExchange";
     case handshake_type::finished: return "Finished";
     case handshake_type::key_update: return "KeyUpdate";
-    case handshake_type::message_hash: return "message_hash";
+    case handshake_type::message_hash: break; // a transcript construct, never sent
     }
-    return "unknown handshake message";
+    return nullptr;
 }
 
 std::size_t max_body_size(handshake_type t, std::size_t max_certificate_list) noexcept

@@ -35,6 +35,7 @@ enum class handshake_type : std::uint8_t {
     message_hash = 254,
 };
 
+/// The message's name in the RFCs; null for a type no peer may send.
 const char* to_string(handshake_type t) noexcept;
 
 /// The largest body a message of type `t` may have, `max_certificate_list`
