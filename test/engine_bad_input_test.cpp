@@ -601,6 +601,31 @@ BOOST_DATA_TEST_CASE(bad_server_key_exchange_signature,
     BOOST_TEST(last_fatal_alert(p, to_server) == int(alert::decrypt_error));
 }
 
+// RFC 8422 §5.4: the ServerKeyExchange signature covers client_random,
+// server_random and the ECDHE parameters; a change to any of them in flight
+// leaves a signature that no longer verifies.
+BOOST_DATA_TEST_CASE(server_key_exchange_signature_covers_randoms_and_parameters,
+                     data::make({std::string("client_random"), std::string("server_random"),
+                                 std::string("public_key")}),
+                     covered)
+{
+    engine_pair p(client_context(), server_context());
+    // Offsets in the whole message: 4-byte header, then ClientHello and
+    // ServerHello have a 2-byte version before the random; ServerKeyExchange
+    // has curve_type, group and the key's length byte before the key.
+    p.tamper = [&](flight& f) {
+        auto flip = [](std::size_t at) { return [at](bytes& m) { m.at(at) ^= std::byte{0x01}; }; };
+        if (covered == "client_random" && first_flight(f, to_server))
+            BOOST_TEST(f.edit(msg::client_hello, flip(4 + 2)));
+        if (covered == "server_random" && first_flight(f, to_client))
+            BOOST_TEST(f.edit(msg::server_hello, flip(4 + 2)));
+        if (covered == "public_key" && first_flight(f, to_client))
+            BOOST_TEST(f.edit(msg::server_key_exchange, flip(4 + 1 + 2 + 1 + 5)));
+    };
+    BOOST_TEST(!p.handshake());
+    MTLS_CHECK_FAILURE(p.client, error::bad_key_exchange_signature, p.server, alert::decrypt_error);
+}
+
 BOOST_DATA_TEST_CASE(bad_certificate_verify, data::make({std::string("client-ecdsa"), std::string("client-rsa")}),
                      credential)
 {
