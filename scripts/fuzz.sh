@@ -21,18 +21,7 @@ corpus=$build/corpus
 seeds=$build/seeds
 artifacts=$build/artifacts
 
-bash "$root/scripts/install-deps.sh"
-# clang and its libFuzzer/sanitizer runtimes, only when missing.
-missing=()
-for package in clang libclang-rt-dev; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
-done
-if [[ ${#missing[@]} -gt 0 ]]; then
-    sudo=()
-    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+bash "$root/scripts/install-deps.sh" --clang
 
 # -O1: the usual libFuzzer trade-off between speed and debuggable reports;
 # assertions stay on. Only the fuzz targets and the seed generator are built.

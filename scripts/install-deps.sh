@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what mtls needs to build and test on Debian 12 (or a close Ubuntu).
+#   bash scripts/install-deps.sh [--clang]
 set -euo pipefail
 
 packages=(
@@ -7,6 +8,11 @@ packages=(
     libboost1.81-all-dev libmbedtls-dev
     openssl curl gnutls-bin
 )
+# --clang: clang and its sanitizer and libFuzzer runtimes, for the sanitizer
+# builds and the fuzz targets.
+if [[ ${1:-} == --clang ]]; then
+    packages+=(clang libclang-rt-dev)
+fi
 
 sudo=()
 if [[ $(id -u) -ne 0 ]]; then

@@ -103,11 +103,11 @@ std::vector<std::byte> sealed(const crypto::secret& key, const crypto::secret& i
                               const std::vector<std::byte>& message,
                               wire::content_type type = wire::content_type::handshake)
 {
-    record::protection prot(crypto::aead_alg::aes_128_gcm, key.view(), iv.view(),
-                            record::nonce_scheme::tls12_explicit);
-    std::vector<std::byte> rec(record::header_size + prot.prefix_size() + message.size() + prot.suffix_size());
+    mtls::record::protection prot(crypto::aead_alg::aes_128_gcm, key.view(), iv.view(),
+                            mtls::record::nonce_scheme::tls12_explicit);
+    std::vector<std::byte> rec(mtls::record::header_size + prot.prefix_size() + message.size() + prot.suffix_size());
     for (std::uint64_t i = 0;; ++i) {
-        std::memcpy(rec.data() + record::header_size + prot.prefix_size(), message.data(), message.size());
+        std::memcpy(rec.data() + mtls::record::header_size + prot.prefix_size(), message.data(), message.size());
         auto n = prot.seal(type, 0x0303, rec.data(), message.size());
         if (i == seq) {
             rec.resize(n);
@@ -133,14 +133,14 @@ BOOST_AUTO_TEST_CASE(derived_keys_match_the_engines)
     auto p = handshaken_pair();
     BOOST_REQUIRE(p.handshake());
     auto keys = derive(p, 0x41);
-    record::protection prot(crypto::aead_alg::aes_128_gcm, keys.client_key.view(), keys.client_iv.view(),
-                            record::nonce_scheme::tls12_explicit);
-    std::vector<std::byte> rec(record::header_size + 8 + 5 + 16);
-    std::memcpy(rec.data() + record::header_size + 8, "hello", 5);
+    mtls::record::protection prot(crypto::aead_alg::aes_128_gcm, keys.client_key.view(), keys.client_iv.view(),
+                            mtls::record::nonce_scheme::tls12_explicit);
+    std::vector<std::byte> rec(mtls::record::header_size + 8 + 5 + 16);
+    std::memcpy(rec.data() + mtls::record::header_size + 8, "hello", 5);
     // The client's Finished was record 0 under these keys.
     auto skip = rec;
     prot.seal(wire::content_type::application_data, 0x0303, skip.data(), 5);
-    std::memcpy(rec.data() + record::header_size + 8, "hello", 5);
+    std::memcpy(rec.data() + mtls::record::header_size + 8, "hello", 5);
     prot.seal(wire::content_type::application_data, 0x0303, rec.data(), 5);
     p.inject(direction::to_server, rec);
     BOOST_TEST(!p.server.failed(), p.server.error().message());
@@ -156,13 +156,13 @@ std::pair<wire::content_type, std::vector<std::byte>> open_output(engine& e, con
                                                                   const crypto::secret& iv, std::uint64_t seq)
 {
     auto out = e.output();
-    BOOST_REQUIRE(out.size() >= record::header_size);
+    BOOST_REQUIRE(out.size() >= mtls::record::header_size);
     const std::size_t len = (std::to_integer<std::size_t>(out[3]) << 8) | std::to_integer<std::size_t>(out[4]);
-    std::vector<std::byte> rec(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(record::header_size + len));
-    record::protection prot(crypto::aead_alg::aes_128_gcm, key.view(), iv.view(),
-                            record::nonce_scheme::tls12_explicit);
+    std::vector<std::byte> rec(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(mtls::record::header_size + len));
+    mtls::record::protection prot(crypto::aead_alg::aes_128_gcm, key.view(), iv.view(),
+                            mtls::record::nonce_scheme::tls12_explicit);
     // Advance the sequence number by sealing (and discarding) earlier records.
-    std::vector<std::byte> scratch(record::header_size + prot.prefix_size() + prot.suffix_size());
+    std::vector<std::byte> scratch(mtls::record::header_size + prot.prefix_size() + prot.suffix_size());
     for (std::uint64_t i = 0; i < seq; ++i)
         prot.seal(wire::content_type::application_data, 0x0303, scratch.data(), 0);
     wire::content_type type{};

@@ -297,6 +297,9 @@ private:
     }
 
     struct terminal_only {
+        // A constructor, not an aggregate: slot.emplace constructs with
+        // parentheses, which clang 14 does not accept for aggregates.
+        explicit terminal_only(boost::asio::cancellation_signal* w) noexcept : write(w) {}
         boost::asio::cancellation_signal* write;
         void operator()(boost::asio::cancellation_type_t type) const
         {

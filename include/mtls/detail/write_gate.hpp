@@ -81,6 +81,8 @@ public:
 
 private:
     struct cancel_wait {
+        // Not an aggregate: slot.emplace constructs with parentheses (see io.hpp).
+        cancel_wait(write_gate* g, unsigned i) noexcept : gate(g), id(i) {}
         write_gate* gate;
         unsigned id;
         void operator()(boost::asio::cancellation_type_t) const
