@@ -394,6 +394,20 @@ BOOST_AUTO_TEST_CASE(server_hello_changes_the_suite)
     MTLS_CHECK_DETECTED(p, role::client, error::hello_retry_mismatch, alert::illegal_parameter, "HelloRetryRequest");
 }
 
+BOOST_AUTO_TEST_CASE(tls12_server_hello_after_hello_retry_request)
+{
+    // §4.1.4: a HelloRetryRequest settles TLS 1.3; a ServerHello after it
+    // without supported_versions speaks TLS 1.2, which the client refuses.
+    mitm_pair p(client_context(), hrr_server_context());
+    p.mitm.edit = [](clear_flight& f) {
+        if (is(f, to_client, 1))
+            BOOST_TEST(f.edit(msg::server_hello,
+                              [](bytes& m) { BOOST_TEST(remove_extension(m, ext::supported_versions)); }));
+    };
+    BOOST_TEST(!p.pair.handshake());
+    MTLS_CHECK_DETECTED(p, role::client, error::version_not_offered, alert::illegal_parameter, "version");
+}
+
 BOOST_AUTO_TEST_CASE(server_hello_share_not_for_the_group_asked_for)
 {
     // §4.2.8: after a HelloRetryRequest with key_share "the client MUST

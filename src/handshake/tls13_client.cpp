@@ -22,7 +22,7 @@ public:
     {
     }
 
-    /// The first ServerHello or HelloRetryRequest, or the ServerHello after a retry.
+    /// A 1.3 ServerHello or HelloRetryRequest, its version already settled.
     error_code on_server_hello(const wire::server_hello& sh, bytes_view message);
 
 private:
@@ -64,6 +64,13 @@ error_code tls13_client::on_role_message(handshake_type type, bytes_view body, b
         wire::server_hello sh;
         if (auto ec = wire::parse_server_hello(body, sh))
             return ec;
+        // The hello module settled the version of the first ServerHello;
+        // after a HelloRetryRequest it is 1.3 and nothing else.
+        tls_version v{};
+        if (auto ec = server_hello_version(env_.ctx, sh, v))
+            return ec;
+        if (v != tls_version::tls13)
+            return error::version_not_offered;
         return on_server_hello(sh, message);
     }
     case state::expect_encrypted_extensions:
@@ -100,11 +107,6 @@ error_code tls13_client::role_unexpected(message_kind got) const
 
 error_code tls13_client::on_server_hello(const wire::server_hello& sh, bytes_view message)
 {
-    tls_version v{};
-    if (auto ec = server_hello_version(env_.ctx, sh, v))
-        return ec;
-    if (v != tls_version::tls13)
-        return error::version_not_offered; // after a HelloRetryRequest the version is 1.3
     if (!sh.ext.supported_versions)
         return error::missing_extension; // a HelloRetryRequest without it
     if (sh.ext.supported_versions->front() != wire::version_tls13)
