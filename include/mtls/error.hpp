@@ -88,6 +88,13 @@ enum class error {
     no_certificate_for_peer,    ///< we have no certificate the peer accepts
     certificate_chain_too_long, ///< peer chain is longer than the verify depth allows
     certificate_list_too_long,  ///< Certificate message holds more entries than mtls accepts
+    // Resumption.
+    bad_psk_binder,             ///< TLS 1.3 PSK binder does not verify
+    psk_not_offered,            ///< ServerHello selects a PSK the client did not offer
+    resumption_mismatch,        ///< server resumed with another version or suite than the session's
+    ems_resumption_without_ems, ///< ClientHello resumes an extended master secret session without the extension
+    bad_session,                ///< session bytes that mtls did not write
+    bad_ticket_keys,            ///< ticket keys are not whole 48-byte records
     // Local configuration and crypto.
     invalid_configuration,      ///< context settings are inconsistent
     crypto_failure,             ///< the crypto provider reported a failure

@@ -29,6 +29,33 @@ struct key_share_entry {
     }
 };
 
+/// One PskIdentity (RFC 8446 §4.2.11).
+struct psk_identity {
+    bytes_view identity; // <1..2^16-1>
+    std::uint32_t obfuscated_ticket_age = 0;
+};
+
+/// pre_shared_key in a ClientHello (RFC 8446 §4.2.11): as many binders
+/// (<32..255> each) as identities.
+struct offered_psks {
+    std::vector<psk_identity> identities;
+    std::vector<bytes_view> binders;
+};
+
+/// Bytes the binders list of `psks` takes at the very end of a ClientHello,
+/// its 2-byte length included: what Truncate(ClientHello) leaves out
+/// (RFC 8446 §4.2.11.2).
+std::size_t binders_size(const offered_psks& psks) noexcept;
+
+/// Overwrites the binders list at the end of an encoded ClientHello `message`
+/// (pre_shared_key is its last extension, encoded with binders of these
+/// lengths). error::internal_error when the lengths do not match the tail.
+error_code write_binders(std::span<std::byte> message, std::span<const bytes_view> binders);
+
+/// psk_key_exchange_modes values (RFC 8446 §4.2.9).
+inline constexpr std::uint8_t psk_ke = 0;
+inline constexpr std::uint8_t psk_dhe_ke = 1;
+
 /// An extension mtls does not decode, kept as its body.
 struct raw_extension {
     std::uint16_t type = 0;
@@ -65,6 +92,14 @@ struct hello_extensions {
     std::optional<bytes_view> cookie;
     std::optional<std::vector<bytes_view>> authorities; // certificate_authorities
     std::optional<std::vector<signature_scheme>> signature_schemes_cert;
+    /// RFC 5077 §3.2: the ticket in a ClientHello (empty: asks for one);
+    /// always empty in a ServerHello.
+    std::optional<bytes_view> session_ticket;
+    std::optional<std::vector<std::uint8_t>> psk_modes; // psk_key_exchange_modes <1..255>
+    /// pre_shared_key: the offer in a ClientHello, where it must come last
+    /// (RFC 8446 §4.2.11), and the selected_identity in a ServerHello.
+    std::optional<offered_psks> psks;
+    std::optional<std::uint16_t> selected_psk;
     /// Extensions without a field above (unknown ones, early_data,
     /// psk_key_exchange_modes, ...), in block order, so a parsed block
     /// encodes back to the same bytes.
@@ -114,6 +149,20 @@ struct hello_extensions {
     hello_extensions& add_signature_schemes_cert(std::vector<signature_scheme> v)
     {
         return set(signature_schemes_cert, std::move(v), extension_type::signature_algorithms_cert);
+    }
+    hello_extensions& add_session_ticket(bytes_view ticket)
+    {
+        return set(session_ticket, ticket, extension_type::session_ticket);
+    }
+    hello_extensions& add_psk_modes(std::vector<std::uint8_t> modes)
+    {
+        return set(psk_modes, std::move(modes), extension_type::psk_key_exchange_modes);
+    }
+    /// Must be the last add_ call for a ClientHello.
+    hello_extensions& add_psks(offered_psks p) { return set(psks, std::move(p), extension_type::pre_shared_key); }
+    hello_extensions& add_selected_psk(std::uint16_t index)
+    {
+        return set(selected_psk, index, extension_type::pre_shared_key);
     }
     /// An extension with an empty body where mtls sends it: extended_master_secret
     /// (also sets the flag), early_data, post_handshake_auth, and server_name

@@ -15,6 +15,7 @@
 #include <mtls/error.hpp>
 #include <mtls/types.hpp>
 
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -88,8 +89,28 @@ struct certificate_request13 {
 error_code parse_certificate_request13(bytes_view body, certificate_request13& out);
 error_code encode_certificate_request13(writer& w, const certificate_request13& in);
 
-/// NewSessionTicket (RFC 8446 §4.6.1), checked for form only until resumption lands.
-error_code parse_new_session_ticket(bytes_view body);
+/// NewSessionTicket in TLS 1.3 (RFC 8446 §4.6.1).
+struct new_session_ticket13 {
+    std::uint32_t lifetime = 0; // seconds
+    std::uint32_t age_add = 0;
+    bytes_view nonce;  // <0..255>
+    bytes_view ticket; // <1..2^16-1>
+    /// early_data's max_early_data_size, when the extension is present. mtls
+    /// never sends early data; it is parsed so the message is checked whole.
+    std::optional<std::uint32_t> max_early_data;
+};
+/// Unknown extensions are skipped (§4.6.1: ignored); a duplicate is refused.
+error_code parse_new_session_ticket13(bytes_view body, new_session_ticket13& out);
+/// Writes `max_early_data` as an early_data extension when set.
+void encode_new_session_ticket13(writer& w, const new_session_ticket13& in);
+
+/// NewSessionTicket in TLS 1.2 (RFC 5077 §3.3).
+struct new_session_ticket12 {
+    std::uint32_t lifetime_hint = 0; // seconds; 0: unspecified
+    bytes_view ticket;               // <0..2^16-1>
+};
+error_code parse_new_session_ticket12(bytes_view body, new_session_ticket12& out);
+void encode_new_session_ticket12(writer& w, const new_session_ticket12& in);
 
 /// KeyUpdate (RFC 8446 §4.6.3).
 error_code parse_key_update(bytes_view body, key_update_request& out);

@@ -48,6 +48,7 @@ enum class extension_type : std::uint16_t {
     ec_point_formats = 11,
     signature_algorithms = 13,
     extended_master_secret = 23,
+    session_ticket = 35,
     pre_shared_key = 41,
     early_data = 42,
     supported_versions = 43,
