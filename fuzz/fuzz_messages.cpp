@@ -145,9 +145,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             check(m.signature);
         break;
     }
-    case d::new_session_ticket:
-        (void)wire::parse_new_session_ticket(body);
+    case d::new_session_ticket: {
+        wire::new_session_ticket13 t;
+        (void)wire::parse_new_session_ticket13(body, t);
         break;
+    }
     case d::key_update: {
         wire::key_update_request r{};
         (void)wire::parse_key_update(body, r);

@@ -253,7 +253,10 @@ error_code tls13_base::on_post_handshake(handshake_type type, bytes_view body)
         // (yet), so a well-formed ticket is dropped.
         if (env_.side != role::client)
             break;
-        return wire::parse_new_session_ticket(body);
+    {
+        wire::new_session_ticket13 ticket;
+        return wire::parse_new_session_ticket13(body, ticket);
+    }
     default:
         break;
     }

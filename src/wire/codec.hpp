@@ -80,6 +80,7 @@ public:
     void u8(std::uint8_t v) { out_.push_back(std::byte{v}); }
     void u16(std::uint16_t v) { uint(v, 2); }
     void u24(std::uint32_t v) { uint(v, 3); }
+    void u32(std::uint32_t v) { uint(v, 4); }
     void u64(std::uint64_t v) { uint(v, 8); }
     void bytes(bytes_view b) { out_.insert(out_.end(), b.begin(), b.end()); }
 

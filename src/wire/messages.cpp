@@ -153,17 +153,62 @@ error_code encode_certificate_request13(writer& w, const certificate_request13& 
     return encode_extensions(w, in.ext, extensions_in::certificate_request);
 }
 
-error_code parse_new_session_ticket(bytes_view body)
+error_code parse_new_session_ticket13(bytes_view body, new_session_ticket13& out)
 {
     reader r(body);
-    r.u32();                 // ticket_lifetime
-    r.u32();                 // ticket_age_add
-    r.vec8();                // ticket_nonce<0..255>
-    auto ticket = r.vec16(); // ticket<1..2^16-1>
-    r.vec16();               // extensions<0..2^16-2>
+    out.lifetime = r.u32();
+    out.age_add = r.u32();
+    out.nonce = r.vec8();
+    out.ticket = r.vec16(); // <1..2^16-1>
+    auto ext = r.vec16();
     if (auto ec = parse_error(r))
         return ec;
-    return ticket.empty() ? error::decode_error : error_code{};
+    if (out.ticket.empty())
+        return error::decode_error;
+    out.max_early_data.reset();
+    reader e(ext);
+    bool seen_early_data = false;
+    while (!e.empty()) {
+        const auto type = e.u16();
+        reader field(e.vec16());
+        if (type != static_cast<std::uint16_t>(extension_type::early_data))
+            continue; // RFC 8446 §4.6.1: unknown extensions are ignored
+        if (seen_early_data)
+            return error::duplicate_extension;
+        seen_early_data = true;
+        out.max_early_data = field.u32();
+        if (!field.done())
+            return error::decode_error;
+    }
+    return e.ok() ? error_code{} : error::decode_error;
+}
+
+void encode_new_session_ticket13(writer& w, const new_session_ticket13& in)
+{
+    w.u32(in.lifetime);
+    w.u32(in.age_add);
+    w.vec8(in.nonce);
+    w.vec16(in.ticket);
+    w.prefixed(2, [&] {
+        if (in.max_early_data) {
+            w.u16(static_cast<std::uint16_t>(extension_type::early_data));
+            w.prefixed(2, [&] { w.u32(*in.max_early_data); });
+        }
+    });
+}
+
+error_code parse_new_session_ticket12(bytes_view body, new_session_ticket12& out)
+{
+    reader r(body);
+    out.lifetime_hint = r.u32();
+    out.ticket = r.vec16();
+    return parse_error(r);
+}
+
+void encode_new_session_ticket12(writer& w, const new_session_ticket12& in)
+{
+    w.u32(in.lifetime_hint);
+    w.vec16(in.ticket);
 }
 
 error_code parse_key_update(bytes_view body, key_update_request& out)
