@@ -368,6 +368,18 @@ BOOST_AUTO_TEST_CASE(another_instance_cannot_open)
     BOOST_TEST(!opens(b, t, t0));
 }
 
+BOOST_AUTO_TEST_CASE(the_name_is_authenticated)
+{
+    // Same key under two names: only the AAD tells the tickets apart.
+    detail::ticket_keys a(3600), b(3600);
+    BOOST_TEST(!a.set(record(1, 77)));
+    BOOST_TEST(!b.set(record(100, 77)));
+    auto t = seal(a, filled(12), t0);
+    const auto other = record(100, 77);
+    std::copy(other.begin(), other.begin() + 16, t.begin());
+    BOOST_TEST(!opens(b, t, t0));
+}
+
 BOOST_AUTO_TEST_CASE(rotation_keeps_one_previous_key)
 {
     constexpr std::uint32_t r = 100;
