@@ -33,6 +33,9 @@ BOOST_TEST_DONT_PRINT_LOG_VALUE(std::optional<mtls::wire::key_share_entry>)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(std::optional<std::vector<mtls::wire::key_share_entry>>)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(mtls::wire::random_bytes)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(mtls::wire::key_update_request)
+BOOST_TEST_DONT_PRINT_LOG_VALUE(std::optional<std::vector<std::uint8_t>>)
+BOOST_TEST_DONT_PRINT_LOG_VALUE(std::optional<std::uint16_t>)
+BOOST_TEST_DONT_PRINT_LOG_VALUE(std::optional<std::uint32_t>)
 
 using namespace mtls;
 using namespace mtls::wire;
@@ -99,6 +102,18 @@ void check_same(const hello_extensions& a, const hello_extensions& b)
     if (a.authorities && b.authorities)
         BOOST_TEST(owned(*a.authorities) == owned(*b.authorities));
     BOOST_TEST(a.signature_schemes_cert == b.signature_schemes_cert);
+    BOOST_TEST(owned(a.session_ticket) == owned(b.session_ticket));
+    BOOST_TEST(a.psk_modes == b.psk_modes);
+    BOOST_TEST(a.selected_psk == b.selected_psk);
+    BOOST_TEST_REQUIRE(a.psks.has_value() == b.psks.has_value());
+    if (a.psks) {
+        BOOST_TEST_REQUIRE(a.psks->identities.size() == b.psks->identities.size());
+        for (std::size_t i = 0; i < a.psks->identities.size(); ++i) {
+            BOOST_TEST(to_vec(a.psks->identities[i].identity) == to_vec(b.psks->identities[i].identity));
+            BOOST_TEST(a.psks->identities[i].obfuscated_ticket_age == b.psks->identities[i].obfuscated_ticket_age);
+        }
+        BOOST_TEST(owned(a.psks->binders) == owned(b.psks->binders));
+    }
     BOOST_TEST_REQUIRE(a.other.size() == b.other.size());
     for (std::size_t i = 0; i < a.other.size(); ++i) {
         BOOST_TEST(a.other[i].type == b.other[i].type);
@@ -204,8 +219,13 @@ BOOST_AUTO_TEST_CASE(client_hello_reencodes_unchanged)
 {
     client_hello ch;
     BOOST_TEST_REQUIRE(!parse_client_hello(body_of(rfc8448::client_hello), ch));
-    // session_ticket and record_size_limit are kept raw, psk_key_exchange_modes too.
-    BOOST_TEST(ch.ext.other.size() == 3u);
+    // record_size_limit is kept raw; session_ticket (empty: asking for one)
+    // and psk_key_exchange_modes (psk_dhe_ke) are decoded.
+    BOOST_TEST_REQUIRE(ch.ext.other.size() == 1u);
+    BOOST_TEST(ch.ext.other.front().type == 0x001c);
+    BOOST_TEST_REQUIRE(ch.ext.session_ticket.has_value());
+    BOOST_TEST(ch.ext.session_ticket->empty());
+    BOOST_TEST(ch.ext.psk_modes == std::optional{std::vector<std::uint8_t>{psk_dhe_ke}});
     byte_vec out;
     error_code ec;
     encode_handshake(out, handshake_type::client_hello, [&](writer& w) { ec = encode_client_hello(w, ch); });
@@ -466,6 +486,79 @@ BOOST_AUTO_TEST_CASE(certificate_request12_with_and_without_names)
     BOOST_TEST(back.authorities.empty());
 }
 
+BOOST_AUTO_TEST_CASE(client_hello_offering_a_psk_last)
+{
+    // As a resuming client sends it: pre_shared_key after everything else.
+    const byte_vec binder(32, std::byte{0x5c});
+    client_hello ch;
+    ch.legacy_version = version_tls12;
+    ch.random = random_of(random_a);
+    ch.cipher_suites = {0x1301};
+    ch.compression_methods = compression_null;
+    ch.ext.add_session_ticket({})
+        .add_supported_versions({version_tls13})
+        .add_psk_modes({psk_dhe_ke})
+        .add_psks({{{dn_b, 7}}, {binder}});
+    const auto expected = cat({hex("0303"), random_a, hex("00 0002 1301 01 00 0043"), hex("0023 0000"),
+                               hex("002b 0003 02 0304"), hex("002d 0002 01 01"),
+                               hex("0029 002e 0009 0003 3001cc 00000007 0021 20"), binder});
+    const auto body = encoded_ok([&](writer& w) { return encode_client_hello(w, ch); });
+    BOOST_TEST(body == expected);
+    check_parses_back(body, ch, parse_client_hello, encode_client_hello);
+}
+
+BOOST_AUTO_TEST_CASE(server_hello_accepting_a_ticket_or_a_psk)
+{
+    server_hello sh;
+    sh.legacy_version = version_tls12;
+    sh.random = random_of(random_a);
+    sh.cipher_suite = 0x1301;
+    sh.ext.add_supported_versions({version_tls13}).add_selected_psk(0);
+    auto body = encoded_ok([&](writer& w) { return encode_server_hello(w, sh); });
+    BOOST_TEST(body == cat({hex("0303"), random_a, hex("00 1301 00 000c 002b 0002 0304 0029 0002 0000")}));
+    check_parses_back(body, sh, parse_server_hello, encode_server_hello);
+
+    // TLS 1.2 (RFC 5077 §3.2): an empty session_ticket promises a NewSessionTicket.
+    sh.cipher_suite = 0xc02b;
+    sh.ext = {};
+    sh.ext.add_empty(extension_type::extended_master_secret).add_session_ticket({});
+    body = encoded_ok([&](writer& w) { return encode_server_hello(w, sh); });
+    BOOST_TEST(body == cat({hex("0303"), random_a, hex("00 c02b 00 0008 0017 0000 0023 0000")}));
+    check_parses_back(body, sh, parse_server_hello, encode_server_hello);
+}
+
+BOOST_AUTO_TEST_CASE(new_session_tickets)
+{
+    // RFC 8446 §4.6.1, with and without early_data.
+    for (bool early_data : {false, true}) {
+        new_session_ticket13 nst{604800, 0xa1b2c3d4, dn_b, dn_a, {}};
+        if (early_data)
+            nst.max_early_data = 0x4000;
+        const auto body = encoded([&](writer& w) { encode_new_session_ticket13(w, nst); });
+        BOOST_TEST(body == cat({hex("00093a80 a1b2c3d4 03 3001cc 0004 3002aabb"),
+                                early_data ? hex("0008 002a 0004 00004000") : hex("0000")}));
+        new_session_ticket13 back;
+        BOOST_TEST_REQUIRE(!parse_new_session_ticket13(body, back));
+        BOOST_TEST(back.lifetime == nst.lifetime);
+        BOOST_TEST(back.age_add == nst.age_add);
+        BOOST_TEST(to_vec(back.nonce) == dn_b);
+        BOOST_TEST(to_vec(back.ticket) == dn_a);
+        BOOST_TEST(back.max_early_data == nst.max_early_data);
+        BOOST_TEST(encoded([&](writer& w) { encode_new_session_ticket13(w, back); }) == body);
+    }
+    // RFC 5077 §3.3: the ticket may be empty (the server issues none after all).
+    for (const auto& ticket : {dn_a, byte_vec{}}) {
+        const new_session_ticket12 nst{7200, ticket};
+        const auto body = encoded([&](writer& w) { encode_new_session_ticket12(w, nst); });
+        BOOST_TEST(body == cat({hex("00001c20"), ticket.empty() ? hex("0000") : hex("0004 3002aabb")}));
+        new_session_ticket12 back;
+        BOOST_TEST_REQUIRE(!parse_new_session_ticket12(body, back));
+        BOOST_TEST(back.lifetime_hint == 7200u);
+        BOOST_TEST(to_vec(back.ticket) == ticket);
+        BOOST_TEST(encoded([&](writer& w) { encode_new_session_ticket12(w, back); }) == body);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(short_messages)
 {
     byte_vec done;
@@ -578,6 +671,31 @@ BOOST_AUTO_TEST_CASE(cookie_and_authorities)
     round_trip(one().add_authorities({dn_a}), extensions_in::certificate_request, hex("0006 0004 3002aabb"));
 }
 
+BOOST_AUTO_TEST_CASE(resumption_extensions_by_position)
+{
+    // RFC 5077 §3.2: a ClientHello asks for a ticket (empty) or offers one; a
+    // ServerHello's is empty.
+    round_trip(one().add_session_ticket({}), extensions_in::client_hello, {});
+    round_trip(one().add_session_ticket(dn_a), extensions_in::client_hello, dn_a);
+    round_trip(one().add_session_ticket({}), extensions_in::server_hello, {});
+    // RFC 8446 §4.2.9: unknown modes (0x7f) are kept too.
+    round_trip(one().add_psk_modes({psk_dhe_ke, psk_ke, 0x7f}), extensions_in::client_hello, hex("03 01 00 7f"));
+    // RFC 8446 §4.2.11: the ServerHello's selected_identity.
+    round_trip(one().add_selected_psk(2), extensions_in::server_hello, hex("0002"));
+}
+
+BOOST_AUTO_TEST_CASE(pre_shared_key_offers)
+{
+    const byte_vec binder_a(32, std::byte{0xa1});
+    const byte_vec binder_b(48, std::byte{0xb2});
+    round_trip(one().add_psks({{{dn_a, 0x01020304}}, {binder_a}}), extensions_in::client_hello,
+               cat({hex("000a 0004 3002aabb 01020304 0021 20"), binder_a}));
+    round_trip(one().add_psks({{{dn_a, 1}, {dn_b, 0xffffffff}, {key_a, 0}}, {binder_a, binder_b, binder_a}}),
+               extensions_in::client_hello,
+               cat({hex("0039 0004 3002aabb 00000001 0003 3001cc ffffffff 0020"), key_a, hex("00000000"),
+                    hex("0073 20"), binder_a, hex("30"), binder_b, hex("20"), binder_a}));
+}
+
 BOOST_AUTO_TEST_CASE(empty_and_raw_extensions)
 {
     // Empty-bodied ones built with add_empty parse into `other`: compare bytes only.
@@ -636,7 +754,10 @@ BOOST_AUTO_TEST_CASE(a_listed_type_without_its_value_is_an_internal_error)
         {extension_type::cookie, extensions_in::hello_retry_request},
         {extension_type::certificate_authorities, extensions_in::certificate_request},
         {extension_type::signature_algorithms_cert, extensions_in::client_hello},
-        {extension_type::psk_key_exchange_modes, extensions_in::client_hello}, // no field: needs add_raw
+        {extension_type::session_ticket, extensions_in::client_hello},
+        {extension_type::psk_key_exchange_modes, extensions_in::client_hello},
+        {extension_type::pre_shared_key, extensions_in::client_hello},
+        {extension_type::pre_shared_key, extensions_in::server_hello},
     };
     for (auto [type, in] : cases) {
         hello_extensions ext;

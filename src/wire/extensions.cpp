@@ -119,8 +119,82 @@ bytes_view non_empty(reader& r, bytes_view v)
     return v;
 }
 
+/// RFC 8446 §4.2.11: identities<7..2^16-1> of {identity<1..2^16-1>, uint32
+/// obfuscated_ticket_age}, then binders<33..2^16-1> of PskBinderEntry<32..255>.
+error_code parse_offered_psks(reader& r, hello_extensions& out)
+{
+    reader identities(r.vec16());
+    reader binders(r.vec16());
+    if (!r.ok())
+        return error::decode_error;
+    offered_psks psks;
+    while (!identities.empty()) {
+        psk_identity id;
+        id.identity = identities.vec16();
+        id.obfuscated_ticket_age = identities.u32();
+        if (!identities.ok() || id.identity.empty())
+            return error::decode_error;
+        psks.identities.push_back(id);
+    }
+    while (!binders.empty()) {
+        auto binder = binders.vec8();
+        if (!binders.ok() || binder.size() < 32)
+            return error::decode_error;
+        psks.binders.push_back(binder);
+    }
+    if (psks.identities.empty() || psks.binders.empty())
+        return error::decode_error;
+    if (auto ec = parse_error(r))
+        return ec;
+    // RFC 8446 §4.2.11: one binder for each identity, in the same order.
+    if (psks.binders.size() != psks.identities.size())
+        return error::illegal_parameter;
+    out.psks = std::move(psks);
+    return {};
+}
+
+/// session_ticket, psk_key_exchange_modes and pre_shared_key, decoded in the
+/// hellos that define them; elsewhere kept in `other`, for the receiver to
+/// refuse by type. Nothing when `type` is none of them.
+std::optional<error_code> parse_resumption(std::uint16_t type, bytes_view data, extensions_in in,
+                                           hello_extensions& out)
+{
+    reader r(data);
+    const bool ch = in == extensions_in::client_hello;
+    const bool sh = in == extensions_in::server_hello;
+    switch (static_cast<extension_type>(type)) {
+    case extension_type::session_ticket:
+        if (!ch && !sh)
+            break;
+        // RFC 5077 §3.2: a ServerHello's is empty; a ClientHello's is the ticket, or empty to ask for one.
+        if (sh && !data.empty())
+            return error::decode_error;
+        out.session_ticket = data;
+        return error_code{};
+    case extension_type::psk_key_exchange_modes:
+        if (!ch)
+            break;
+        out.psk_modes.emplace();
+        for (auto mode : non_empty(r, r.vec8())) // RFC 8446 §4.2.9: ke_modes<1..255>
+            out.psk_modes->push_back(static_cast<std::uint8_t>(mode));
+        return parse_error(r);
+    case extension_type::pre_shared_key:
+        if (ch)
+            return parse_offered_psks(r, out);
+        if (!sh)
+            break;
+        out.selected_psk = r.u16(); // RFC 8446 §4.2.11: selected_identity
+        return parse_error(r);
+    default: return std::nullopt;
+    }
+    out.other.push_back({type, data});
+    return error_code{};
+}
+
 error_code parse_one(std::uint16_t type, bytes_view data, extensions_in in, hello_extensions& out)
 {
+    if (auto ec = parse_resumption(type, data, in, out))
+        return *ec;
     reader r(data);
     switch (static_cast<extension_type>(type)) {
     case extension_type::server_name: return parse_server_name(data, in, out);
@@ -141,6 +215,20 @@ error_code parse_one(std::uint16_t type, bytes_view data, extensions_in in, hell
         return {};
     }
     return parse_error(r);
+}
+
+/// The binders list's length prefix and entries (RFC 8446 §4.2.11).
+std::size_t binders_list_size(std::span<const bytes_view> binders) noexcept
+{
+    std::size_t n = 2;
+    for (auto binder : binders)
+        n += 1 + binder.size();
+    return n;
+}
+
+bool is_pre_shared_key(std::uint16_t type) noexcept
+{
+    return type == static_cast<std::uint16_t>(extension_type::pre_shared_key);
 }
 
 // ---- encoding: false when the field to write from is unset ----
@@ -204,6 +292,57 @@ bool encode_key_share(writer& w, const hello_extensions& ext, extensions_in in)
     return true;
 }
 
+/// RFC 8446 §4.2.11: the offer, whole (as parse_offered_psks accepts it).
+bool encode_offered_psks(writer& w, const std::optional<offered_psks>& psks)
+{
+    if (!psks || psks->identities.empty() || psks->binders.size() != psks->identities.size())
+        return false;
+    const bool well_formed =
+        std::none_of(psks->identities.begin(), psks->identities.end(),
+                     [](const psk_identity& id) { return id.identity.empty(); }) &&
+        std::none_of(psks->binders.begin(), psks->binders.end(), [](bytes_view b) { return b.size() < 32; });
+    w.prefixed(2, [&] {
+        for (const auto& id : psks->identities) {
+            w.vec16(id.identity);
+            w.u32(id.obfuscated_ticket_age);
+        }
+    });
+    w.prefixed(2, [&] {
+        for (auto binder : psks->binders)
+            w.vec8(binder); // longer than 255 bytes: the writer flags the overflow
+    });
+    return well_formed;
+}
+
+/// The forms parse_resumption reads, from the fields; false where it would
+/// keep the extension in `other`, or the field is unset or malformed.
+bool encode_resumption(writer& w, extension_type type, const hello_extensions& ext, extensions_in in)
+{
+    const bool ch = in == extensions_in::client_hello;
+    const bool sh = in == extensions_in::server_hello;
+    switch (type) {
+    case extension_type::session_ticket:
+        if (sh) // RFC 5077 §3.2: empty in a ServerHello
+            return !ext.session_ticket || ext.session_ticket->empty();
+        if (ch && ext.session_ticket)
+            w.bytes(*ext.session_ticket);
+        return ch && ext.session_ticket;
+    case extension_type::psk_key_exchange_modes:
+        if (!ch || !ext.psk_modes || ext.psk_modes->empty())
+            return false;
+        w.prefixed(1, [&] {
+            for (auto mode : *ext.psk_modes)
+                w.u8(mode);
+        });
+        return true;
+    case extension_type::pre_shared_key:
+        if (sh && ext.selected_psk)
+            w.u16(*ext.selected_psk);
+        return ch ? encode_offered_psks(w, ext.psks) : sh && ext.selected_psk;
+    default: return false;
+    }
+}
+
 template <class T>
 bool encode_u16_list(writer& w, const std::optional<std::vector<T>>& list)
 {
@@ -236,6 +375,9 @@ bool encode_one(writer& w, std::uint16_t type, const hello_extensions& ext, exte
             write_dn_list(w, *ext.authorities);
         return ext.authorities.has_value();
     case extension_type::signature_algorithms_cert: return encode_u16_list(w, ext.signature_schemes_cert);
+    case extension_type::session_ticket:
+    case extension_type::psk_key_exchange_modes:
+    case extension_type::pre_shared_key: return encode_resumption(w, static_cast<extension_type>(type), ext, in);
     case extension_type::extended_master_secret: // RFC 7627 §5.1
     case extension_type::early_data:             // RFC 8446 §4.2.10, outside NewSessionTicket
     case extension_type::post_handshake_auth:    // RFC 8446 §4.2.6
@@ -266,22 +408,47 @@ hello_extensions& hello_extensions::add_raw(std::uint16_t type, bytes_view body)
     return *this;
 }
 
+std::size_t binders_size(const offered_psks& psks) noexcept
+{
+    return binders_list_size(psks.binders);
+}
+
+error_code write_binders(std::span<std::byte> message, std::span<const bytes_view> binders)
+{
+    const auto size = binders_list_size(binders);
+    if (size > message.size())
+        return error::internal_error;
+    // The tail must be the binders list as encoded for binders of these
+    // lengths (RFC 8446 §4.2.11.2): checked whole before any byte is written.
+    const auto tail = message.last(size);
+    reader r(tail);
+    bool matches = r.u16() == size - 2;
+    for (auto binder : binders)
+        matches = matches && r.vec8().size() == binder.size();
+    if (!matches || !r.done())
+        return error::internal_error;
+    auto at = tail.begin() + 2;
+    for (auto binder : binders)
+        at = std::copy(binder.begin(), binder.end(), at + 1);
+    return {};
+}
+
 error_code parse_extensions(bytes_view block, extensions_in in, hello_extensions& out)
 {
     reader r(block);
-    // One bit per possible type: a block of thousands of extensions costs
-    // linear time. 8 KiB, kept off the stack, which may be a coroutine's.
-    std::vector<bool> seen(0x10000);
+    extension_types_seen seen;
     while (!r.empty()) {
         auto type = r.u16();
         auto data = r.vec16();
         if (!r.ok())
             return error::decode_error;
         // RFC 8446 §4.2, RFC 5246 §7.4.1.4: at most one extension of each type.
-        if (seen[type])
+        if (!seen.first(type))
             return error::duplicate_extension;
-        seen[type] = true;
         out.present.push_back(type);
+        // RFC 8446 §4.2.11: pre_shared_key MUST be the last extension of a ClientHello.
+        if (in == extensions_in::client_hello && is_pre_shared_key(type) && !r.empty())
+            return error::illegal_parameter;
         if (auto ec = parse_one(type, data, in, out))
             return ec;
     }
@@ -290,6 +457,10 @@ error_code parse_extensions(bytes_view block, extensions_in in, hello_extensions
 
 error_code encode_extensions(writer& w, const hello_extensions& ext, extensions_in in)
 {
+    // RFC 8446 §4.2.11: pre_shared_key goes last in a ClientHello.
+    const auto psk = std::find_if(ext.present.begin(), ext.present.end(), is_pre_shared_key);
+    if (in == extensions_in::client_hello && psk != ext.present.end() && psk + 1 != ext.present.end())
+        return error::internal_error;
     bool complete = true;
     std::size_t next_other = 0; // `other` is in block order: one pass over it
     w.prefixed(2, [&] {

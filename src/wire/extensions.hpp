@@ -100,9 +100,10 @@ struct hello_extensions {
     /// (RFC 8446 §4.2.11), and the selected_identity in a ServerHello.
     std::optional<offered_psks> psks;
     std::optional<std::uint16_t> selected_psk;
-    /// Extensions without a field above (unknown ones, early_data,
-    /// psk_key_exchange_modes, ...), in block order, so a parsed block
-    /// encodes back to the same bytes.
+    /// Extensions without a field above (unknown ones, early_data, ...), and
+    /// session_ticket, psk_key_exchange_modes and pre_shared_key outside the
+    /// hellos that define them, in block order, so a parsed block encodes
+    /// back to the same bytes.
     std::vector<raw_extension> other;
     /// Types of every extension present, in order (known or not).
     std::vector<std::uint16_t> present;

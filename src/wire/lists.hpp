@@ -23,6 +23,25 @@ inline error_code parse_error(const reader& r)
     return {};
 }
 
+/// Extension types met so far in one extensions block, for the rule that
+/// none appears twice (RFC 8446 §4.2, RFC 5246 §7.4.1.4), in time linear in
+/// the number of extensions: one bit per possible type, 8 KiB, kept off the
+/// stack, which may be a coroutine's.
+class extension_types_seen {
+public:
+    /// False when `type` was met before in this block.
+    bool first(std::uint16_t type)
+    {
+        if (seen_[type])
+            return false;
+        seen_[type] = true;
+        return true;
+    }
+
+private:
+    std::vector<bool> seen_ = std::vector<bool>(0x10000);
+};
+
 /// A list of 16-bit values with a 2-byte length prefix; even and non-empty.
 template <class T>
 bool read_u16_list(reader& r, std::vector<T>& out)

@@ -159,23 +159,24 @@ error_code parse_new_session_ticket13(bytes_view body, new_session_ticket13& out
     out.lifetime = r.u32();
     out.age_add = r.u32();
     out.nonce = r.vec8();
-    out.ticket = r.vec16(); // <1..2^16-1>
+    out.ticket = r.vec16();
     auto ext = r.vec16();
     if (auto ec = parse_error(r))
         return ec;
-    if (out.ticket.empty())
+    // RFC 8446 §4.6.1: ticket<1..2^16-1>, extensions<0..2^16-2>.
+    if (out.ticket.empty() || ext.size() > 0xFFFE)
         return error::decode_error;
     out.max_early_data.reset();
     reader e(ext);
-    bool seen_early_data = false;
+    extension_types_seen seen;
     while (!e.empty()) {
         const auto type = e.u16();
         reader field(e.vec16());
+        // RFC 8446 §4.2: at most one extension of each type, known or not.
+        if (e.ok() && !seen.first(type))
+            return error::duplicate_extension;
         if (type != static_cast<std::uint16_t>(extension_type::early_data))
             continue; // RFC 8446 §4.6.1: unknown extensions are ignored
-        if (seen_early_data)
-            return error::duplicate_extension;
-        seen_early_data = true;
         out.max_early_data = field.u32();
         if (!field.done())
             return error::decode_error;
