@@ -98,8 +98,8 @@ void engine::impl::start()
 {
     const auto& c = ctx.impl();
     verify_mode m = mode ? *mode : c.mode ? *c.mode : (side == role::client ? verify_peer : verify_none);
-    env.emplace(handshake::environment{c, side, host, m, callback ? *callback : c.callback, hooks, records, info});
-    env->offered_session = std::move(offered_session);
+    env.emplace(handshake::environment{c, side, host, m, callback ? *callback : c.callback, hooks, records, info,
+                                       false, std::move(offered_session), nullptr});
     if (side == role::client && !host.empty())
         info.server_name = host;
     hs = side == role::client ? handshake::make_client(*env) : handshake::make_server(*env);
