@@ -248,4 +248,12 @@ bytes pattern(std::size_t n, std::uint8_t seed)
     return b;
 }
 
+bytes session_ticket_key_records()
+{
+    auto records = pattern(48, 0x51);
+    const auto second = pattern(48, 0xA2);
+    records.insert(records.end(), second.begin(), second.end());
+    return records;
+}
+
 } // namespace mtls::fuzz

@@ -137,6 +137,10 @@ private:
 /// Deterministic application data, different per seed.
 bytes pattern(std::size_t n, std::uint8_t seed);
 
+/// The two ticket key records (name and key, 48 bytes each) fuzz_session
+/// opens tickets with, and make_corpus seals its ticket seeds with.
+bytes session_ticket_key_records();
+
 /// The message decoders of src/wire/messages.hpp fuzz_messages can choose from;
 /// its first input byte, modulo `count`, picks one.
 enum class decoder : std::uint8_t {

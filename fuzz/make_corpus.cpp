@@ -13,11 +13,15 @@
 //   fuzz_record     records sealed in each protection mode
 //   fuzz_handshake  each configuration untouched, with one byte of each
 //                   flight flipped, and with a replayed or forged record
+//   fuzz_session    serialised TLS 1.2 and 1.3 sessions, and tickets sealed
+//                   with fuzz_session's keys
 
 #include "fuzz_support.hpp"
 
 #include "handshake/key_schedule13.hpp"
 #include "record/protection.hpp"
+#include "session/session_state.hpp"
+#include "session/ticket_keys.hpp"
 #include "wire/codec.hpp"
 #include "wire/messages.hpp"
 
@@ -39,7 +43,8 @@ namespace {
 
 fs::path out_dir;
 
-const char* const targets[] = {"fuzz_server", "fuzz_client", "fuzz_messages", "fuzz_record", "fuzz_handshake"};
+const char* const targets[] = {"fuzz_server", "fuzz_client", "fuzz_messages", "fuzz_record", "fuzz_handshake",
+                               "fuzz_session"};
 
 void write_seed(const std::string& target, const std::string& name, fuzz::bytes_view data)
 {
@@ -451,6 +456,39 @@ void record_seeds()
     }
 }
 
+void session_seeds()
+{
+    detail::ticket_keys keys(3600);
+    if (keys.set(fuzz::session_ticket_key_records()))
+        throw std::runtime_error("fuzz_session's ticket keys are refused");
+    for (auto version : {tls_version::tls12, tls_version::tls13}) {
+        detail::session_state s;
+        s.version = version;
+        s.suite = version == tls_version::tls12 ? cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256
+                                                : cipher_suite::tls_aes_128_gcm_sha256;
+        s.secret.assign(fuzz::pattern(version == tls_version::tls12 ? 48 : 32, 7));
+        s.extended_master_secret = version == tls_version::tls12;
+        s.issued = 1'700'000'000;
+        s.lifetime = 7200;
+        s.age_add = 0x01020304;
+        s.server_name = "server.test";
+        s.alpn = "h2";
+        s.peer_certificates = {fuzz::test_credentials().server, fuzz::test_credentials().ca};
+        s.peer_subject = "CN=server.test";
+        s.ticket = fuzz::pattern(version == tls_version::tls13 ? 100 : 0, 8);
+        s.session_id = fuzz::pattern(version == tls_version::tls12 ? 32 : 0, 9);
+        const std::string name(to_string(version));
+        // The first byte picks the parser: even parse_session, odd open.
+        fuzz::bytes plain{std::byte{0}};
+        detail::encode_session(plain, s);
+        write_seed("fuzz_session", name + "-session", plain);
+        fuzz::bytes ticket;
+        keys.seal(fuzz::bytes_view(plain).subspan(1), ticket, 0);
+        ticket.insert(ticket.begin(), std::byte{1});
+        write_seed("fuzz_session", name + "-ticket", ticket);
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -468,6 +506,7 @@ int main(int argc, char** argv)
         conversation_seeds();
         handshake_seeds();
         record_seeds();
+        session_seeds();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "make_corpus: %s\n", e.what());
         return 1;

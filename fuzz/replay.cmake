@@ -7,7 +7,7 @@
 # Included from test/CMakeLists.txt.
 
 set(mtls_fuzz_dir ${PROJECT_SOURCE_DIR}/fuzz)
-set(mtls_fuzz_targets fuzz_server fuzz_client fuzz_record fuzz_messages fuzz_handshake)
+set(mtls_fuzz_targets fuzz_server fuzz_client fuzz_record fuzz_messages fuzz_handshake fuzz_session)
 set(mtls_fuzz_seeds ${CMAKE_CURRENT_BINARY_DIR}/fuzz-seeds)
 
 add_library(mtls_fuzz_replay_support STATIC ${mtls_fuzz_dir}/fuzz_support.cpp ${mtls_fuzz_dir}/credentials.cpp)
@@ -19,7 +19,7 @@ target_link_libraries(fuzz_make_corpus PRIVATE mtls_fuzz_replay_support)
 add_test(NAME fuzz_make_corpus COMMAND fuzz_make_corpus ${mtls_fuzz_seeds})
 set_tests_properties(fuzz_make_corpus PROPERTIES FIXTURES_SETUP fuzz_seeds)
 
-# Compiled once for all five drivers.
+# Compiled once for all the drivers.
 add_library(mtls_fuzz_replay_main OBJECT ${mtls_fuzz_dir}/replay_main.cpp)
 
 foreach(target IN LISTS mtls_fuzz_targets)

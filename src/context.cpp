@@ -2,6 +2,7 @@
 
 #include "crypto/secret.hpp"
 #include "crypto/vocabulary.hpp"
+#include "session/session_state.hpp"
 
 #include <mtls/context.hpp>
 
@@ -51,7 +52,8 @@ const std::vector<signature_scheme>& default_signature_schemes()
 
 context_impl::context_impl()
     : suites(default_cipher_suites()), groups(default_groups()),
-      schemes(default_signature_schemes())
+      schemes(default_signature_schemes()), sessions(make_memory_session_store()),
+      tickets(std::make_shared<ticket_keys>(default_session_lifetime))
 {
 }
 
@@ -341,6 +343,43 @@ void context::set_max_certificate_list(std::size_t bytes)
 {
     constexpr std::size_t largest = (std::size_t{1} << 24) - 1; // a uint24 length
     mut().max_certificate_list = bytes == 0 ? detail::default_max_certificate_list : std::min(bytes, largest);
+}
+
+void context::set_session_tickets(bool enabled)
+{
+    mut().session_tickets = enabled;
+}
+
+void context::set_tls13_ticket_count(unsigned count)
+{
+    mut().tls13_ticket_count = std::min(count, detail::max_tls13_ticket_count);
+}
+
+void context::set_session_lifetime(std::chrono::seconds lifetime)
+{
+    const auto seconds = lifetime.count();
+    auto& m = mut();
+    m.session_lifetime = seconds <= 0 || seconds > detail::max_session_lifetime
+                             ? detail::max_session_lifetime
+                             : static_cast<std::uint32_t>(seconds);
+    m.tickets->set_rotation(m.session_lifetime);
+}
+
+void context::set_session_store(std::shared_ptr<session_store> store)
+{
+    mut().sessions = std::move(store);
+}
+
+void context::set_ticket_keys(bytes records)
+{
+    error_code ec;
+    set_ticket_keys(records, ec);
+    throw_if(ec, "mtls::context::set_ticket_keys");
+}
+
+void context::set_ticket_keys(bytes records, error_code& ec)
+{
+    ec = impl_->tickets->set(records); // locks itself: safe while streams run
 }
 
 } // namespace mtls

@@ -4,9 +4,11 @@
 // What a context holds. Engines read it; only context's setters write it.
 
 #include "crypto/pki.hpp"
+#include "session/ticket_keys.hpp"
 
 #include <mtls/context.hpp>
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -20,6 +22,12 @@ inline constexpr std::uint64_t default_key_update_limit = std::uint64_t{1} << 23
 /// OpenSSL's default max_cert_list: ample for chains of a few RSA-4096
 /// certificates, small enough that a half-sent one costs little memory.
 inline constexpr std::size_t default_max_certificate_list = 100 * 1024;
+
+/// OpenSSL's default session timeout and TLS 1.3 ticket lifetime.
+inline constexpr std::uint32_t default_session_lifetime = 7200;
+/// Tickets sent after one TLS 1.3 handshake, at most: each is a sealing and
+/// a message; a client needs one per connection it opens in parallel.
+inline constexpr unsigned max_tls13_ticket_count = 16;
 
 struct context_impl {
     // Own credentials: chain leaf first; key matches chain.front().
@@ -42,6 +50,13 @@ struct context_impl {
     bool middlebox_compat = true;
     std::uint64_t key_update_limit = default_key_update_limit;
     std::size_t max_certificate_list = default_max_certificate_list;
+
+    bool session_tickets = true;
+    unsigned tls13_ticket_count = 2;
+    std::uint32_t session_lifetime = default_session_lifetime;
+    /// Shared with copies of the context; each locks itself.
+    std::shared_ptr<session_store> sessions;
+    std::shared_ptr<ticket_keys> tickets;
 
     context_impl();  // fills the secure defaults
 };

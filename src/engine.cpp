@@ -40,6 +40,7 @@ struct engine::impl {
     std::string host;
     std::optional<verify_mode> mode;
     std::optional<verify_callback> callback;
+    std::shared_ptr<const detail::session_state> offered_session;
 
     std::optional<handshake::environment> env;
     std::unique_ptr<handshake::handshake_module> hs;
@@ -98,6 +99,7 @@ void engine::impl::start()
     const auto& c = ctx.impl();
     verify_mode m = mode ? *mode : c.mode ? *c.mode : (side == role::client ? verify_peer : verify_none);
     env.emplace(handshake::environment{c, side, host, m, callback ? *callback : c.callback, hooks, records, info});
+    env->offered_session = std::move(offered_session);
     if (side == role::client && !host.empty())
         info.server_name = host;
     hs = side == role::client ? handshake::make_client(*env) : handshake::make_server(*env);
@@ -245,6 +247,7 @@ engine& engine::operator=(engine&&) noexcept = default;
 void engine::set_host_name(std::string host) { impl_->host = std::move(host); }
 void engine::set_verify_mode(verify_mode mode) { impl_->mode = mode; }
 void engine::set_verify_callback(verify_callback cb) { impl_->callback = std::move(cb); }
+void engine::set_session(const mtls::session& s) { impl_->offered_session = s.state(); }
 
 void engine::start_handshake()
 {
@@ -355,6 +358,12 @@ bool engine::wants_input() const noexcept
 }
 
 const connection_info& engine::info() const noexcept { return impl_->info; }
+
+mtls::session engine::session() const
+{
+    const auto& env = impl_->env;
+    return mtls::session(env ? env->resumable_session : nullptr);
+}
 role engine::side() const noexcept { return impl_->side; }
 
 } // namespace mtls

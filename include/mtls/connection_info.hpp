@@ -20,6 +20,10 @@ struct connection_info {
     named_group group{};
     /// TLS 1.3: the server answered the first ClientHello with HelloRetryRequest.
     bool hello_retry = false;
+    /// The handshake resumed an earlier session (TLS 1.2 abbreviated
+    /// handshake, TLS 1.3 PSK): no certificates were exchanged, and the peer's
+    /// certificate fields below are those of the full handshake that made it.
+    bool resumed = false;
     /// TLS 1.2: RFC 7627 extended master secret in use (always, by default).
     bool extended_master_secret = false;
     /// The peer's certificate chain in DER, its own certificate first; empty

@@ -5,9 +5,11 @@
 /// `mtls::context`: credentials, trust anchors and policy shared by streams.
 
 #include <mtls/error.hpp>
+#include <mtls/session.hpp>
 #include <mtls/types.hpp>
 #include <mtls/verify.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -102,6 +104,31 @@ public:
     /// `max_cert_list`); a longer one fails before its body is read. Default
     /// 100 KiB; 0 keeps the default; at most 2^24 - 1.
     void set_max_certificate_list(std::size_t bytes);
+
+    // Session resumption (README: "Session resumption").
+    /// Server: issue session tickets (RFC 5077 in TLS 1.2, RFC 8446 §4.6.1 in
+    /// TLS 1.3). Client: ask for them in TLS 1.2 (TLS 1.3 servers send them
+    /// unasked). On by default.
+    void set_session_tickets(bool enabled);
+    /// Server, TLS 1.3: NewSessionTickets sent after each handshake, ahead of
+    /// the first data the server writes. Default 2, at most 16; 0 sends none.
+    void set_tls13_ticket_count(unsigned count);
+    /// How long a session may be resumed: the tickets' lifetime, the life of a
+    /// session store entry, and how often generated ticket keys rotate.
+    /// Default 2 hours; at most (and 0 means) 7 days (RFC 8446 §4.6.1).
+    void set_session_lifetime(std::chrono::seconds lifetime);
+    /// Server, TLS 1.2: where sessions are kept by session id. Default: a
+    /// `make_memory_session_store()` per context; nullptr turns resumption
+    /// by session id off (tickets are not affected).
+    void set_session_store(std::shared_ptr<session_store> store);
+    /// Server: the keys tickets are sealed with, as 48-byte records (a 16-byte
+    /// name, then a 32-byte AES-256-GCM key): the first seals, all open, at
+    /// most 8. Servers given the same keys accept each other's tickets; to
+    /// rotate, put a new record first and keep the old ones for a lifetime.
+    /// Without this call, a random key per context that rotates every session
+    /// lifetime. Safe to call while streams run; the keys are wiped when dropped.
+    void set_ticket_keys(std::span<const std::byte> records);
+    void set_ticket_keys(std::span<const std::byte> records, error_code& ec);
 
     /// Implementation access for the engine; not part of the stable API.
     const detail::context_impl& impl() const noexcept { return *impl_; }

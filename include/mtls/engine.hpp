@@ -9,6 +9,7 @@
 #include <mtls/connection_info.hpp>
 #include <mtls/context.hpp>
 #include <mtls/error.hpp>
+#include <mtls/session.hpp>
 #include <mtls/test_hooks.hpp>
 #include <mtls/types.hpp>
 
@@ -48,6 +49,10 @@ public:
     void set_host_name(std::string host);
     void set_verify_mode(verify_mode mode);
     void set_verify_callback(verify_callback cb);
+    /// Client: offers `s` for resumption in the coming handshake. A session
+    /// that expired, is for another server name, or whose version or suite
+    /// this end no longer allows is not offered: the handshake is a full one.
+    void set_session(const mtls::session& s);
 
     /// Client: queues the ClientHello. Server: arms it to accept one. Once only.
     void start_handshake();
@@ -107,6 +112,10 @@ public:
     bool wants_input() const noexcept;
     /// Valid once `handshake_done()`.
     const connection_info& info() const noexcept;
+    /// Client: the latest session a new connection can resume with: after a
+    /// TLS 1.2 handshake, or once a TLS 1.3 ticket has arrived (they come
+    /// after the handshake, with the server's first data). Empty before.
+    mtls::session session() const;
     role side() const noexcept;
 
 private:

@@ -11,6 +11,7 @@
 #include <mtls/context.hpp>
 #include <mtls/engine.hpp>
 #include <mtls/error.hpp>
+#include <mtls/session.hpp>
 #include <mtls/test_hooks.hpp>
 #include <mtls/tls_stream.hpp>
 #include <mtls/types.hpp>

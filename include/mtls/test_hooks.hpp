@@ -8,6 +8,7 @@
 
 #include <mtls/types.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <span>
@@ -33,6 +34,9 @@ struct engine_test_hooks {
     /// (CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_TRAFFIC_SECRET_0, EXPORTER_SECRET,
     /// CLIENT_RANDOM for the TLS 1.2 master secret, ...).
     std::function<void(std::string_view label, std::span<const std::byte> secret)> secret_log;
+    /// The time sessions and tickets are issued, aged and expired by, instead
+    /// of the system clock.
+    std::function<std::chrono::system_clock::time_point()> clock;
 };
 
 } // namespace mtls

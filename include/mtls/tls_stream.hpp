@@ -133,6 +133,14 @@ public:
     /// certificate must match. Turns host name verification on.
     void set_host_name(const std::string& host);
     void set_host_name(const std::string& host, error_code& ec);
+    /// Client: a session from an earlier connection to the same server
+    /// (`session()` of that stream) to resume in the next handshake; see
+    /// `engine::set_session` for when it is not used.
+    void set_session(const mtls::session& s) { core_.offered_session = s; }
+    /// Client: the session a later connection can resume, once there is one
+    /// (after the handshake; in TLS 1.3, once a ticket has been read, which
+    /// comes with the server's first data). Empty before.
+    mtls::session session() const { return core_.eng ? core_.eng->session() : mtls::session{}; }
 
     /// Negotiated parameters and the peer's certificates, once handshaken;
     /// an empty `connection_info` before the first handshake starts.

@@ -143,6 +143,7 @@ key_type certificate::public_key_type() const noexcept
 
 bool certificate::verify_signature(signature_scheme s, bytes_view message, bytes_view signature) const
 {
+    ++detail::public_key_operation_count;
     const scheme_row* si = st_ ? detail::usable_scheme(s, public_key_type()) : nullptr;
     if (si == nullptr || signature.empty())
         return false;

@@ -140,6 +140,7 @@ key_type private_key::type() const noexcept
 
 std::vector<std::byte> private_key::sign(signature_scheme s, bytes_view message) const
 {
+    ++detail::public_key_operation_count;
     const scheme_row* si = st_ ? detail::usable_scheme(s, type()) : nullptr;
     if (si == nullptr)
         return {};

@@ -17,6 +17,9 @@
 
 namespace mtls::crypto::detail {
 
+/// What public_key_operations() reports, per thread (engines run on one).
+inline thread_local std::uint64_t public_key_operation_count = 0;
+
 inline bytes_view view(const mbedtls_x509_buf& b) noexcept
 {
     return {reinterpret_cast<const std::byte*>(b.p), b.len};

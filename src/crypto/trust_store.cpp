@@ -213,6 +213,7 @@ int on_certificate(void* p, mbedtls_x509_crt* crt, int depth, std::uint32_t* fla
 error_code verify_chain(const std::vector<certificate>& chain, const trust_store& anchors, role peer_role,
                         std::string_view host, const verify_callback& cb, int max_depth)
 {
+    ++detail::public_key_operation_count;
     if (chain.empty())
         return error::bad_certificate;
     max_depth = std::clamp(max_depth, 0, max_verify_depth);
@@ -241,6 +242,11 @@ error_code verify_chain(const std::vector<certificate>& chain, const trust_store
     if (rc == 0 && flags == 0)
         return {};
     return vs.first_error ? vs.first_error : error_code(error::certificate_untrusted);
+}
+
+std::uint64_t public_key_operations() noexcept
+{
+    return detail::public_key_operation_count;
 }
 
 } // namespace mtls::crypto

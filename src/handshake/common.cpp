@@ -14,6 +14,13 @@ void environment::random(mutable_bytes out) const
         crypto::random_bytes(out);
 }
 
+std::uint64_t environment::now_ms() const
+{
+    const auto t = hooks.clock ? hooks.clock() : std::chrono::system_clock::now();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+    return ms < 0 ? 0 : static_cast<std::uint64_t>(ms);
+}
+
 std::vector<const suite_info*> suites_for(const detail::context_impl& ctx, tls_version v)
 {
     std::vector<const suite_info*> out;

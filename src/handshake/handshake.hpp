@@ -7,6 +7,7 @@
 
 #include "context_impl.hpp"
 #include "error_detail.hpp"
+#include "session/session_state.hpp"
 #include "record/record_layer.hpp"
 #include "wire/messages.hpp"
 
@@ -39,9 +40,16 @@ struct environment {
     /// This end has sent close_notify: nothing more may be sent (not even a
     /// KeyUpdate answer).
     bool write_closed = false;
+    /// Client: the session to resume (engine::set_session), null for none.
+    std::shared_ptr<const detail::session_state> offered_session;
+    /// Client: the latest session this connection can be resumed with.
+    std::shared_ptr<const detail::session_state> resumable_session;
 
     /// Random bytes from the test hook when set, else the CSPRNG.
     void random(mutable_bytes out) const;
+    /// Milliseconds since the Unix epoch, from the test hook's clock when set.
+    std::uint64_t now_ms() const;
+    std::uint64_t now() const { return now_ms() / 1000; }
 };
 
 /// Where a state stands on an unprotected ChangeCipherSpec record.

@@ -4,6 +4,9 @@
 
 #include "handshake/hello.hpp"
 
+#include "handshake/key_schedule13.hpp"
+#include "handshake/resumption.hpp"
+
 #include <algorithm>
 
 namespace mtls::handshake {
@@ -53,6 +56,8 @@ public:
 
 private:
     error_code on_server_hello(bytes_view body, bytes_view message);
+    /// The session set for this connection, if it may be offered.
+    void choose_session(bool offers12);
 
     client_offer offer_;
 };
@@ -74,13 +79,18 @@ error_code hello_client::start()
         offer_.share.emplace(make_key_share(ctx.groups.front()));
     }
     env_.random(offer_.random);
+    choose_session(offers12);
     // RFC 8446 §D.4: a 32-byte legacy_session_id makes the 1.3 handshake look
-    // like a 1.2 resumption to middleboxes.
-    if (offers13 && ctx.middlebox_compat) {
+    // like a 1.2 resumption to middleboxes. RFC 5077 §3.4: with a ticket,
+    // a fresh id, which the server echoes when it accepts the ticket.
+    const auto* s12 = offer_.session12;
+    if (s12 && !s12->session_id.empty()) {
+        offer_.session_id = s12->session_id;
+    } else if ((offers13 && ctx.middlebox_compat) || s12) {
         offer_.session_id.resize(32);
         env_.random(offer_.session_id);
     }
-    if (auto ec = write_client_hello(env_, offer_, {}, scratch_))
+    if (auto ec = write_client_hello(env_, offer_, {}, {}, scratch_))
         return ec;
     // RFC 8446 §5.1: the initial ClientHello may carry 0x0301 in its record
     // header, as the common peers send it.
@@ -88,6 +98,23 @@ error_code hello_client::start()
     queue(scratch_);
     env_.records.set_write_version(wire::version_tls12);
     return {};
+}
+
+void hello_client::choose_session(bool offers12)
+{
+    const auto* s = session_to_offer(env_);
+    if (!s)
+        return;
+    if (s->version == tls_version::tls12) {
+        if (offers12)
+            offer_.session12 = s;
+        return;
+    }
+    // RFC 8446 §4.2.11: only with a suite of the PSK's hash.
+    const auto* suite = find_suite(static_cast<std::uint16_t>(s->suite));
+    for (const auto* offered : offer_.suites13)
+        if (suite && offered->hash == suite->hash)
+            offer_.psk = s;
 }
 
 error_code hello_client::on_server_hello(bytes_view body, bytes_view message)
@@ -152,8 +179,41 @@ error_code hello_server::on_client_hello(bytes_view body, bytes_view message)
 
 } // namespace
 
+namespace {
+
+/// RFC 8446 §4.2.11: the offered PSK with a placeholder binder of its hash's
+/// size; the real one is written once the hello is encoded.
+void add_psk(const environment& env, const detail::session_state& s, wire::hello_extensions& ext)
+{
+    // §4.2.11.1: the ticket's age in milliseconds, plus ticket_age_add.
+    const auto age = env.now_ms() - std::min(env.now_ms(), s.issued * 1000);
+    const auto obfuscated = static_cast<std::uint32_t>(age + s.age_add);
+    static const std::array<std::byte, crypto::max_digest_size> placeholder{};
+    const auto hash = find_suite(static_cast<std::uint16_t>(s.suite))->hash;
+    wire::offered_psks psks;
+    psks.identities.push_back({s.ticket, obfuscated});
+    psks.binders.push_back(std::span(placeholder).first(crypto::digest_size(hash)));
+    ext.add_psk_modes({wire::psk_dhe_ke}).add_psks(std::move(psks)); // pre_shared_key last
+}
+
+/// Writes the binder over `transcript` and the hello truncated before its binders.
+error_code write_binder(const detail::session_state& s, bytes_view transcript, std::vector<std::byte>& hello)
+{
+    const auto hash = find_suite(static_cast<std::uint16_t>(s.suite))->hash;
+    const std::size_t binders = 2 + 1 + crypto::digest_size(hash); // list length, entry length, binder
+    if (hello.size() < binders)
+        return error::internal_error;
+    std::vector<std::byte> covered(transcript.begin(), transcript.end());
+    covered.insert(covered.end(), hello.begin(), hello.end() - static_cast<std::ptrdiff_t>(binders));
+    auto binder = tls13::psk_binder(hash, s.secret.view(), covered);
+    const std::array<bytes_view, 1> list{binder.view()};
+    return wire::write_binders(hello, list);
+}
+
+} // namespace
+
 error_code write_client_hello(const environment& env, client_offer& offer, bytes_view cookie,
-                              std::vector<std::byte>& out)
+                              bytes_view transcript, std::vector<std::byte>& out)
 {
     const auto& ctx = env.ctx;
     const bool offers13 = !offer.suites13.empty();
@@ -176,6 +236,8 @@ error_code write_client_hello(const environment& env, client_offer& offer, bytes
         ext.add_ec_point_formats(wire::point_formats_uncompressed) // RFC 8422 §5.1.2
             .add_empty(extension_type::extended_master_secret)
             .add_renegotiation_info({}); // RFC 5746 §3.4: empty on an initial handshake
+        if (ctx.session_tickets) // RFC 5077 §3.2: empty asks for a ticket
+            ext.add_session_ticket(offer.session12 ? bytes_view(offer.session12->ticket) : bytes_view{});
     }
     if (offers13) {
         ext.add_supported_versions(offers12 ? std::vector{wire::version_tls13, wire::version_tls12}
@@ -183,11 +245,15 @@ error_code write_client_hello(const environment& env, client_offer& offer, bytes
         if (!cookie.empty())
             ext.add_cookie(cookie);
         ext.add_key_shares({{offer.share->group(), offer.share->public_key()}});
+        if (offer.psk)
+            add_psk(env, *offer.psk, ext);
     }
     out.clear();
     error_code ec;
     wire::encode_handshake(out, handshake_type::client_hello,
                            [&](wire::writer& w) { ec = wire::encode_client_hello(w, ch); });
+    if (!ec && offer.psk)
+        ec = write_binder(*offer.psk, transcript, out);
     if (ec)
         return ec;
     if (env.hooks.edit_client_hello)

@@ -20,13 +20,18 @@ struct client_offer {
     std::vector<std::uint16_t> extensions; // types, as sent
     std::vector<const suite_info*> suites13; // empty when TLS 1.3 is not offered
     std::optional<crypto::key_share> share;  // TLS 1.3
+    /// The session offered (it lives in the environment): a TLS 1.3 PSK, or
+    /// a TLS 1.2 session id or ticket; null when none.
+    const detail::session_state* psk = nullptr;
+    const detail::session_state* session12 = nullptr;
 };
 
 /// Encodes the ClientHello for `offer` into `out` (RFC 8446 §4.1.2), with the
 /// `cookie` of a HelloRetryRequest if any, and passes it through the test hook;
-/// `offer` records what went out, which the server is held to.
+/// `offer` records what went out, which the server is held to. A PSK's
+/// binder covers `transcript` (the messages before this hello) and the hello.
 error_code write_client_hello(const environment& env, client_offer& offer, bytes_view cookie,
-                        std::vector<std::byte>& out);
+                              bytes_view transcript, std::vector<std::byte>& out);
 
 /// The version a ServerHello or HelloRetryRequest speaks (RFC 8446 §4.1.3, §D.5).
 error_code server_hello_version(const detail::context_impl& ctx, const wire::server_hello& sh, tls_version& v);

@@ -78,4 +78,24 @@ secret finished_verify_data(hash_alg h, bytes_view base_key, bytes_view transcri
     return out;
 }
 
+secret resumption_binder_key(hash_alg h, const secret& early)
+{
+    std::array<std::byte, crypto::max_digest_size> buf{};
+    return derive_secret(h, early.view(), "res binder", crypto::digest(h, {}, buf));
+}
+
+secret ticket_psk(hash_alg h, bytes_view resumption_master_secret, bytes_view nonce)
+{
+    secret out;
+    expand_label(h, resumption_master_secret, "resumption", nonce, out.resize(crypto::digest_size(h)));
+    return out;
+}
+
+secret psk_binder(hash_alg h, bytes_view psk, bytes_view transcript)
+{
+    auto binder_key = resumption_binder_key(h, early_secret(h, psk));
+    std::array<std::byte, crypto::max_digest_size> buf{};
+    return finished_verify_data(h, binder_key.view(), crypto::digest(h, transcript, buf));
+}
+
 } // namespace mtls::handshake::tls13

@@ -39,7 +39,21 @@ struct handshake_secrets {
     secret handshake; // Handshake Secret, until the Master Secret is derived from it
     secret client;    // client_handshake_traffic_secret
     secret server;    // server_handshake_traffic_secret
+    secret master;    // Master Secret, until resumption_master_secret is derived
 };
+
+/// binder_key for a resumption PSK: Derive-Secret(Early Secret, "res binder",
+/// "") (§7.1); the binder is a Finished computed with it (§4.2.11.2).
+secret resumption_binder_key(hash_alg h, const secret& early);
+
+/// The PSK a NewSessionTicket stands for: HKDF-Expand-Label(
+/// resumption_master_secret, "resumption", ticket_nonce, Hash.length) (§4.6.1).
+secret ticket_psk(hash_alg h, bytes_view resumption_master_secret, bytes_view nonce);
+
+/// The binder for `psk` (§4.2.11.2): a Finished keyed by its binder_key
+/// over Transcript-Hash(`transcript`), where `transcript` ends with the
+/// ClientHello truncated before its binders list.
+secret psk_binder(hash_alg h, bytes_view psk, bytes_view transcript);
 
 /// The record protection key and IV of a traffic secret (§7.3).
 struct traffic_key {

@@ -4,6 +4,7 @@
 // [CertificateVerify], ChangeCipherSpec, Finished → ChangeCipherSpec, Finished.
 
 #include "handshake/hello.hpp"
+#include "handshake/resumption.hpp"
 #include "handshake/tls12_common.hpp"
 
 #include <algorithm>
@@ -21,6 +22,9 @@ public:
         client_random_ = offer.random;
         offered_ = suites_for(env.ctx, tls_version::tls12);
         offered_tls13_ = !offer.suites13.empty();
+        session_ = offer.session12;
+        offered_session_id_ = offer.session_id;
+        offered_ticket_extension_ = contains(offer.extensions, static_cast<std::uint16_t>(extension_type::session_ticket));
     }
 
     /// The ServerHello that settled TLS 1.2 (RFC 5246 §7.4.1.3).
@@ -32,17 +36,24 @@ private:
         expect_server_key_exchange,
         expect_certificate_request_or_done,
         expect_server_hello_done,
+        expect_new_session_ticket, // RFC 5077 §3.3: before the server's ChangeCipherSpec
     };
 
     error_code on_role_message(handshake_type type, bytes_view body, bytes_view message) override;
     error_code role_unexpected(message_kind got) const override;
-    void on_peer_finished(bytes_view) override { transcript_.drop_messages(); }
+    void on_peer_finished(bytes_view message) override;
 
     error_code on_certificate(bytes_view body);
     error_code on_server_key_exchange(bytes_view body);
     error_code on_certificate_request(bytes_view body);
     error_code on_server_hello_done(bytes_view body);
-
+    error_code on_new_session_ticket(bytes_view body);
+    /// RFC 5246 §7.3: the server resumes the session we offered by echoing its id.
+    error_code resume(const wire::server_hello& sh, const suite_info& chosen);
+    /// After our ChangeCipherSpec and Finished: the server's, behind a ticket if one was announced.
+    void expect_server_finish();
+    /// The session a new connection can resume, once the handshake is through.
+    void save_session();
     state state_ = state::expect_certificate;
     std::vector<const suite_info*> offered_;
     named_group group_{};
@@ -50,6 +61,14 @@ private:
     bool cert_requested_ = false;
     std::optional<signature_scheme> client_scheme_;
     bool offered_tls13_ = false;
+    const detail::session_state* session_ = nullptr; // offered, TLS 1.2
+    std::vector<std::byte> offered_session_id_;
+    std::vector<std::byte> session_id_; // the server's, to resume by
+    bool offered_ticket_extension_ = false;
+    bool ticket_announced_ = false;
+    bool resumed_ = false;
+    std::vector<std::byte> ticket_;
+    std::uint32_t ticket_lifetime_ = 0;
 };
 
 error_code tls12_client::on_role_message(handshake_type type, bytes_view body, bytes_view message)
@@ -77,6 +96,11 @@ error_code tls12_client::on_role_message(handshake_type type, bytes_view body, b
             break;
         transcript_.add(message);
         return on_server_hello_done(body);
+    case state::expect_new_session_ticket:
+        if (!expect(handshake_type::new_session_ticket))
+            break;
+        transcript_.add(message); // RFC 5077 §3.3: Finished covers it
+        return on_new_session_ticket(body);
     }
     return role_unexpected(kind(type));
 }
@@ -90,6 +114,7 @@ error_code tls12_client::role_unexpected(message_kind got) const
     case state::expect_certificate_request_or_done:
         return unexpected(got, {kind(certificate_request), kind(server_hello_done)});
     case state::expect_server_hello_done: break;
+    case state::expect_new_session_ticket: return unexpected(got, {kind(new_session_ticket)});
     }
     return unexpected(got, {kind(server_hello_done)});
 }
@@ -122,6 +147,10 @@ error_code tls12_client::on_server_hello(const wire::server_hello& sh, bytes_vie
         case extension_type::extended_master_secret:
         case extension_type::renegotiation_info:
             break;
+        case extension_type::session_ticket:
+            if (offered_ticket_extension_)
+                break;
+            [[fallthrough]];
         default:
             return error::unsupported_extension;
         }
@@ -141,8 +170,81 @@ error_code tls12_client::on_server_hello(const wire::server_hello& sh, bytes_vie
     server_random_ = sh.random;
     env_.records.expect_version(wire::version_tls12);
     transcript_.start_hash(suite_->hash);
+    ticket_announced_ = sh.ext.session_ticket.has_value();
+    session_id_.assign(sh.session_id.begin(), sh.session_id.end());
+    if (session_ && !session_id_.empty() && session_id_ == offered_session_id_)
+        return resume(sh, **chosen);
     state_ = state::expect_certificate;
     return {};
+}
+
+error_code tls12_client::resume(const wire::server_hello& sh, const suite_info& chosen)
+{
+    // RFC 5246 §7.4.1.3: the session's own suite; RFC 7627 §5.3: and its
+    // extended master secret (never resumed without, so always present).
+    if (chosen.id != session_->suite)
+        return error::resumption_mismatch;
+    if (!sh.ext.extended_master_secret)
+        return error::ems_required;
+    resumed_ = true;
+    master_ = session_->secret;
+    derive_key_block();
+    adopt_session_identity(env_, *session_);
+    record_info(named_group{});
+    expect_server_finish();
+    return {};
+}
+
+void tls12_client::expect_server_finish()
+{
+    if (ticket_announced_)
+        state_ = state::expect_new_session_ticket;
+    else
+        stage_ = stage::expect_change_cipher_spec;
+}
+
+error_code tls12_client::on_new_session_ticket(bytes_view body)
+{
+    wire::new_session_ticket12 nst;
+    if (auto ec = wire::parse_new_session_ticket12(body, nst))
+        return ec;
+    ticket_.assign(nst.ticket.begin(), nst.ticket.end());
+    ticket_lifetime_ = nst.lifetime_hint;
+    stage_ = stage::expect_change_cipher_spec;
+    return {};
+}
+
+void tls12_client::on_peer_finished(bytes_view message)
+{
+    if (resumed_) {
+        // RFC 5246 §7.3: in an abbreviated handshake the client finishes last.
+        transcript_.add(message);
+        send_change_cipher_spec();
+        activate_write_keys();
+        send_finished(true);
+    }
+    transcript_.drop_messages();
+    save_session();
+}
+
+void tls12_client::save_session()
+{
+    if (!ems_)
+        return; // RFC 7627 §5.3: it could never be resumed
+    auto s = resumed_ ? *session_ : make_session(env_, tls_version::tls12, suite_->id, master_.view());
+    s.extended_master_secret = true;
+    if (!resumed_)
+        s.session_id = session_id_;
+    if (!ticket_.empty()) {
+        s.ticket = ticket_;
+        s.issued = env_.now();
+        // RFC 5077 §3.3: a lifetime hint of 0 leaves it to the client.
+        s.lifetime = ticket_lifetime_ == 0 ? env_.ctx.session_lifetime
+                                           : std::min(ticket_lifetime_, detail::max_session_lifetime);
+    }
+    if (s.ticket.empty() && s.session_id.empty())
+        return;
+    env_.resumable_session = std::make_shared<const detail::session_state>(std::move(s));
 }
 
 error_code tls12_client::on_certificate(bytes_view body)
@@ -224,7 +326,7 @@ error_code tls12_client::on_server_hello_done(bytes_view body)
     activate_write_keys();
     send_finished(true);
     record_info(group_);
-    stage_ = stage::expect_change_cipher_spec;
+    expect_server_finish();
     return {};
 }
 

@@ -64,7 +64,13 @@ error_code tls12_base::derive_keys(const crypto::secret& premaster)
     } else {
         crypto::prf12(h, premaster.view(), "master secret", client_random_, server_random_, master);
     }
+    derive_key_block();
+    return {};
+}
 
+void tls12_base::derive_key_block()
+{
+    const auto h = suite_->hash;
     // RFC 5246 §6.3: AEAD suites have no MAC keys; the key block is
     // client key, server key, client IV, server IV.
     const auto key_len = crypto::aead_key_size(suite_->aead);
@@ -82,7 +88,6 @@ error_code tls12_base::derive_keys(const crypto::secret& premaster)
     pending_write_.emplace(suite_->aead, client ? client_key : server_key, client ? client_iv : server_iv, scheme);
     pending_read_.emplace(suite_->aead, client ? server_key : client_key, client ? server_iv : client_iv, scheme);
     crypto::secure_zero(block.data(), block.size());
-    return {};
 }
 
 void tls12_base::activate_write_keys()

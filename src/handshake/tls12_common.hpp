@@ -43,6 +43,9 @@ protected:
     /// From the ECDHE shared secret: master secret (extended when negotiated)
     /// and both directions' protection; the write side starts at CCS.
     error_code derive_keys(const crypto::secret& premaster);
+    /// Both directions' protection from `master_` and the randoms (RFC 5246
+    /// §6.3); on its own in an abbreviated handshake (§7.3).
+    void derive_key_block();
     void activate_write_keys();
     void activate_read_keys();
 

@@ -2,6 +2,7 @@
 // authentication): see tls12_client.cpp for the flow.
 
 #include "handshake/hello.hpp"
+#include "handshake/resumption.hpp"
 #include "handshake/tls12_common.hpp"
 
 #include <algorithm>
@@ -38,6 +39,16 @@ private:
     error_code on_client_key_exchange(bytes_view body);
     error_code on_certificate_verify(bytes_view body);
     error_code choose(const wire::client_hello& ch, signature_scheme& scheme);
+    /// The session the ClientHello names by ticket or id, if it may resume.
+    error_code find_session(const wire::client_hello& ch);
+    std::optional<detail::session_state> lookup_session(const wire::client_hello& ch) const;
+    /// RFC 5246 §7.3 abbreviated handshake: ServerHello, [NewSessionTicket],
+    /// ChangeCipherSpec, Finished.
+    error_code resume(const wire::client_hello& ch);
+    /// RFC 5077 §3.3: a ticket for this connection's session.
+    void send_new_session_ticket();
+    /// Keeps the session under its id (RFC 5246 §7.4.1.3) once the handshake is through.
+    void store_session();
     error_code send_first_flight(const wire::client_hello& ch, signature_scheme scheme);
     error_code send_server_hello(const wire::client_hello& ch);
     error_code send_server_key_exchange(signature_scheme scheme);
@@ -47,6 +58,10 @@ private:
     named_group group_{};
     std::optional<crypto::key_share> share_;
     bool client_authenticated_ = false;
+    std::vector<std::byte> session_id_;
+    /// The client sent session_ticket and we issue tickets (RFC 5077 §3.2).
+    bool issue_ticket_ = false;
+    std::optional<detail::session_state> resumed_;
 };
 
 error_code tls12_server::on_role_message(handshake_type type, bytes_view body, bytes_view message)
@@ -107,6 +122,11 @@ error_code tls12_server::on_client_hello(const wire::client_hello& ch, bytes_vie
         return error::ems_required; // RFC 7627 §5.3
     if (ch.ext.server_name)
         env_.info.server_name.assign(*ch.ext.server_name);
+    issue_ticket_ = env_.ctx.session_tickets && ch.ext.session_ticket;
+    if (auto ec = find_session(ch))
+        return ec;
+    if (resumed_)
+        return resume(ch);
 
     signature_scheme scheme{};
     if (auto ec = choose(ch, scheme))
@@ -151,8 +171,99 @@ error_code tls12_server::choose(const wire::client_hello& ch, signature_scheme& 
     return {};
 }
 
+error_code tls12_server::find_session(const wire::client_hello& ch)
+{
+    auto s = lookup_session(ch);
+    const std::string_view sni = ch.ext.server_name ? *ch.ext.server_name : std::string_view{};
+    // RFC 7627 §5.3: a session without extended master secret is never resumed.
+    if (!s || !server_may_resume(env_, *s, tls_version::tls12, sni) || !s->extended_master_secret)
+        return {};
+    // RFC 7627 §5.3: nor one with it by a hello without it.
+    if (!ems_)
+        return error::ems_resumption_without_ems;
+    // RFC 5246 §7.4.1.2: the hello offers the session's suite; we must still allow it.
+    for (auto suite : suites_for(env_.ctx, tls_version::tls12)) {
+        if (suite->id == s->suite && contains(ch.cipher_suites, static_cast<std::uint16_t>(suite->id))) {
+            suite_ = suite;
+            resumed_ = std::move(s);
+        }
+    }
+    return {};
+}
+
+std::optional<detail::session_state> tls12_server::lookup_session(const wire::client_hello& ch) const
+{
+    const auto& ctx = env_.ctx;
+    // RFC 5077 §3.4: a ticket is looked at first; the id then only names it.
+    if (ctx.session_tickets && ch.ext.session_ticket && !ch.ext.session_ticket->empty())
+        if (auto s = open_ticket(env_, *ch.ext.session_ticket))
+            return s;
+    if (!ctx.sessions || ch.session_id.empty())
+        return std::nullopt;
+    auto value = ctx.sessions->get(ch.session_id);
+    detail::session_state s;
+    const bool ok = !value.empty() && !detail::parse_session(value, s);
+    crypto::secure_zero(value.data(), value.size());
+    if (!ok)
+        return std::nullopt;
+    return s;
+}
+
+error_code tls12_server::resume(const wire::client_hello& ch)
+{
+    client_random_ = ch.random;
+    env_.records.expect_version(wire::version_tls12);
+    transcript_.start_hash(suite_->hash);
+    // RFC 5246 §7.4.1.3, RFC 5077 §3.4: the id the client sent, echoed.
+    session_id_.assign(ch.session_id.begin(), ch.session_id.end());
+    if (auto ec = send_server_hello(ch))
+        return ec;
+    master_ = resumed_->secret;
+    adopt_session_identity(env_, *resumed_);
+    if (issue_ticket_)
+        send_new_session_ticket();
+    derive_key_block();
+    send_change_cipher_spec();
+    activate_write_keys();
+    send_finished(false);
+    record_info(named_group{});
+    stage_ = stage::expect_change_cipher_spec;
+    return {};
+}
+
+void tls12_server::send_new_session_ticket()
+{
+    auto s = make_session(env_, tls_version::tls12, suite_->id, master_.view());
+    s.extended_master_secret = ems_;
+    std::vector<std::byte> ticket;
+    // RFC 5077 §3.3: an empty ticket says none is issued after all.
+    if (!ems_ || !seal_ticket(env_, s, ticket))
+        ticket.clear();
+    send(handshake_type::new_session_ticket,
+         [&](wire::writer& w) { wire::encode_new_session_ticket12(w, {s.lifetime, ticket}); });
+}
+
+void tls12_server::store_session()
+{
+    if (session_id_.empty() || !ems_ || !env_.ctx.sessions)
+        return;
+    auto s = make_session(env_, tls_version::tls12, suite_->id, master_.view());
+    s.extended_master_secret = true;
+    std::vector<std::byte> value;
+    detail::encode_session(value, s);
+    const auto expires = std::chrono::system_clock::time_point(std::chrono::seconds(s.issued + s.lifetime));
+    env_.ctx.sessions->put(session_id_, value, expires);
+    crypto::secure_zero(value.data(), value.size());
+}
+
 error_code tls12_server::send_first_flight(const wire::client_hello& ch, signature_scheme scheme)
 {
+    // A new session gets an id to resume it by when we keep sessions, and
+    // only when it can be resumed (RFC 7627 §5.3).
+    if (env_.ctx.sessions && ems_) {
+        session_id_.resize(32);
+        env_.random(session_id_);
+    }
     if (auto ec = send_server_hello(ch))
         return ec;
     const auto chain = own_chain();
@@ -180,6 +291,7 @@ error_code tls12_server::send_server_hello(const wire::client_hello& ch)
     sh.legacy_version = wire::version_tls12;
     sh.random = server_random_;
     sh.cipher_suite = static_cast<std::uint16_t>(suite_->id);
+    sh.session_id = session_id_;
     // RFC 5746 §3.6: secure renegotiation is acknowledged with an empty field.
     if (ch.ext.renegotiation_info || contains(ch.cipher_suites, wire::empty_renegotiation_info_scsv))
         sh.ext.add_renegotiation_info({});
@@ -187,6 +299,8 @@ error_code tls12_server::send_server_hello(const wire::client_hello& ch)
         sh.ext.add_empty(extension_type::extended_master_secret);
     if (ch.ext.ec_point_formats)
         sh.ext.add_ec_point_formats(wire::point_formats_uncompressed); // RFC 8422 §5.2
+    if (issue_ticket_)
+        sh.ext.add_session_ticket({}); // RFC 5077 §3.2: a NewSessionTicket follows
     return send(handshake_type::server_hello, [&](wire::writer& w) { return wire::encode_server_hello(w, sh); });
 }
 
@@ -270,11 +384,18 @@ error_code tls12_server::on_certificate_verify(bytes_view body)
 
 void tls12_server::on_peer_finished(bytes_view message)
 {
+    if (resumed_) {
+        transcript_.drop_messages(); // our Finished went first (RFC 5246 §7.3)
+        return;
+    }
     transcript_.add(message);
+    if (issue_ticket_)
+        send_new_session_ticket(); // RFC 5077 §3.3: before ChangeCipherSpec
     send_change_cipher_spec();
     activate_write_keys();
     send_finished(false);
     transcript_.drop_messages();
+    store_session();
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 // {CertificateVerify}, {Finished} → {Certificate}, {CertificateVerify}, {Finished}.
 
 #include "handshake/hello.hpp"
+#include "handshake/resumption.hpp"
 #include "handshake/tls13_common.hpp"
 
 #include <algorithm>
@@ -38,6 +39,9 @@ private:
     error_code on_peer_finished() override;
 
     error_code on_hello_retry_request(const wire::server_hello& hrr);
+    /// RFC 8446 §4.2.11: the server resumes with the PSK we offered, under a
+    /// suite of its hash.
+    error_code check_selected_psk(const wire::server_hello& sh);
     error_code check_server_hello13(const wire::server_hello& sh);
     /// RFC 8446 §4.2: the server answers only what we sent, and only with
     /// the extensions `allowed` in this message.
@@ -51,6 +55,7 @@ private:
     client_offer offer_;
     named_group group_{};
     bool hello_retry_ = false;
+    bool resumed_ = false;
     bool cert_requested_ = false;
     std::optional<signature_scheme> client_scheme_;
 };
@@ -118,16 +123,20 @@ error_code tls13_client::on_server_hello(const wire::server_hello& sh, bytes_vie
             return ec;
         transcript_.add(message);
         send_dummy_change_cipher_spec(); // RFC 8446 §D.4: before the second ClientHello
-        if (auto ec = write_client_hello(env_, offer_, sh.ext.cookie ? *sh.ext.cookie : bytes_view{}, scratch_))
+        if (auto ec = write_client_hello(env_, offer_, sh.ext.cookie ? *sh.ext.cookie : bytes_view{},
+                                         transcript_.messages(), scratch_))
             return ec;
         queue(scratch_);
         return {};
     }
 
-    if (auto ec = check_response_extensions(sh.ext, {extension_type::supported_versions, extension_type::key_share}))
+    if (auto ec = check_response_extensions(sh.ext, {extension_type::supported_versions, extension_type::key_share,
+                                                     extension_type::pre_shared_key}))
         return ec;
     if (!sh.ext.key_share)
-        return error::missing_extension; // no PSK: (EC)DHE is the only mode
+        return error::missing_extension; // psk_dhe_ke is the only PSK mode offered
+    if (auto ec = check_selected_psk(sh))
+        return ec;
     // RFC 8446 §4.2.8: the share must be for the group we sent one for.
     auto& share = offer_.share;
     if (sh.ext.key_share->group != share->group())
@@ -142,7 +151,7 @@ error_code tls13_client::on_server_hello(const wire::server_hello& sh, bytes_vie
     transcript_.add(message);
     env_.records.ignore_version();
     env_.info.version = tls_version::tls13;
-    derive_handshake_secrets(shared);
+    derive_handshake_secrets(shared, resumed_ ? offer_.psk->secret.view() : bytes_view{});
     use_read_secret(secrets_->server);
     send_dummy_change_cipher_spec(); // RFC 8446 §D.4: before the second flight
     use_write_secret(secrets_->client);
@@ -190,6 +199,22 @@ error_code tls13_client::on_hello_retry_request(const wire::server_hello& hrr)
         return error::bad_hello_retry;
     offer_.share.emplace(make_key_share(g));
     transcript_.replace_with_message_hash(suite_->hash);
+    // RFC 8446 §4.1.2: the second hello drops a PSK the chosen suite cannot use.
+    if (offer_.psk && find_suite(static_cast<std::uint16_t>(offer_.psk->suite))->hash != suite_->hash)
+        offer_.psk = nullptr;
+    return {};
+}
+
+error_code tls13_client::check_selected_psk(const wire::server_hello& sh)
+{
+    if (!sh.ext.selected_psk)
+        return {};
+    // One identity is offered: index 0, with the PSK's hash.
+    if (!offer_.psk || *sh.ext.selected_psk != 0)
+        return error::psk_not_offered;
+    if (find_suite(static_cast<std::uint16_t>(offer_.psk->suite))->hash != suite_->hash)
+        return error::resumption_mismatch;
+    resumed_ = true;
     return {};
 }
 
@@ -236,7 +261,11 @@ error_code tls13_client::on_encrypted_extensions(bytes_view body)
             break;
         }
     }
-    state_ = state::expect_certificate_request_or_certificate;
+    // §2.2: a PSK handshake has no certificates; Finished comes next.
+    if (resumed_)
+        stage_ = stage::expect_finished;
+    else
+        state_ = state::expect_certificate_request_or_certificate;
     return {};
 }
 
@@ -273,6 +302,9 @@ error_code tls13_client::on_peer_finished()
     }
     send_finished(secrets_->client);
     use_write_secret(client_traffic_secret_);
+    derive_resumption_master();
+    if (resumed_)
+        adopt_session_identity(env_, *offer_.psk);
     finish_handshake(group_, hello_retry_);
     return {};
 }

@@ -1,5 +1,7 @@
 #include "handshake/tls13_common.hpp"
 
+#include "handshake/resumption.hpp"
+
 #include <algorithm>
 #include <string>
 
@@ -52,10 +54,10 @@ error_code tls13_base::unexpected_here(message_kind got) const
     return unexpected(got, {kind(key_update)});
 }
 
-void tls13_base::derive_handshake_secrets(const crypto::secret& shared)
+void tls13_base::derive_handshake_secrets(const crypto::secret& shared, bytes_view psk)
 {
     const auto h = hash();
-    auto early = tls13::early_secret(h);
+    auto early = tls13::early_secret(h, psk);
     auto& s = secrets_.emplace();
     s.handshake = tls13::next_stage(h, early, shared.view());
     std::array<std::byte, crypto::max_digest_size> buf{};
@@ -69,7 +71,8 @@ void tls13_base::derive_handshake_secrets(const crypto::secret& shared)
 void tls13_base::derive_application_secrets()
 {
     const auto h = hash();
-    auto master = tls13::next_stage(h, secrets_->handshake, {});
+    auto& master = secrets_->master;
+    master = tls13::next_stage(h, secrets_->handshake, {});
     secrets_->handshake.clear();
     std::array<std::byte, crypto::max_digest_size> buf{};
     auto th = transcript_hash(buf);
@@ -79,6 +82,12 @@ void tls13_base::derive_application_secrets()
     log_secret("CLIENT_TRAFFIC_SECRET_0", client_traffic_secret_.view());
     log_secret("SERVER_TRAFFIC_SECRET_0", server_traffic_secret_.view());
     log_secret("EXPORTER_SECRET", exporter.view());
+}
+
+void tls13_base::derive_resumption_master()
+{
+    std::array<std::byte, crypto::max_digest_size> buf{};
+    resumption_master_ = tls13::derive_secret(hash(), secrets_->master.view(), "res master", transcript_hash(buf));
 }
 
 void tls13_base::use_read_secret(const crypto::secret& s)
@@ -249,18 +258,31 @@ error_code tls13_base::on_post_handshake(handshake_type type, bytes_view body)
         return {};
     }
     case handshake_type::new_session_ticket:
-        // §4.6.1: only servers send tickets. mtls does not resume sessions
-        // (yet), so a well-formed ticket is dropped.
         if (env_.side != role::client)
-            break;
-    {
-        wire::new_session_ticket13 ticket;
-        return wire::parse_new_session_ticket13(body, ticket);
-    }
+            break; // §4.6.1: only servers send tickets
+        return on_new_session_ticket(body);
     default:
         break;
     }
     return unexpected_here(kind(type));
+}
+
+error_code tls13_base::on_new_session_ticket(bytes_view body)
+{
+    wire::new_session_ticket13 nst;
+    if (auto ec = wire::parse_new_session_ticket13(body, nst))
+        return ec;
+    // §4.6.1: a lifetime of zero means the ticket is not to be used; no
+    // ticket is used for longer than seven days.
+    if (nst.lifetime == 0)
+        return {};
+    auto psk = tls13::ticket_psk(hash(), resumption_master_.view(), nst.nonce);
+    auto s = make_session(env_, tls_version::tls13, suite_->id, psk.view());
+    s.lifetime = std::min(nst.lifetime, detail::max_session_lifetime);
+    s.age_add = nst.age_add;
+    s.ticket.assign(nst.ticket.begin(), nst.ticket.end());
+    env_.resumable_session = std::make_shared<const detail::session_state>(std::move(s));
+    return {};
 }
 
 void tls13_base::finish_handshake(named_group g, bool hello_retry)

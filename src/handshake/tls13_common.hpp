@@ -44,10 +44,12 @@ protected:
 
     /// §7.1: Handshake Secret from the (EC)DHE secret, then both handshake
     /// traffic secrets over ClientHello..ServerHello.
-    void derive_handshake_secrets(const crypto::secret& shared);
+    void derive_handshake_secrets(const crypto::secret& shared, bytes_view psk = {});
     /// §7.1: Master Secret, then the application traffic and exporter secrets
     /// over ClientHello..server Finished.
     void derive_application_secrets();
+    /// §7.1: resumption_master_secret over ClientHello..client Finished.
+    void derive_resumption_master();
     void use_read_secret(const crypto::secret& s);
     void use_write_secret(const crypto::secret& s);
 
@@ -66,6 +68,8 @@ protected:
 
     /// KeyUpdate (either side) and NewSessionTicket (client) after the handshake.
     error_code on_post_handshake(wire::handshake_type type, bytes_view body);
+    /// §4.6.1: a ticket becomes the session a new connection can resume.
+    error_code on_new_session_ticket(bytes_view body);
     /// Handshake secret of the peer's direction.
     const crypto::secret& peer_handshake_secret() const noexcept
     {
@@ -83,6 +87,7 @@ protected:
     stage stage_ = stage::role_states;
     const suite_info* suite_ = nullptr;
     std::optional<tls13::handshake_secrets> secrets_;
+    crypto::secret resumption_master_;     // what the tickets' PSKs derive from
     crypto::secret client_traffic_secret_; // application_traffic_secret_N, each direction
     crypto::secret server_traffic_secret_;
     unsigned client_generation_ = 0;

@@ -3,6 +3,7 @@
 // when the client's does not suit us.
 
 #include "handshake/hello.hpp"
+#include "handshake/resumption.hpp"
 #include "handshake/tls13_common.hpp"
 
 #include <algorithm>
@@ -34,6 +35,14 @@ private:
     error_code on_role_message(handshake_type type, bytes_view body, bytes_view message) override;
     error_code role_unexpected(message_kind got) const override;
     error_code on_peer_finished() override;
+    void before_seal() override;
+
+    /// §4.2.11: the first offered PSK whose ticket we sealed and that this
+    /// connection may resume; its binder must verify.
+    error_code accept_psk(const wire::client_hello& ch);
+    error_code check_binder(const crypto::secret& psk, bytes_view binder, std::size_t binders_size) const;
+    /// §4.6.1: NewSessionTickets, after the handshake, with the first data sent.
+    void send_tickets();
 
     error_code on_second_client_hello(bytes_view body, bytes_view message);
     /// Suite, signature scheme and group for a TLS 1.3 ClientHello.
@@ -54,6 +63,10 @@ private:
     bool sni_ = false;
     bool hello_retry_ = false;
     bool early_data_offered_ = false;
+    /// The session this handshake resumes, and the index of its identity.
+    std::optional<detail::session_state> resumed_;
+    std::uint16_t resumed_identity_ = 0;
+    bool tickets_sent_ = false;
 };
 
 error_code tls13_server::on_role_message(handshake_type type, bytes_view body, bytes_view message)
@@ -98,7 +111,9 @@ error_code tls13_server::on_client_hello(const wire::client_hello& ch, bytes_vie
     const auto& shares = *ch.ext.key_shares;
     auto share = std::find_if(shares.begin(), shares.end(), [&](const auto& e) { return e.group == group_; });
     if (share == shares.end())
-        return send_hello_retry_request();
+        return send_hello_retry_request(); // the PSK, if any, is looked at in the second hello
+    if (auto ec = accept_psk(ch))
+        return ec;
     transcript_.start_hash(hash());
     return send_first_flight(*share);
 }
@@ -198,6 +213,8 @@ error_code tls13_server::on_second_client_hello(bytes_view body, bytes_view mess
     if (shares.size() != 1 || shares.front().group != group_)
         return error::bad_key_share;
     transcript_.add(message);
+    if (auto ec = accept_psk(ch))
+        return ec;
     return send_first_flight(shares.front());
 }
 
@@ -213,10 +230,13 @@ error_code tls13_server::send_first_flight(const wire::key_share_entry& client_s
     sh.session_id = session_id_;
     sh.cipher_suite = static_cast<std::uint16_t>(suite_->id);
     // Extension order as in RFC 8448: key_share, then supported_versions.
-    sh.ext.add_key_share({group_, share.public_key()}).add_supported_versions({wire::version_tls13});
+    sh.ext.add_key_share({group_, share.public_key()});
+    if (resumed_)
+        sh.ext.add_selected_psk(resumed_identity_);
+    sh.ext.add_supported_versions({wire::version_tls13});
     if (auto ec = send(handshake_type::server_hello, [&](wire::writer& w) { return wire::encode_server_hello(w, sh); }))
         return ec;
-    derive_handshake_secrets(shared);
+    derive_handshake_secrets(shared, resumed_ ? resumed_->secret.view() : bytes_view{});
     send_dummy_change_cipher_spec();
     use_write_secret(secrets_->server);
     use_read_secret(secrets_->client);
@@ -232,13 +252,17 @@ error_code tls13_server::send_first_flight(const wire::key_share_entry& client_s
     if (auto ec = send(handshake_type::encrypted_extensions,
                        [&](wire::writer& w) { return wire::encode_encrypted_extensions(w, ee); }))
         return ec;
-    const bool ask = env_.mode & verify_peer;
+    // §4.3.2, §2.2: a PSK handshake authenticates by the PSK: no
+    // certificates, and no CertificateRequest.
+    const bool ask = !resumed_ && (env_.mode & verify_peer);
     if (ask)
         if (auto ec = send_certificate_request())
             return ec;
-    send_certificate(false);
-    if (auto ec = send_certificate_verify(scheme_))
-        return ec;
+    if (!resumed_) {
+        send_certificate(false);
+        if (auto ec = send_certificate_verify(scheme_))
+            return ec;
+    }
     send_finished(secrets_->server);
     derive_application_secrets();
     use_write_secret(server_traffic_secret_);
@@ -267,8 +291,83 @@ error_code tls13_server::send_certificate_request()
 error_code tls13_server::on_peer_finished()
 {
     use_read_secret(client_traffic_secret_);
+    derive_resumption_master();
+    if (resumed_)
+        adopt_session_identity(env_, *resumed_);
     finish_handshake(group_, hello_retry_);
     return {};
+}
+
+error_code tls13_server::accept_psk(const wire::client_hello& ch)
+{
+    if (!ch.ext.psks)
+        return {};
+    if (!ch.ext.psk_modes)
+        return error::missing_extension; // §4.2.9: a PSK offer needs the modes
+    // Only psk_dhe_ke: a resumed connection keeps forward secrecy (§4.2.9).
+    if (!env_.ctx.session_tickets || !contains(*ch.ext.psk_modes, wire::psk_dhe_ke))
+        return {};
+    const auto& offered = *ch.ext.psks;
+    const std::string_view sni = ch.ext.server_name ? *ch.ext.server_name : std::string_view{};
+    for (std::size_t i = 0; i < offered.identities.size(); ++i) {
+        auto s = open_ticket(env_, offered.identities[i].identity);
+        // §4.2.11: a PSK whose hash is the chosen suite's, for this server name.
+        if (!s || !server_may_resume(env_, *s, tls_version::tls13, sni))
+            continue;
+        const auto* suite = find_suite(static_cast<std::uint16_t>(s->suite));
+        if (!suite || suite->hash != hash())
+            continue;
+        // §4.2.11: the chosen identity's binder must verify, else abort.
+        if (auto ec = check_binder(s->secret, offered.binders[i], wire::binders_size(offered)))
+            return ec;
+        resumed_ = std::move(s);
+        resumed_identity_ = static_cast<std::uint16_t>(i);
+        return {};
+    }
+    return {};
+}
+
+error_code tls13_server::check_binder(const crypto::secret& psk, bytes_view binder, std::size_t binders_size) const
+{
+    // The transcript ends with this ClientHello, whose binders list is its tail.
+    const auto messages = transcript_.messages();
+    if (binders_size > messages.size())
+        return error::internal_error;
+    auto expected = tls13::psk_binder(hash(), psk.view(), messages.first(messages.size() - binders_size));
+    return crypto::constant_time_equal(binder, expected.view()) ? error_code{} : error::bad_psk_binder;
+}
+
+void tls13_server::before_seal()
+{
+    if (!tickets_sent_)
+        send_tickets();
+    tls13_base::before_seal();
+}
+
+void tls13_server::send_tickets()
+{
+    tickets_sent_ = true;
+    const auto& ctx = env_.ctx;
+    if (!ctx.session_tickets || env_.write_closed)
+        return;
+    std::vector<std::byte> ticket;
+    for (unsigned i = 0; i < ctx.tls13_ticket_count; ++i) {
+        // §4.6.1: a nonce unique among this connection's tickets.
+        const std::array<std::byte, 1> nonce{std::byte(static_cast<std::uint8_t>(i))};
+        auto psk = tls13::ticket_psk(hash(), resumption_master_.view(), nonce);
+        auto s = make_session(env_, tls_version::tls13, suite_->id, psk.view());
+        std::array<std::byte, 4> age_add{};
+        env_.random(age_add);
+        s.age_add = static_cast<std::uint32_t>(wire::reader(age_add).u32());
+        if (!seal_ticket(env_, s, ticket))
+            return;
+        // Post-handshake messages are outside the transcript.
+        scratch_.clear();
+        wire::encode_handshake(scratch_, handshake_type::new_session_ticket, [&](wire::writer& w) {
+            wire::encode_new_session_ticket13(w, {s.lifetime, s.age_add, nonce, ticket, std::nullopt});
+        });
+        env_.records.send(wire::content_type::handshake, scratch_);
+    }
 }
 
 } // namespace

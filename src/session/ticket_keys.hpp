@@ -61,7 +61,6 @@ private:
     std::vector<std::unique_ptr<key>> keys_; // keys_.front() seals
     std::uint32_t rotation_;
     bool supplied_ = false;   // set() called: no automatic rotation
-    std::uint64_t sealing_since_ = 0;
 };
 
 } // namespace mtls::detail

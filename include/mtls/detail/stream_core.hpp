@@ -31,6 +31,8 @@ struct stream_core {
             eng->set_verify_mode(*mode);
         if (callback)
             eng->set_verify_callback(callback);
+        if (offered_session)
+            eng->set_session(offered_session);
     }
 
     /// Handshake completed: reading and writing application data make sense.
@@ -47,6 +49,7 @@ struct stream_core {
     std::optional<std::string> host;
     std::optional<verify_mode> mode;
     verify_callback callback;
+    mtls::session offered_session;
     write_gate gate;
     /// Cancels the next-layer write in flight (one at a time, under the
     /// gate) for terminal signals only; see io_op. Heap-held: signals do

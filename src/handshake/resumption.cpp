@@ -1,0 +1,84 @@
+#include "handshake/resumption.hpp"
+
+#include "wire/codec.hpp"
+
+namespace mtls::handshake {
+
+detail::session_state make_session(const environment& env, tls_version v, cipher_suite suite, bytes_view secret)
+{
+    detail::session_state s;
+    s.version = v;
+    s.suite = suite;
+    s.secret.assign(secret);
+    s.issued = env.now();
+    s.lifetime = env.ctx.session_lifetime;
+    s.server_name = env.info.server_name;
+    s.peer_certificates = env.info.peer_certificates;
+    s.peer_subject = env.info.peer_subject;
+    return s;
+}
+
+namespace {
+
+/// Wipes a buffer that held a serialised session (it carries the secret).
+struct wiped_buffer {
+    std::vector<std::byte> bytes;
+    ~wiped_buffer() { crypto::secure_zero(bytes.data(), bytes.size()); }
+};
+
+} // namespace
+
+bool seal_ticket(const environment& env, const detail::session_state& s, std::vector<std::byte>& ticket)
+{
+    wiped_buffer plain;
+    detail::encode_session(plain.bytes, s);
+    // A ticket is at most 2^16-1 bytes (RFC 5077 §3.3, RFC 8446 §4.6.1).
+    if (plain.bytes.size() + detail::ticket_overhead > detail::max_session_ticket_size)
+        return false;
+    env.ctx.tickets->seal(plain.bytes, ticket, env.now());
+    return true;
+}
+
+std::optional<detail::session_state> open_ticket(const environment& env, bytes_view ticket)
+{
+    wiped_buffer plain;
+    if (!env.ctx.tickets->open(ticket, plain.bytes, env.now()))
+        return std::nullopt;
+    detail::session_state s;
+    if (detail::parse_session(plain.bytes, s))
+        return std::nullopt;
+    return s;
+}
+
+bool server_may_resume(const environment& env, const detail::session_state& s, tls_version v,
+                       std::string_view server_name)
+{
+    if (s.version != v || s.expired(env.now()) || s.server_name != server_name)
+        return false;
+    // A server that requires client certificates never resumes a session
+    // that had none: the client would be let in unauthenticated.
+    return !(env.mode & verify_fail_if_no_peer_cert) || !s.peer_certificates.empty();
+}
+
+const detail::session_state* session_to_offer(const environment& env)
+{
+    const auto* s = env.offered_session.get();
+    if (!s || s->expired(env.now()) || s->server_name != env.host || !allows(env.ctx, s->version))
+        return nullptr;
+    // RFC 7627 §5.3: a session without extended master secret is never resumed.
+    if (s->version == tls_version::tls12 && !s->extended_master_secret)
+        return nullptr;
+    for (auto suite : suites_for(env.ctx, s->version))
+        if (suite->id == s->suite)
+            return s;
+    return nullptr;
+}
+
+void adopt_session_identity(environment& env, const detail::session_state& s)
+{
+    env.info.resumed = true;
+    env.info.peer_certificates = s.peer_certificates;
+    env.info.peer_subject = s.peer_subject;
+}
+
+} // namespace mtls::handshake
