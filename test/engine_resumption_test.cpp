@@ -19,6 +19,7 @@ namespace {
 
 const bytes ping = pattern(100, 1);
 const bytes pong = pattern(200, 2);
+const std::array versions{tls_version::tls12, tls_version::tls13};
 
 context versioned(context ctx, tls_version v)
 {
@@ -252,6 +253,29 @@ BOOST_AUTO_TEST_CASE(tickets_come_with_the_servers_first_data)
     BOOST_TEST(!p.client.session().empty());
 }
 
+BOOST_AUTO_TEST_CASE(through_the_client_session_cache)
+{
+    for (auto v : versions) {
+        BOOST_TEST_CONTEXT(to_string(v))
+        {
+            mutual m(v);
+            m.client.set_client_session_cache(10);
+            auto cached = [&](std::uint16_t port) {
+                engine_pair p(m.client, m.server);
+                p.client.set_host_name("localhost", port);
+                p.start();
+                p.pump();
+                BOOST_TEST(p.exchange(ping, pong));
+                return p.client.info().resumed && p.server.info().resumed;
+            };
+            BOOST_TEST(!cached(443));
+            BOOST_TEST(cached(443));
+            BOOST_TEST(cached(443));
+            BOOST_TEST(!cached(8443)); // another server
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(no_tickets_when_the_count_is_zero)
 {
     mutual m(tls_version::tls13);
@@ -304,8 +328,6 @@ void check_full_handshake(const outcome& o)
     BOOST_TEST(!o.server_resumed);
     BOOST_TEST(o.public_key_operations > 0u);
 }
-
-const std::array versions{tls_version::tls12, tls_version::tls13};
 
 } // namespace
 
@@ -550,6 +572,116 @@ BOOST_AUTO_TEST_CASE(session_without_extended_master_secret_is_never_kept)
     BOOST_TEST(o.ok);
     BOOST_TEST(!o.client_info.extended_master_secret);
     BOOST_TEST(o.next.empty());
+}
+
+namespace {
+
+/// An engine pair whose client offers `s`; `edit` changes the server's first
+/// flight (ServerHello onwards) before the client reads it.
+void run_with_server_hello_edit(engine_pair& p, const session& s, std::function<void(flight&)> edit)
+{
+    p.client.set_session(s);
+    p.tamper = [edit = std::move(edit)](flight& f) {
+        if (f.dir == direction::to_client && f.index == 0)
+            edit(f);
+    };
+    p.start();
+    p.pump();
+}
+
+void edit_server_hello(flight& f, const std::function<void(bytes&)>& fn)
+{
+    BOOST_REQUIRE(f.edit(msg::server_hello, fn));
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(server_selects_a_psk_identity_not_offered)
+{
+    mutual m(tls_version::tls13);
+    auto s = first_session(m.client, m.server);
+    engine_pair p(m.client, m.server);
+    run_with_server_hello_edit(p, s, [](flight& f) {
+        edit_server_hello(f, [](bytes& sh) {
+            BOOST_REQUIRE(replace_extension(sh, wire_value(wire::extension_type::pre_shared_key),
+                                            bytes{std::byte{0}, std::byte{1}}));
+        });
+    });
+    MTLS_CHECK_FAILURE(p.client, error::psk_not_offered, p.server, alert::illegal_parameter);
+}
+
+BOOST_AUTO_TEST_CASE(server_resumes_a_psk_under_a_suite_of_another_hash)
+{
+    mutual m(tls_version::tls13);
+    m.server.set_cipher_suites({cipher_suite::tls_aes_128_gcm_sha256});
+    auto s = first_session(m.client, m.server);
+    engine_pair p(m.client, m.server);
+    run_with_server_hello_edit(p, s, [](flight& f) {
+        edit_server_hello(f, [](bytes& sh) {
+            set16(sh, layout_of(sh).suites, wire_value(cipher_suite::tls_aes_256_gcm_sha384));
+        });
+    });
+    MTLS_CHECK_FAILURE(p.client, error::resumption_mismatch, p.server, alert::illegal_parameter);
+}
+
+BOOST_AUTO_TEST_CASE(tls12_server_resumes_under_another_suite)
+{
+    mutual m(tls_version::tls12);
+    m.server.set_cipher_suites({cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256,
+                                cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256});
+    auto s = first_session(m.client, m.server);
+    engine_pair p(m.client, m.server);
+    run_with_server_hello_edit(p, s, [](flight& f) {
+        edit_server_hello(f, [](bytes& sh) {
+            set16(sh, layout_of(sh).suites, wire_value(cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256));
+        });
+    });
+    MTLS_CHECK_FAILURE(p.client, error::resumption_mismatch, p.server, alert::illegal_parameter);
+}
+
+BOOST_AUTO_TEST_CASE(tls12_resumed_server_hello_without_extended_master_secret)
+{
+    mutual m(tls_version::tls12);
+    m.client.set_require_extended_master_secret(false);
+    auto s = first_session(m.client, m.server);
+    engine_pair p(m.client, m.server);
+    run_with_server_hello_edit(p, s, [](flight& f) {
+        edit_server_hello(f, [](bytes& sh) { BOOST_REQUIRE(remove_extension(sh, ext::extended_master_secret)); });
+    });
+    MTLS_CHECK_FAILURE(p.client, error::ems_required, p.server, alert::handshake_failure); // RFC 7627 §5.3
+}
+
+BOOST_AUTO_TEST_CASE(tls12_announced_ticket_that_never_comes)
+{
+    mutual m(tls_version::tls12);
+    auto s = first_session(m.client, m.server);
+    engine_pair p(m.client, m.server);
+    run_with_server_hello_edit(p, s, [](flight& f) {
+        BOOST_REQUIRE(f.edit_messages([](std::vector<bytes>& ms) {
+            auto it = std::find_if(ms.begin(), ms.end(),
+                                   [](const bytes& m) { return message_type(m) == msg::new_session_ticket; });
+            if (it == ms.end())
+                return false;
+            ms.erase(it);
+            return true;
+        }));
+    });
+    // RFC 5077 §3.3: announced in the ServerHello, so it must come.
+    MTLS_CHECK_FAILURE(p.client, error::unexpected_message, p.server, alert::unexpected_message);
+    BOOST_TEST(contains(p.client.error().message(), "NewSessionTicket"));
+}
+
+BOOST_AUTO_TEST_CASE(tls12_ticket_that_was_not_announced)
+{
+    mutual m(tls_version::tls12);
+    auto s = first_session(m.client, m.server);
+    engine_pair p(m.client, m.server);
+    run_with_server_hello_edit(p, s, [](flight& f) {
+        edit_server_hello(f, [](bytes& sh) {
+            BOOST_REQUIRE(remove_extension(sh, wire_value(wire::extension_type::session_ticket)));
+        });
+    });
+    BOOST_TEST(error_cause(p.client.error()) == error::unexpected_message);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -244,7 +244,7 @@ void tls12_client::save_session()
     }
     if (s.ticket.empty() && s.session_id.empty())
         return;
-    env_.resumable_session = std::make_shared<const detail::session_state>(std::move(s));
+    env_.keep_session(std::make_shared<const detail::session_state>(std::move(s)));
 }
 
 error_code tls12_client::on_certificate(bytes_view body)

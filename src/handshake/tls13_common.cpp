@@ -281,7 +281,7 @@ error_code tls13_base::on_new_session_ticket(bytes_view body)
     s.lifetime = std::min(nst.lifetime, detail::max_session_lifetime);
     s.age_add = nst.age_add;
     s.ticket.assign(nst.ticket.begin(), nst.ticket.end());
-    env_.resumable_session = std::make_shared<const detail::session_state>(std::move(s));
+    env_.keep_session(std::make_shared<const detail::session_state>(std::move(s)));
     return {};
 }
 
