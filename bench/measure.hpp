@@ -62,6 +62,8 @@ public:
     {
         return std::max<std::int64_t>(0, total_ns_ - static_cast<std::int64_t>(laps_) * overhead_ns);
     }
+    /// How many calls it has timed.
+    std::uint64_t laps() const noexcept { return laps_; }
     void reset() { *this = cpu_meter{}; }
 
 private:
