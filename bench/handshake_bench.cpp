@@ -88,25 +88,22 @@ struct figure {
     resumption resume;
 };
 
-mtls::context client_context(const options& o, mtls::tls_version v)
+/// A context for version `v` only, with the test PKI's credential `name`
+/// (`<name>.pem` and `<name>.key`) and trusting its ca.pem.
+mtls::context pki_context(const options& o, mtls::tls_version v, const std::string& name)
 {
     mtls::context ctx;
     ctx.set_min_version(v);
     ctx.set_max_version(v);
-    ctx.use_certificate_chain_file(o.certs + "/client-ecdsa.pem");
-    ctx.use_private_key_file(o.certs + "/client-ecdsa.key");
+    ctx.use_certificate_chain_file(o.certs + "/" + name + ".pem");
+    ctx.use_private_key_file(o.certs + "/" + name + ".key");
     ctx.load_verify_file(o.certs + "/ca.pem");
     return ctx;
 }
 
 mtls::context server_context(const options& o, mtls::tls_version v, resumption r)
 {
-    mtls::context ctx;
-    ctx.set_min_version(v);
-    ctx.set_max_version(v);
-    ctx.use_certificate_chain_file(o.certs + "/server-ecdsa.pem");
-    ctx.use_private_key_file(o.certs + "/server-ecdsa.key");
-    ctx.load_verify_file(o.certs + "/ca.pem");
+    auto ctx = pki_context(o, v, "server-ecdsa");
     ctx.set_verify_mode(mtls::verify_peer | mtls::verify_fail_if_no_peer_cert);
     // TLS 1.2 resumes by ticket when the server issues them, else by id: take
     // away the other way so that each figure measures the one it names.
@@ -252,7 +249,7 @@ struct measurement {
 
 measurement run(const figure& f, const options& o, std::int64_t clock_overhead_ns)
 {
-    const auto client_ctx = client_context(o, f.version);
+    const auto client_ctx = pki_context(o, f.version, "client-ecdsa");
     const auto server_ctx = server_context(o, f.version, f.resume);
     const bool resumes = f.resume != resumption::none;
     cpu_meter client_cpu;
