@@ -9,6 +9,7 @@
 #include "support/pump.hpp"
 
 #include "crypto/pki.hpp"
+#include "session/client_cache.hpp"
 #include "session/session_state.hpp"
 #include "session/ticket_keys.hpp"
 
@@ -807,6 +808,64 @@ BOOST_AUTO_TEST_CASE(tls12_ticket_announced_to_a_client_that_asked_for_none)
         edit_server_hello(f, [](bytes& sh) { append_extension(sh, wire_value(wire::extension_type::session_ticket), {}); });
     });
     MTLS_CHECK_FAILURE(p.client, error::unsupported_extension, p.server, alert::unsupported_extension);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(client_session_cache)
+
+std::shared_ptr<const detail::session_state> made(tls_version v, std::uint64_t issued, std::uint8_t mark)
+{
+    auto s = std::make_shared<detail::session_state>();
+    s->version = v;
+    s->issued = issued;
+    s->lifetime = 100;
+    s->ticket.assign(1, std::byte{mark});
+    return s;
+}
+
+BOOST_AUTO_TEST_CASE(tls13_tickets_are_taken_once_newest_first)
+{
+    detail::client_session_cache cache(8);
+    cache.put("a:443", made(tls_version::tls13, 1000, 1));
+    cache.put("a:443", made(tls_version::tls13, 1000, 2));
+    BOOST_TEST((cache.take("a:443", 1001)->ticket.front() == std::byte{2}));
+    BOOST_TEST((cache.take("a:443", 1001)->ticket.front() == std::byte{1}));
+    BOOST_TEST(!cache.take("a:443", 1001));
+}
+
+BOOST_AUTO_TEST_CASE(a_tls12_session_is_used_again)
+{
+    detail::client_session_cache cache(8);
+    cache.put("a:443", made(tls_version::tls12, 1000, 1));
+    BOOST_TEST((cache.take("a:443", 1001)->ticket.front() == std::byte{1}));
+    BOOST_TEST((cache.take("a:443", 1001)->ticket.front() == std::byte{1}));
+}
+
+BOOST_AUTO_TEST_CASE(expired_sessions_are_dropped)
+{
+    detail::client_session_cache cache(8);
+    cache.put("a:443", made(tls_version::tls12, 1000, 1));
+    BOOST_TEST(!cache.take("a:443", 1100));
+    BOOST_TEST(!cache.take("a:443", 1000)); // gone, not merely skipped
+}
+
+BOOST_AUTO_TEST_CASE(bounded_per_server_and_in_servers)
+{
+    detail::client_session_cache cache(2);
+    for (std::uint8_t i = 0; i < 6; ++i)
+        cache.put("a:443", made(tls_version::tls13, 1000, i));
+    std::size_t kept = 0;
+    while (kept <= 6 && cache.take("a:443", 1001)) // bounded: a cache that never lets go must not hang
+        ++kept;
+    BOOST_TEST(kept == detail::client_session_cache::sessions_per_server);
+    cache.put("a:443", made(tls_version::tls12, 1000, 1));
+    cache.put("b:443", made(tls_version::tls12, 1000, 2));
+    BOOST_TEST(cache.take("a:443", 1001)); // a is now the most recently used
+    cache.put("c:443", made(tls_version::tls12, 1000, 3));
+    BOOST_TEST(!cache.take("b:443", 1001)); // the least recently used went
+    BOOST_TEST(cache.take("a:443", 1001));
+    BOOST_TEST(cache.take("c:443", 1001));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
