@@ -91,7 +91,6 @@ struct raw_session {
     std::uint8_t tag = 1;
     std::uint16_t version = 0x0304;
     std::uint16_t suite = 0x1301;
-    bytes secret = filled(32);
     std::uint8_t ems = 0;
     std::uint64_t issued = 1000;
     std::uint32_t lifetime = 3600;
@@ -102,6 +101,7 @@ struct raw_session {
     bytes subject;
     bytes ticket;
     bytes session_id;
+    bytes secret = filled(32);
 
     bytes write() const
     {
@@ -117,7 +117,6 @@ struct raw_session {
         put(1, tag);
         put(2, version);
         put(2, suite);
-        vec(1, secret);
         put(1, ems);
         put(8, issued);
         put(4, lifetime);
@@ -130,6 +129,7 @@ struct raw_session {
         vec(3, subject);
         vec(3, ticket);
         vec(1, session_id);
+        vec(1, secret);
         return b;
     }
 };
@@ -229,6 +229,11 @@ BOOST_AUTO_TEST_CASE(encoder_refuses_what_the_parser_would)
                       std::invalid_argument);
     BOOST_CHECK_THROW(encoded(with([](session_state& s) { s.suite = cipher_suite{0x1304}; })),
                       std::invalid_argument);
+    // A failed encode leaves the output as it was.
+    auto out = filled(3);
+    BOOST_CHECK_THROW(detail::encode_session(out, with([](session_state& s) { s.session_id = filled(33); })),
+                      std::length_error);
+    BOOST_TEST((out == filled(3)));
 }
 
 BOOST_AUTO_TEST_CASE(every_truncation_and_a_trailing_byte_are_refused)
