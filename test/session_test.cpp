@@ -457,6 +457,35 @@ BOOST_AUTO_TEST_CASE(first_record_seals_all_open)
     BOOST_TEST(opens(a, t, later, &plain));
 }
 
+BOOST_AUTO_TEST_CASE(threads_seal_and_open_while_keys_are_set)
+{
+    // The same record again and again: every ticket must keep opening.
+    const auto keys = record(1, 2);
+    detail::ticket_keys k(3600);
+    BOOST_TEST(!k.set(keys));
+    std::atomic<int> failed{0};
+    std::vector<std::thread> threads;
+    threads.emplace_back([&] {
+        for (int i = 0; i < 500; ++i)
+            if (k.set(keys))
+                ++failed;
+    });
+    for (std::uint8_t t = 0; t < 3; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 500; ++i) {
+                const auto plain = filled(40, t);
+                bytes ticket, back;
+                k.seal(plain, ticket, t0);
+                if (!k.open(ticket, back, t0) || back != plain)
+                    ++failed;
+            }
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    BOOST_TEST(failed.load() == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(memory_store)
