@@ -3,8 +3,9 @@
 # ends must say so (gnutls-cli's "This is a resumed session", https_server's
 # "resumed: yes", with the client certificate of the full handshake).
 # TLS 1.2: `gnutls-cli --resume` reconnects right after the first handshake,
-# offering the RFC 5077 ticket it got in the handshake, or with --noticket
-# the session id. TLS 1.3: the tickets come with https_server's first answer
+# offering the RFC 5077 ticket it got in the handshake, or with the priority
+# keyword %NO_TICKETS the session id (gnutls-cli 3.7's --noticket still sends
+# the session_ticket extension in TLS 1.2). TLS 1.3: the tickets come with https_server's first answer
 # (ahead of its first data), so gnutls-cli first sends a keep-alive GET and
 # reads the answer, then resumes with the inline command ^resume^ and sends a
 # second GET on the resumed connection.
@@ -28,12 +29,11 @@ answers() {
 
 for mode in ticket id; do
     case $mode in
-        ticket) no_ticket=() ;;
-        id) no_ticket=(--noticket) ;;
+        ticket) priority="NORMAL:-VERS-ALL:+VERS-TLS1.2" ;;
+        id) priority="NORMAL:-VERS-ALL:+VERS-TLS1.2:%NO_TICKETS" ;;
     esac
     out="$work_dir/gnutls-cli.1.2.$mode"
-    gnutls_cli_get "$server_port" "$out" --priority "NORMAL:-VERS-ALL:+VERS-TLS1.2" --resume \
-        "${no_ticket[@]}" "${client_args[@]}" || {
+    gnutls_cli_get "$server_port" "$out" --priority "$priority" --resume "${client_args[@]}" || {
         show_file "$out"
         show_file "$server_log"
         fail "gnutls-cli --resume failed: TLS 1.2, $mode"
