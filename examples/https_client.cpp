@@ -20,9 +20,10 @@
 //   hello_retry: no                    ("yes" when the server sent HelloRetryRequest)
 //   resumed: no                        ("yes" when the handshake resumed --sess-in)
 // Exits 0 on a 2xx answer; otherwise prints one line saying why and exits 1
-// (2 for a bad command line). A session that cannot be saved ("no session to
-// save") is reported without changing the exit status; one that cannot be
-// read, or a file it cannot be written to, exits 1.
+// (2 for a bad command line). When the server offered no session, --sess-out
+// prints "https_client: no session to save" and the exit status stays the
+// request's; a --sess-in file that cannot be read or holds no session, or a
+// --sess-out file that cannot be written, exits 1.
 
 #include <mtls/context.hpp>
 #include <mtls/session.hpp>
@@ -149,21 +150,21 @@ mtls::session read_session(const std::string& path) {
 }
 
 // --sess-out. The bytes unlock the session (see mtls::session::to_bytes), so
-// the file is made readable by its owner only, like a private key, before
-// they are written.
+// the file is readable by its owner only, like a private key.
 void write_session(const std::string& path, const mtls::session& s) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, S_IRUSR | S_IWUSR);
-    if (fd < 0 || ::fchmod(fd, S_IRUSR | S_IWUSR) != 0) {
-        const std::string why = std::strerror(errno);
-        if (fd >= 0) ::close(fd);
-        throw std::runtime_error("cannot write session file " + path + ": " + why);
-    }
-    ::close(fd);
+    const auto failed = [&](int error) {
+        return std::runtime_error("cannot write session file " + path + ": " + std::strerror(error));
+    };
     const std::vector<std::byte> bytes = s.to_bytes();
-    std::ofstream file(path, std::ios::binary);
-    file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    file.close();
-    if (!file) throw std::runtime_error("cannot write session file " + path);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, S_IRUSR | S_IWUSR);
+    if (fd < 0) throw failed(errno);
+    errno = EIO; // what a short write reports: it sets none
+    // O_TRUNC keeps an existing file's mode: narrow it before writing.
+    const bool written = ::fchmod(fd, S_IRUSR | S_IWUSR) == 0 &&
+                         ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+    const int error = errno;
+    if (::close(fd) != 0 && written) throw failed(errno);
+    if (!written) throw failed(error);
 }
 
 struct result {
@@ -250,6 +251,8 @@ int main(int argc, char** argv) {
         return 1;
     }
 
+    const http::response<http::string_body>& response = done->response;
+    std::cout << response.body() << std::flush;
     if (options.contains("--sess-out")) {
         if (done->session.empty()) {
             std::cerr << "https_client: no session to save" << std::endl;
@@ -262,9 +265,6 @@ int main(int argc, char** argv) {
             }
         }
     }
-
-    const http::response<http::string_body>& response = done->response;
-    std::cout << response.body() << std::flush;
     if (response.result_int() / 100 != 2) {
         std::cerr << "https_client: server answered " << response.result_int() << " "
                   << response.reason() << std::endl;
