@@ -9,20 +9,12 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_program openssl
-version=$1
-case $version in
-    1.2) pin=-tls1_2 modes=(ticket id) ;;
-    1.3) pin=-tls1_3 modes=(ticket) ;;
-    *) fail "usage: $0 1.2|1.3" ;;
-esac
+resumption_version "$1"
 certs=$MTLS_TEST_CERTS
 client_subject=$(subject_of "$certs/client-ecdsa.pem")
-for mode in "${modes[@]}"; do
-    case $mode in
-        ticket) no_ticket=() ;;
-        id) no_ticket=(-no_ticket) ;;
-    esac
-    start_s_server "$pin" "${no_ticket[@]}" -Verify 1 -verify_return_error \
+for mode in "${resumption_modes[@]}"; do
+    openssl_resumption_mode "$mode"
+    start_s_server "$openssl_pin" "${no_ticket[@]}" -Verify 1 -verify_return_error \
         -cert "$certs/server-ecdsa.pem" -key "$certs/server-ecdsa.key" -CAfile "$certs/ca.pem"
     session="$work_dir/session.$mode"
     for run in full resumed; do

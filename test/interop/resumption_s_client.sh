@@ -9,21 +9,13 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_program openssl
-version=$1
-case $version in
-    1.2) pin=-tls1_2 modes=(ticket id) ;;
-    1.3) pin=-tls1_3 modes=(ticket) ;;
-    *) fail "usage: $0 1.2|1.3" ;;
-esac
+resumption_version "$1"
 certs=$MTLS_TEST_CERTS
 client_subject=$(subject_of "$certs/client-ecdsa.pem")
 start_https_server --cert "$certs/server-ecdsa.pem" --key "$certs/server-ecdsa.key" \
     --ca "$certs/ca.pem" --verify require
-for mode in "${modes[@]}"; do
-    case $mode in
-        ticket) no_ticket=() ;;
-        id) no_ticket=(-no_ticket) ;;
-    esac
+for mode in "${resumption_modes[@]}"; do
+    openssl_resumption_mode "$mode"
     session="$work_dir/session.$mode.pem"
     for run in full resumed; do
         case $run in
@@ -31,7 +23,7 @@ for mode in "${modes[@]}"; do
             resumed) session_arg=(-sess_in "$session") ;;
         esac
         out="$work_dir/s_client.$mode.$run"
-        s_client_get "$server_port" "$out" "$pin" "${no_ticket[@]}" "${session_arg[@]}" \
+        s_client_get "$server_port" "$out" "$openssl_pin" "${no_ticket[@]}" "${session_arg[@]}" \
             -verify_return_error -CAfile "$certs/ca.pem" \
             -cert "$certs/client-ecdsa.pem" -key "$certs/client-ecdsa.key" || {
             show_file "$out"
