@@ -42,6 +42,14 @@ struct view_check {
         if (e.authorities)
             for (const auto& a : *e.authorities)
                 (*this)(a);
+        if (e.session_ticket)
+            (*this)(*e.session_ticket);
+        if (e.psks) {
+            for (const auto& id : e.psks->identities)
+                (*this)(id.identity);
+            for (auto b : e.psks->binders)
+                (*this)(b);
+        }
     }
 };
 
@@ -146,8 +154,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
     }
     case d::new_session_ticket: {
+        // One decoder byte for both versions: the body goes through each.
         wire::new_session_ticket13 t;
-        (void)wire::parse_new_session_ticket13(body, t);
+        if (!wire::parse_new_session_ticket13(body, t)) {
+            check(t.nonce);
+            check(t.ticket);
+        }
+        wire::new_session_ticket12 t12;
+        if (!wire::parse_new_session_ticket12(body, t12))
+            check(t12.ticket);
         break;
     }
     case d::key_update: {

@@ -8,7 +8,8 @@
 //   fuzz_client     the server's bytes of each handshake with the client of
 //                   fuzz_client
 //   fuzz_messages   every handshake message of those runs, TLS 1.3 ones
-//                   decrypted with the logged traffic secrets
+//                   decrypted with the logged traffic secrets, and the
+//                   resumption messages, built by the encoders
 //   fuzz_record     records sealed in each protection mode
 //   fuzz_handshake  each configuration untouched, with one byte of each
 //                   flight flipped, and with a replayed or forged record
@@ -233,6 +234,62 @@ void add_message(const fuzz::bytes& message, bool tls13)
     }
 }
 
+/// A handshake message of type `t` whose body `body(w)` writes; the
+/// encoders' errors end the run, as a broken seed would mislead the fuzzer.
+template <class Body>
+fuzz::bytes built(wire::handshake_type t, Body&& body)
+{
+    fuzz::bytes out;
+    error_code ec;
+    wire::encode_handshake(out, t, [&](wire::writer& w) { ec = body(w); });
+    if (ec)
+        throw std::runtime_error("a resumption seed does not encode: " + ec.message());
+    return out;
+}
+
+/// Resumption messages no handshake above sends: a ClientHello offering two
+/// PSKs (pre_shared_key last, RFC 8446 §4.2.11) and asking for a TLS 1.2
+/// ticket, a ServerHello selecting one, and both NewSessionTickets.
+void resumption_seeds()
+{
+    using wire::handshake_type;
+    const fuzz::bytes identity = fuzz::pattern(40, 7);
+    const fuzz::bytes binder = fuzz::pattern(32, 8);
+    wire::client_hello ch;
+    ch.legacy_version = wire::version_tls12;
+    ch.cipher_suites = {0x1301, 0xc02b};
+    ch.compression_methods = wire::compression_null;
+    ch.ext.add_session_ticket({})
+        .add_supported_versions({wire::version_tls13, wire::version_tls12})
+        .add_key_shares({{named_group::x25519, binder}})
+        .add_psk_modes({wire::psk_dhe_ke})
+        .add_psks({{{identity, 1000}, {binder, 0}}, {binder, binder}});
+    add_message(built(handshake_type::client_hello, [&](wire::writer& w) { return encode_client_hello(w, ch); }),
+                true);
+
+    wire::server_hello sh;
+    sh.legacy_version = wire::version_tls12;
+    sh.cipher_suite = 0x1301;
+    sh.ext.add_supported_versions({wire::version_tls13}).add_key_share({named_group::x25519, binder}).add_selected_psk(1);
+    add_message(built(handshake_type::server_hello, [&](wire::writer& w) { return encode_server_hello(w, sh); }),
+                true);
+
+    const wire::new_session_ticket13 nst13{7200, 0x01020304, binder, identity, 0x4000};
+    add_message(built(handshake_type::new_session_ticket,
+                      [&](wire::writer& w) {
+                          encode_new_session_ticket13(w, nst13);
+                          return error_code{};
+                      }),
+                true);
+    const wire::new_session_ticket12 nst12{7200, identity};
+    add_message(built(handshake_type::new_session_ticket,
+                      [&](wire::writer& w) {
+                          encode_new_session_ticket12(w, nst12);
+                          return error_code{};
+                      }),
+                false);
+}
+
 std::string label(const fuzz::setup& s)
 {
     std::string l = s.max_version == tls_version::tls13 ? "tls13" : "tls12";
@@ -301,6 +358,7 @@ void conversation_seeds()
             write_seed("fuzz_client", label(peer) + (hrr ? "-hrr" : ""), c.stream(false));
         }
     }
+    resumption_seeds();
     int n = 0;
     for (const auto& m : message_seeds)
         write_seed("fuzz_messages", "message-" + std::to_string(n++), m);

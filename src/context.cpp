@@ -370,6 +370,11 @@ void context::set_session_store(std::shared_ptr<session_store> store)
     mut().sessions = std::move(store);
 }
 
+void context::set_client_session_cache(std::size_t servers)
+{
+    mut().client_sessions = servers == 0 ? nullptr : std::make_shared<detail::client_session_cache>(servers);
+}
+
 void context::set_ticket_keys(bytes records)
 {
     error_code ec;

@@ -4,6 +4,7 @@
 // What a context holds. Engines read it; only context's setters write it.
 
 #include "crypto/pki.hpp"
+#include "session/client_cache.hpp"
 #include "session/ticket_keys.hpp"
 
 #include <mtls/context.hpp>
@@ -57,6 +58,7 @@ struct context_impl {
     /// Shared with copies of the context; each locks itself.
     std::shared_ptr<session_store> sessions;
     std::shared_ptr<ticket_keys> tickets;
+    std::shared_ptr<client_session_cache> client_sessions; // null: off
 
     context_impl();  // fills the secure defaults
 };

@@ -41,6 +41,7 @@ struct engine::impl {
     std::optional<verify_mode> mode;
     std::optional<verify_callback> callback;
     std::shared_ptr<const detail::session_state> offered_session;
+    std::uint16_t port = 0;
 
     std::optional<handshake::environment> env;
     std::unique_ptr<handshake::handshake_module> hs;
@@ -99,7 +100,12 @@ void engine::impl::start()
     const auto& c = ctx.impl();
     verify_mode m = mode ? *mode : c.mode ? *c.mode : (side == role::client ? verify_peer : verify_none);
     env.emplace(handshake::environment{c, side, host, m, callback ? *callback : c.callback, hooks, records, info,
-                                       false, std::move(offered_session), nullptr});
+                                       false, std::move(offered_session), nullptr, {}});
+    if (side == role::client && c.client_sessions && !host.empty()) {
+        env->session_key = host + ':' + std::to_string(port);
+        if (!env->offered_session)
+            env->offered_session = c.client_sessions->take(env->session_key, env->now());
+    }
     if (side == role::client && !host.empty())
         info.server_name = host;
     hs = side == role::client ? handshake::make_client(*env) : handshake::make_server(*env);
@@ -245,6 +251,11 @@ engine::engine(engine&&) noexcept = default;
 engine& engine::operator=(engine&&) noexcept = default;
 
 void engine::set_host_name(std::string host) { impl_->host = std::move(host); }
+void engine::set_host_name(std::string host, std::uint16_t port)
+{
+    impl_->port = port;
+    impl_->host = std::move(host);
+}
 void engine::set_verify_mode(verify_mode mode) { impl_->mode = mode; }
 void engine::set_verify_callback(verify_callback cb) { impl_->callback = std::move(cb); }
 void engine::set_session(const mtls::session& s) { impl_->offered_session = s.state(); }

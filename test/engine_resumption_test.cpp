@@ -9,6 +9,8 @@
 #include "support/pump.hpp"
 
 #include "crypto/pki.hpp"
+#include "session/session_state.hpp"
+#include "session/ticket_keys.hpp"
 
 #include <chrono>
 
@@ -19,6 +21,29 @@ namespace {
 
 const bytes ping = pattern(100, 1);
 const bytes pong = pattern(200, 2);
+const std::array versions{tls_version::tls12, tls_version::tls13};
+
+/// `s` with its state changed by `change`, as a client would hold it.
+session modified(const session& s, const std::function<void(detail::session_state&)>& change)
+{
+    auto state = std::make_shared<detail::session_state>(*s.state());
+    change(*state);
+    return session(std::move(state));
+}
+
+/// Appends an extension to a hello, fixing the block and message lengths.
+void append_extension(bytes& hello, std::uint16_t type, const bytes& data)
+{
+    const auto block = layout_of(hello).extensions;
+    bytes e;
+    e.resize(4);
+    set16(e, 0, type);
+    set16(e, 2, data.size());
+    e.insert(e.end(), data.begin(), data.end());
+    set16(hello, block, get16(hello, block) + e.size());
+    hello.insert(hello.end(), e.begin(), e.end());
+    fix_handshake_length(hello);
+}
 
 context versioned(context ctx, tls_version v)
 {
@@ -252,6 +277,29 @@ BOOST_AUTO_TEST_CASE(tickets_come_with_the_servers_first_data)
     BOOST_TEST(!p.client.session().empty());
 }
 
+BOOST_AUTO_TEST_CASE(through_the_client_session_cache)
+{
+    for (auto v : versions) {
+        BOOST_TEST_CONTEXT(to_string(v))
+        {
+            mutual m(v);
+            m.client.set_client_session_cache(10);
+            auto cached = [&](std::uint16_t port) {
+                engine_pair p(m.client, m.server);
+                p.client.set_host_name("localhost", port);
+                p.start();
+                p.pump();
+                BOOST_TEST(p.exchange(ping, pong));
+                return p.client.info().resumed && p.server.info().resumed;
+            };
+            BOOST_TEST(!cached(443));
+            BOOST_TEST(cached(443));
+            BOOST_TEST(cached(443));
+            BOOST_TEST(!cached(8443)); // another server
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(no_tickets_when_the_count_is_zero)
 {
     mutual m(tls_version::tls13);
@@ -304,8 +352,6 @@ void check_full_handshake(const outcome& o)
     BOOST_TEST(!o.server_resumed);
     BOOST_TEST(o.public_key_operations > 0u);
 }
-
-const std::array versions{tls_version::tls12, tls_version::tls13};
 
 } // namespace
 
@@ -471,6 +517,96 @@ BOOST_AUTO_TEST_CASE(psk_ke_alone_is_not_accepted)
     check_full_handshake(connect(m.client, m.server, s, only_psk_ke));
 }
 
+BOOST_AUTO_TEST_CASE(suite_the_tls12_client_no_longer_allows_is_not_offered)
+{
+    mutual m(tls_version::tls12);
+    m.server.set_session_store(nullptr);
+    auto s = first_session(m.client, m.server);
+    BOOST_TEST((s.suite() == cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256));
+    m.client.set_cipher_suites({cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256});
+    auto hello = std::make_shared<bytes>();
+    check_full_handshake(connect(m.client, m.server, s, watch_client_hello(hello)));
+    BOOST_TEST(extension_data(*hello, wire_value(wire::extension_type::session_ticket)).value().empty());
+}
+
+BOOST_AUTO_TEST_CASE(session_of_the_other_version)
+{
+    // A client holding a ticket with its secret can present it in the other
+    // version's form; the server only resumes it in the version it was made in.
+    mutual m12(tls_version::tls12);
+    mutual m13(tls_version::tls13);
+    for (auto* ctx : {&m12.server, &m13.server}) {
+        ctx->set_ticket_keys(ticket_keys({3}));
+        ctx->set_session_store(nullptr);
+    }
+    auto s12 = first_session(m12.client, m12.server);
+    auto as13 = modified(s12, [](detail::session_state& s) {
+        s.version = tls_version::tls13;
+        s.suite = cipher_suite::tls_aes_128_gcm_sha256;
+    });
+    check_full_handshake(connect(m13.client, m13.server, as13));
+
+    auto s13 = first_session(m13.client, m13.server);
+    auto as12 = modified(s13, [](detail::session_state& s) {
+        s.version = tls_version::tls12;
+        s.suite = cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256;
+        s.extended_master_secret = true;
+    });
+    check_full_handshake(connect(m12.client, m12.server, as12));
+}
+
+BOOST_AUTO_TEST_CASE(ticket_of_a_session_without_extended_master_secret)
+{
+    // mtls seals no such ticket; one sealed under the same keys (another
+    // server of the fleet, configured otherwise) is still not resumed.
+    mutual m(tls_version::tls12);
+    m.server.set_ticket_keys(ticket_keys({4}));
+    m.server.set_session_store(nullptr);
+    auto s = first_session(m.client, m.server);
+    detail::session_state inner;
+    BOOST_REQUIRE(!detail::parse_session(s.to_bytes(), inner));
+    inner.ticket.clear();
+    inner.session_id.clear();
+    inner.extended_master_secret = false;
+    bytes plain;
+    detail::encode_session(plain, inner);
+    detail::ticket_keys fleet(3600);
+    BOOST_REQUIRE(!fleet.set(ticket_keys({4})));
+    bytes ticket;
+    fleet.seal(plain, ticket, inner.issued);
+    auto forged = modified(s, [&](detail::session_state& st) { st.ticket = ticket; });
+    check_full_handshake(connect(m.client, m.server, forged));
+}
+
+BOOST_AUTO_TEST_CASE(session_without_extended_master_secret_is_not_offered)
+{
+    mutual m(tls_version::tls12);
+    auto s = modified(first_session(m.client, m.server),
+                      [](detail::session_state& st) { st.extended_master_secret = false; });
+    auto hello = std::make_shared<bytes>();
+    check_full_handshake(connect(m.client, m.server, s, watch_client_hello(hello)));
+    BOOST_TEST(extension_data(*hello, wire_value(wire::extension_type::session_ticket)).value().empty());
+    BOOST_TEST((extension_data(*hello, ext::server_name).has_value()));
+}
+
+BOOST_AUTO_TEST_CASE(psk_of_another_hash_is_dropped_after_hello_retry_request)
+{
+    mutual m(tls_version::tls13);
+    m.server.set_cipher_suites({cipher_suite::tls_aes_128_gcm_sha256});
+    auto s = first_session(m.client, m.server);
+    // The retry picks a SHA-384 suite: the PSK cannot be used (RFC 8446 §4.1.2).
+    m.server.set_cipher_suites({cipher_suite::tls_aes_256_gcm_sha384});
+    m.client.set_groups({named_group::x25519, named_group::secp256r1});
+    m.server.set_groups({named_group::secp256r1});
+    auto hellos = std::make_shared<std::vector<bytes>>();
+    engine_test_hooks watch;
+    watch.edit_client_hello = [hellos](std::vector<std::byte>& hello) { hellos->push_back(hello); };
+    check_full_handshake(connect(m.client, m.server, s, watch));
+    BOOST_REQUIRE(hellos->size() == 2u);
+    BOOST_TEST(find_extension(hellos->front(), wire_value(wire::extension_type::pre_shared_key)).has_value());
+    BOOST_TEST(!find_extension(hellos->back(), wire_value(wire::extension_type::pre_shared_key)).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(tickets_off_on_the_server)
 {
     for (auto v : versions) {
@@ -550,6 +686,127 @@ BOOST_AUTO_TEST_CASE(session_without_extended_master_secret_is_never_kept)
     BOOST_TEST(o.ok);
     BOOST_TEST(!o.client_info.extended_master_secret);
     BOOST_TEST(o.next.empty());
+}
+
+namespace {
+
+/// An engine pair whose client offers `s`; `edit` changes the server's first
+/// flight (ServerHello onwards) before the client reads it.
+void run_with_server_hello_edit(engine_pair& p, const session& s, std::function<void(flight&)> edit)
+{
+    p.client.set_session(s);
+    p.tamper = [edit = std::move(edit)](flight& f) {
+        if (f.dir == direction::to_client && f.index == 0)
+            edit(f);
+    };
+    p.start();
+    p.pump();
+}
+
+void edit_server_hello(flight& f, const std::function<void(bytes&)>& fn)
+{
+    BOOST_REQUIRE(f.edit(msg::server_hello, fn));
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(server_selects_a_psk_identity_not_offered)
+{
+    mutual m(tls_version::tls13);
+    auto s = first_session(m.client, m.server);
+    engine_pair p(m.client, m.server);
+    run_with_server_hello_edit(p, s, [](flight& f) {
+        edit_server_hello(f, [](bytes& sh) {
+            BOOST_REQUIRE(replace_extension(sh, wire_value(wire::extension_type::pre_shared_key),
+                                            bytes{std::byte{0}, std::byte{1}}));
+        });
+    });
+    MTLS_CHECK_FAILURE(p.client, error::psk_not_offered, p.server, alert::illegal_parameter);
+}
+
+BOOST_AUTO_TEST_CASE(server_resumes_a_psk_under_a_suite_of_another_hash)
+{
+    mutual m(tls_version::tls13);
+    m.server.set_cipher_suites({cipher_suite::tls_aes_128_gcm_sha256});
+    auto s = first_session(m.client, m.server);
+    engine_pair p(m.client, m.server);
+    run_with_server_hello_edit(p, s, [](flight& f) {
+        edit_server_hello(f, [](bytes& sh) {
+            set16(sh, layout_of(sh).suites, wire_value(cipher_suite::tls_aes_256_gcm_sha384));
+        });
+    });
+    MTLS_CHECK_FAILURE(p.client, error::resumption_mismatch, p.server, alert::illegal_parameter);
+}
+
+BOOST_AUTO_TEST_CASE(tls12_server_resumes_under_another_suite)
+{
+    mutual m(tls_version::tls12);
+    m.server.set_cipher_suites({cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256,
+                                cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256});
+    auto s = first_session(m.client, m.server);
+    engine_pair p(m.client, m.server);
+    run_with_server_hello_edit(p, s, [](flight& f) {
+        edit_server_hello(f, [](bytes& sh) {
+            set16(sh, layout_of(sh).suites, wire_value(cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256));
+        });
+    });
+    MTLS_CHECK_FAILURE(p.client, error::resumption_mismatch, p.server, alert::illegal_parameter);
+}
+
+BOOST_AUTO_TEST_CASE(tls12_resumed_server_hello_without_extended_master_secret)
+{
+    mutual m(tls_version::tls12);
+    m.client.set_require_extended_master_secret(false);
+    auto s = first_session(m.client, m.server);
+    engine_pair p(m.client, m.server);
+    run_with_server_hello_edit(p, s, [](flight& f) {
+        edit_server_hello(f, [](bytes& sh) { BOOST_REQUIRE(remove_extension(sh, ext::extended_master_secret)); });
+    });
+    MTLS_CHECK_FAILURE(p.client, error::ems_required, p.server, alert::handshake_failure); // RFC 7627 §5.3
+}
+
+BOOST_AUTO_TEST_CASE(tls12_announced_ticket_that_never_comes)
+{
+    mutual m(tls_version::tls12);
+    auto s = first_session(m.client, m.server);
+    engine_pair p(m.client, m.server);
+    run_with_server_hello_edit(p, s, [](flight& f) {
+        BOOST_REQUIRE(f.edit_messages([](std::vector<bytes>& ms) {
+            auto it = std::find_if(ms.begin(), ms.end(),
+                                   [](const bytes& m) { return message_type(m) == msg::new_session_ticket; });
+            if (it == ms.end())
+                return false;
+            ms.erase(it);
+            return true;
+        }));
+    });
+    // RFC 5077 §3.3: announced in the ServerHello, so it must come.
+    MTLS_CHECK_FAILURE(p.client, error::unexpected_message, p.server, alert::unexpected_message);
+    BOOST_TEST(contains(p.client.error().message(), "NewSessionTicket"));
+}
+
+BOOST_AUTO_TEST_CASE(tls12_ticket_that_was_not_announced)
+{
+    mutual m(tls_version::tls12);
+    auto s = first_session(m.client, m.server);
+    engine_pair p(m.client, m.server);
+    run_with_server_hello_edit(p, s, [](flight& f) {
+        edit_server_hello(f, [](bytes& sh) {
+            BOOST_REQUIRE(remove_extension(sh, wire_value(wire::extension_type::session_ticket)));
+        });
+    });
+    BOOST_TEST(error_cause(p.client.error()) == error::unexpected_message);
+}
+
+BOOST_AUTO_TEST_CASE(tls12_ticket_announced_to_a_client_that_asked_for_none)
+{
+    mutual m(tls_version::tls12);
+    m.client.set_session_tickets(false);
+    engine_pair p(m.client, m.server);
+    run_with_server_hello_edit(p, {}, [](flight& f) {
+        edit_server_hello(f, [](bytes& sh) { append_extension(sh, wire_value(wire::extension_type::session_ticket), {}); });
+    });
+    MTLS_CHECK_FAILURE(p.client, error::unsupported_extension, p.server, alert::unsupported_extension);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -406,8 +406,13 @@ BOOST_AUTO_TEST_CASE(write_binders_refuses_a_tail_of_other_lengths)
     const auto at = bad_length.size() - binders_size(offer({id_a, id_b}, {zero_32, zero_48}));
     bad_length[at + 1] = std::byte(static_cast<std::uint8_t>(bad_length[at + 1]) + 1);
     refused(bad_length, {binder_32, binder_48});
-    // A message shorter than the list.
-    refused(byte_vec(50), {binder_32, binder_48});
+    // A message shorter than the list: here the list but its first byte,
+    // which sits just before the span, in memory a read past it would reach.
+    auto list = binders({zero_32, zero_48});
+    const auto before = list;
+    const std::vector<bytes_view> real{binder_32, binder_48};
+    BOOST_TEST(write_binders(std::span(list).subspan(1), real) == error::internal_error);
+    BOOST_TEST(list == before);
     // A binder no length byte can state.
     const byte_vec binder_256(256);
     refused(cat({hex("0101 00"), byte_vec(256)}), {binder_256});

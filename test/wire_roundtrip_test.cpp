@@ -499,9 +499,9 @@ BOOST_AUTO_TEST_CASE(client_hello_offering_a_psk_last)
         .add_supported_versions({version_tls13})
         .add_psk_modes({psk_dhe_ke})
         .add_psks({{{dn_b, 7}}, {binder}});
-    const auto expected = cat({hex("0303"), random_a, hex("00 0002 1301 01 00 0043"), hex("0023 0000"),
-                               hex("002b 0003 02 0304"), hex("002d 0002 01 01"),
-                               hex("0029 002e 0009 0003 3001cc 00000007 0021 20"), binder});
+    const auto expected =
+        cat({hex("0303"), random_a, hex("00 0002 1301 01 00 0043"), hex("0023 0000"), hex("002b 0003 02 0304"),
+             hex("002d 0002 01 01"), hex("0029 002e 0009 0003 3001cc 00000007 0021 20"), binder});
     const auto body = encoded_ok([&](writer& w) { return encode_client_hello(w, ch); });
     BOOST_TEST(body == expected);
     check_parses_back(body, ch, parse_client_hello, encode_client_hello);

@@ -129,6 +129,10 @@ public:
     /// lifetime. Safe to call while streams run; the keys are wiped when dropped.
     void set_ticket_keys(std::span<const std::byte> records);
     void set_ticket_keys(std::span<const std::byte> records, error_code& ec);
+    /// Client: keep the sessions servers give, by host name and port (see
+    /// `tls_stream::set_host_name`), for up to `servers` servers, and resume
+    /// with them without `set_session`. Off (0) by default.
+    void set_client_session_cache(std::size_t servers);
 
     /// Implementation access for the engine; not part of the stable API.
     const detail::context_impl& impl() const noexcept { return *impl_; }

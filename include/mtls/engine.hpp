@@ -47,6 +47,8 @@ public:
     /// certificate against (DNS name, or an IPv4/IPv6 literal matched against
     /// IP-address SANs). Server: ignored.
     void set_host_name(std::string host);
+    /// As above; `port` also keys the context's client session cache.
+    void set_host_name(std::string host, std::uint16_t port);
     void set_verify_mode(verify_mode mode);
     void set_verify_callback(verify_callback cb);
     /// Client: offers `s` for resumption in the coming handshake. A session

@@ -133,6 +133,13 @@ public:
     /// certificate must match. Turns host name verification on.
     void set_host_name(const std::string& host);
     void set_host_name(const std::string& host, error_code& ec);
+    /// As above; `port` also keys the context's client session cache
+    /// (`context::set_client_session_cache`).
+    void set_host_name(const std::string& host, std::uint16_t port)
+    {
+        core_.port = port;
+        set_host_name(host);
+    }
     /// Client: a session from an earlier connection to the same server
     /// (`session()` of that stream) to resume in the next handshake; see
     /// `engine::set_session` for when it is not used.

@@ -14,6 +14,13 @@ void environment::random(mutable_bytes out) const
         crypto::random_bytes(out);
 }
 
+void environment::keep_session(std::shared_ptr<const detail::session_state> s)
+{
+    if (ctx.client_sessions && !session_key.empty())
+        ctx.client_sessions->put(session_key, s);
+    resumable_session = std::move(s);
+}
+
 std::uint64_t environment::now_ms() const
 {
     const auto t = hooks.clock ? hooks.clock() : std::chrono::system_clock::now();

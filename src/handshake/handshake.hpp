@@ -44,12 +44,17 @@ struct environment {
     std::shared_ptr<const detail::session_state> offered_session;
     /// Client: the latest session this connection can be resumed with.
     std::shared_ptr<const detail::session_state> resumable_session;
+    /// Client: the server's key in the context's client session cache.
+    std::string session_key;
 
     /// Random bytes from the test hook when set, else the CSPRNG.
     void random(mutable_bytes out) const;
     /// Milliseconds since the Unix epoch, from the test hook's clock when set.
     std::uint64_t now_ms() const;
     std::uint64_t now() const { return now_ms() / 1000; }
+    /// Client: `s` becomes the session to resume with, and goes into the
+    /// context's client session cache when there is one.
+    void keep_session(std::shared_ptr<const detail::session_state> s);
 };
 
 /// Where a state stands on an unprotected ChangeCipherSpec record.

@@ -110,11 +110,10 @@ void hello_client::choose_session(bool offers12)
             offer_.session12 = s;
         return;
     }
-    // RFC 8446 §4.2.11: only with a suite of the PSK's hash.
-    const auto* suite = find_suite(static_cast<std::uint16_t>(s->suite));
-    for (const auto* offered : offer_.suites13)
-        if (suite && offered->hash == suite->hash)
-            offer_.psk = s;
+    // Its suite is among those offered (session_to_offer), so a suite of
+    // the PSK's hash is too (RFC 8446 §4.2.11).
+    if (!offer_.suites13.empty())
+        offer_.psk = s;
 }
 
 error_code hello_client::on_server_hello(bytes_view body, bytes_view message)

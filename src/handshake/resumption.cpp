@@ -32,8 +32,11 @@ bool seal_ticket(const environment& env, const detail::session_state& s, std::ve
 {
     wiped_buffer plain;
     detail::encode_session(plain.bytes, s);
-    // A ticket is at most 2^16-1 bytes (RFC 5077 §3.3, RFC 8446 §4.6.1).
-    if (plain.bytes.size() + detail::ticket_overhead > detail::max_session_ticket_size)
+    // A ticket is at most 2^16-1 bytes (RFC 5077 §3.3, RFC 8446 §4.6.1);
+    // ours leave room for the rest of the NewSessionTicket within the 64 KiB
+    // a receiver takes (wire::max_body_size).
+    constexpr std::size_t room_for_other_fields = 64;
+    if (plain.bytes.size() + detail::ticket_overhead > detail::max_session_ticket_size - room_for_other_fields)
         return false;
     env.ctx.tickets->seal(plain.bytes, ticket, env.now());
     return true;

@@ -229,10 +229,10 @@ void tls12_client::on_peer_finished(bytes_view message)
 
 void tls12_client::save_session()
 {
-    if (!ems_)
-        return; // RFC 7627 §5.3: it could never be resumed
+    // A session without extended master secret is kept as it is, but never
+    // offered (session_to_offer, RFC 7627 §5.3).
     auto s = resumed_ ? *session_ : make_session(env_, tls_version::tls12, suite_->id, master_.view());
-    s.extended_master_secret = true;
+    s.extended_master_secret = ems_;
     if (!resumed_)
         s.session_id = session_id_;
     if (!ticket_.empty()) {
@@ -244,7 +244,7 @@ void tls12_client::save_session()
     }
     if (s.ticket.empty() && s.session_id.empty())
         return;
-    env_.resumable_session = std::make_shared<const detail::session_state>(std::move(s));
+    env_.keep_session(std::make_shared<const detail::session_state>(std::move(s)));
 }
 
 error_code tls12_client::on_certificate(bytes_view body)

@@ -272,16 +272,14 @@ error_code tls13_base::on_new_session_ticket(bytes_view body)
     wire::new_session_ticket13 nst;
     if (auto ec = wire::parse_new_session_ticket13(body, nst))
         return ec;
-    // §4.6.1: a lifetime of zero means the ticket is not to be used; no
-    // ticket is used for longer than seven days.
-    if (nst.lifetime == 0)
-        return {};
+    // §4.6.1: no ticket is used for longer than seven days; one with a
+    // lifetime of zero is expired at once, so never offered.
     auto psk = tls13::ticket_psk(hash(), resumption_master_.view(), nst.nonce);
     auto s = make_session(env_, tls_version::tls13, suite_->id, psk.view());
     s.lifetime = std::min(nst.lifetime, detail::max_session_lifetime);
     s.age_add = nst.age_add;
     s.ticket.assign(nst.ticket.begin(), nst.ticket.end());
-    env_.resumable_session = std::make_shared<const detail::session_state>(std::move(s));
+    env_.keep_session(std::make_shared<const detail::session_state>(std::move(s)));
     return {};
 }
 

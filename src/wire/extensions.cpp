@@ -156,8 +156,7 @@ error_code parse_offered_psks(reader& r, hello_extensions& out)
 /// session_ticket, psk_key_exchange_modes and pre_shared_key, decoded in the
 /// hellos that define them; elsewhere kept in `other`, for the receiver to
 /// refuse by type. Nothing when `type` is none of them.
-std::optional<error_code> parse_resumption(std::uint16_t type, bytes_view data, extensions_in in,
-                                           hello_extensions& out)
+std::optional<error_code> parse_resumption(std::uint16_t type, bytes_view data, extensions_in in, hello_extensions& out)
 {
     reader r(data);
     const bool ch = in == extensions_in::client_hello;

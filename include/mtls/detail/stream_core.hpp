@@ -26,7 +26,7 @@ struct stream_core {
         aborted = {};
         eng.emplace(ctx, r);
         if (host)
-            eng->set_host_name(*host);
+            eng->set_host_name(*host, port);
         if (mode)
             eng->set_verify_mode(*mode);
         if (callback)
@@ -50,6 +50,7 @@ struct stream_core {
     std::optional<verify_mode> mode;
     verify_callback callback;
     mtls::session offered_session;
+    std::uint16_t port = 0;
     write_gate gate;
     /// Cancels the next-layer write in flight (one at a time, under the
     /// gate) for terminal signals only; see io_op. Heap-held: signals do

@@ -75,7 +75,7 @@ void tls_stream<NextLayer>::set_host_name(const std::string& host)
 {
     core_.host = host;
     if (core_.eng)
-        core_.eng->set_host_name(host);
+        core_.eng->set_host_name(host, core_.port);
 }
 
 template <class NextLayer>

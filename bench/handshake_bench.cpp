@@ -1,0 +1,337 @@
+// mtls_bench_handshake: CPU time per full and per resumed handshake, TLS 1.2
+// and TLS 1.3, ECDSA P-256 certificates with mutual authentication, for the
+// client end, the server end and both. A client and a server `mtls::engine`
+// run back to back in memory in one thread; each end's CPU time is the thread
+// CPU time spent inside the calls into its engine (construction and
+// destruction included), less the clock's own cost per reading.
+//
+// Usage: mtls_bench_handshake [--seconds N] [--certs DIR] [--only PREFIX]
+//   --seconds N   measure each figure for N seconds of wall time (default 2),
+//                 after a warm-up of a quarter of that
+//   --certs DIR   the test PKI made by `bash test/gen_certs.sh DIR` (default:
+//                 $MTLS_BENCH_CERTS); uses server-ecdsa, client-ecdsa, ca.pem
+//   --only PREFIX run only the figures whose name starts with PREFIX ("tls13")
+//
+// Prints one line per figure: "<version> <kind> client_cpu_us=... ...".
+
+#include "measure.hpp"
+
+#include <mtls/connection_info.hpp>
+#include <mtls/context.hpp>
+#include <mtls/engine.hpp>
+#include <mtls/session.hpp>
+#include <mtls/types.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using mtls::bench::cpu_meter;
+using bytes = std::vector<std::byte>;
+
+[[noreturn]] void fail(const std::string& why)
+{
+    std::fprintf(stderr, "mtls_bench_handshake: %s\n", why.c_str());
+    std::exit(1);
+}
+
+struct options {
+    double seconds = 2;
+    std::string certs;
+    std::string only;
+};
+
+options parse_options(int argc, char** argv)
+{
+    options o;
+    if (const char* dir = std::getenv("MTLS_BENCH_CERTS"))
+        o.certs = dir;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (i + 1 == argc)
+            fail("usage: mtls_bench_handshake [--seconds N] [--certs DIR] [--only PREFIX]");
+        const char* value = argv[++i];
+        if (arg == "--seconds") {
+            char* end = nullptr;
+            o.seconds = std::strtod(value, &end);
+            // Bounded: a figure is a measurement, not a soak test.
+            if (*end != '\0' || !(o.seconds > 0 && o.seconds <= 600))
+                fail("--seconds wants a number of seconds in (0, 600]");
+        } else if (arg == "--certs") {
+            o.certs = value;
+        } else if (arg == "--only") {
+            o.only = value;
+        } else {
+            fail("unknown option " + std::string(arg));
+        }
+    }
+    if (o.certs.empty())
+        fail("name the test PKI with --certs DIR or MTLS_BENCH_CERTS (make it with bash test/gen_certs.sh DIR)");
+    return o;
+}
+
+/// How the resumed handshakes of a figure find their session.
+enum class resumption { none, ticket, session_id };
+
+struct figure {
+    std::string name;
+    mtls::tls_version version;
+    resumption resume;
+};
+
+/// A context for version `v` only, with the test PKI's credential `name`
+/// (`<name>.pem` and `<name>.key`) and trusting its ca.pem.
+mtls::context pki_context(const options& o, mtls::tls_version v, const std::string& name)
+{
+    mtls::context ctx;
+    ctx.set_min_version(v);
+    ctx.set_max_version(v);
+    ctx.use_certificate_chain_file(o.certs + "/" + name + ".pem");
+    ctx.use_private_key_file(o.certs + "/" + name + ".key");
+    ctx.load_verify_file(o.certs + "/ca.pem");
+    return ctx;
+}
+
+mtls::context server_context(const options& o, mtls::tls_version v, resumption r)
+{
+    auto ctx = pki_context(o, v, "server-ecdsa");
+    ctx.set_verify_mode(mtls::verify_peer | mtls::verify_fail_if_no_peer_cert);
+    // TLS 1.2 resumes by ticket when the server issues them, else by id: take
+    // away the other way so that each figure measures the one it names.
+    if (r == resumption::ticket)
+        ctx.set_session_store(nullptr);
+    if (r == resumption::session_id)
+        ctx.set_session_tickets(false);
+    return ctx;
+}
+
+/// One end of a connection: its engine and the meter its calls are timed by.
+struct end {
+    std::optional<mtls::engine> engine;
+    cpu_meter& cpu;
+};
+
+/// Bytes sent one way that the receiver has not taken yet, and the plaintext
+/// it has read.
+struct wire {
+    bytes pending;
+    bytes received;
+};
+
+/// Moves what `from` has queued to `to`, reading the plaintext it yields into
+/// `w.received`; true when anything moved.
+bool transfer(end& from, end& to, wire& w)
+{
+    bool moved = false;
+    from.cpu([&] {
+        for (auto out = from.engine->output(); !out.empty(); out = from.engine->output()) {
+            w.pending.insert(w.pending.end(), out.begin(), out.end());
+            from.engine->consume_output(out.size());
+            moved = true;
+        }
+    });
+    if (w.pending.empty())
+        return moved;
+    std::size_t taken = 0;
+    to.cpu([&] {
+        for (;;) {
+            const auto n = to.engine->feed(std::span<const std::byte>(w.pending).subspan(taken));
+            taken += n;
+            bool read = false;
+            for (auto p = to.engine->plaintext(); !p.empty(); p = to.engine->plaintext()) {
+                w.received.insert(w.received.end(), p.begin(), p.end());
+                to.engine->consume_plaintext(p.size());
+                read = true;
+            }
+            if (taken == w.pending.size() || (n == 0 && !read))
+                break;
+        }
+    });
+    w.pending.erase(w.pending.begin(), w.pending.begin() + static_cast<std::ptrdiff_t>(taken));
+    return moved || taken > 0;
+}
+
+/// Moves bytes both ways until neither end has anything to send. A handshake
+/// settles in a handful of rounds; running out of them is a livelock.
+void pump(end& client, end& server, wire& to_server, wire& to_client)
+{
+    for (int round = 0; round < 64; ++round) {
+        bool moved = transfer(client, server, to_server);
+        moved = transfer(server, client, to_client) || moved;
+        if (!moved)
+            return;
+    }
+    fail("the engines did not settle within 64 rounds");
+}
+
+std::string describe(const end& e, std::string_view side)
+{
+    std::string out(side);
+    out += e.engine->failed() ? ": " + e.engine->error().message() : ": handshake not done";
+    return out;
+}
+
+/// What one connection left behind.
+struct connection {
+    mtls::session next; // what the client resumes the next connection with
+    mtls::connection_info client_info;
+};
+
+/// One connection: handshake (resuming `offer` if not empty), then a few
+/// bytes each way, then both engines destroyed. Fails loudly unless the
+/// handshake completed, the bytes arrived, and both ends agree with `resumed`.
+connection connect(const mtls::context& client_ctx, const mtls::context& server_ctx, const mtls::session& offer,
+                   bool resumed, cpu_meter& client_cpu, cpu_meter& server_cpu)
+{
+    static const bytes ping(32, std::byte{0x70});
+    static const bytes pong(32, std::byte{0x71});
+    end client{std::nullopt, client_cpu};
+    end server{std::nullopt, server_cpu};
+    client.cpu([&] {
+        client.engine.emplace(client_ctx, mtls::role::client);
+        client.engine->set_host_name("localhost");
+        if (offer)
+            client.engine->set_session(offer);
+        client.engine->start_handshake();
+    });
+    server.cpu([&] {
+        server.engine.emplace(server_ctx, mtls::role::server);
+        server.engine->start_handshake();
+    });
+    wire to_server;
+    wire to_client;
+    pump(client, server, to_server, to_client);
+    if (!client.engine->handshake_done() || !server.engine->handshake_done())
+        fail("handshake failed: " + describe(client, "client") + "; " + describe(server, "server"));
+
+    // TLS 1.3 tickets come after the handshake, with the server's first data
+    // (RFC 8446 §4.6.1): exchange a little each way, as a real connection would.
+    const auto wrote_ping = client.cpu([&] { return client.engine->write(ping); });
+    const auto wrote_pong = server.cpu([&] { return server.engine->write(pong); });
+    pump(client, server, to_server, to_client);
+    if (wrote_ping != ping.size() || wrote_pong != pong.size() || to_server.received != ping ||
+        to_client.received != pong)
+        fail("the data after the handshake did not arrive intact");
+
+    connection out;
+    out.client_info = client.engine->info();
+    const bool client_resumed = out.client_info.resumed;
+    const bool server_resumed = server.engine->info().resumed;
+    if (client_resumed != resumed || server_resumed != resumed)
+        fail(std::string("expected a ") + (resumed ? "resumed" : "full") + " handshake, but the client says resumed=" +
+             (client_resumed ? "yes" : "no") + " and the server resumed=" + (server_resumed ? "yes" : "no"));
+    out.next = client.cpu([&] { return client.engine->session(); });
+    if (resumed && out.next.empty())
+        fail("a resumed connection left no session to resume the next one with");
+    client.cpu([&] { client.engine.reset(); });
+    server.cpu([&] { server.engine.reset(); });
+    return out;
+}
+
+struct measurement {
+    double client_us = 0;
+    double server_us = 0;
+    double loop_us = 0;     // the whole loop's thread CPU, in-memory transport and clock readings included
+    double timed_calls = 0; // per handshake, both ends: how often the clock's cost was subtracted
+    std::uint64_t handshakes = 0;
+    std::uint64_t resumed = 0;
+    mtls::connection_info info; // the client's view of the last connection
+};
+
+measurement run(const figure& f, const options& o, std::int64_t clock_overhead_ns)
+{
+    const auto client_ctx = pki_context(o, f.version, "client-ecdsa");
+    const auto server_ctx = server_context(o, f.version, f.resume);
+    const bool resumes = f.resume != resumption::none;
+    cpu_meter client_cpu;
+    cpu_meter server_cpu;
+    // Each resumed connection resumes the session the previous one left, as
+    // a client that keeps the latest would.
+    mtls::session offer;
+    if (resumes)
+        offer = connect(client_ctx, server_ctx, {}, false, client_cpu, server_cpu).next;
+    measurement m;
+    const auto one = [&] {
+        auto c = connect(client_ctx, server_ctx, offer, resumes, client_cpu, server_cpu);
+        if (resumes) {
+            offer = std::move(c.next);
+            ++m.resumed;
+        }
+        m.info = std::move(c.client_info);
+    };
+    mtls::bench::run_for(o.seconds / 4, one);
+    client_cpu.reset();
+    server_cpu.reset();
+    m.resumed = 0;
+    const auto loop_start = mtls::bench::thread_cpu_ns();
+    m.handshakes = mtls::bench::run_for(o.seconds, one);
+    const auto loop_ns = mtls::bench::thread_cpu_ns() - loop_start;
+    const auto per_handshake_us = [&](std::int64_t ns) {
+        return static_cast<double>(ns) / 1e3 / static_cast<double>(m.handshakes);
+    };
+    m.client_us = per_handshake_us(client_cpu.ns(clock_overhead_ns));
+    m.server_us = per_handshake_us(server_cpu.ns(clock_overhead_ns));
+    m.loop_us = per_handshake_us(loop_ns);
+    m.timed_calls = static_cast<double>(client_cpu.laps() + server_cpu.laps()) / static_cast<double>(m.handshakes);
+    return m;
+}
+
+void print(const figure& f, const measurement& m, const std::optional<measurement>& full)
+{
+    const double both = m.client_us + m.server_us;
+    std::printf("%s client_cpu_us=%.1f server_cpu_us=%.1f both_cpu_us=%.1f loop_cpu_us=%.1f timed_calls=%.0f "
+                "handshakes=%llu resumed=%llu",
+                f.name.c_str(), m.client_us, m.server_us, both, m.loop_us, m.timed_calls,
+                static_cast<unsigned long long>(m.handshakes), static_cast<unsigned long long>(m.resumed));
+    if (full)
+        std::printf(" ratio_to_full=%.3f client_ratio=%.3f server_ratio=%.3f",
+                    both / (full->client_us + full->server_us), m.client_us / full->client_us,
+                    m.server_us / full->server_us);
+    // A resumed TLS 1.2 handshake exchanges no key share.
+    const bool key_exchange = !(f.resume != resumption::none && f.version == mtls::tls_version::tls12);
+    std::printf(" suite=%s group=%s\n", std::string(to_string(m.info.suite)).c_str(),
+                key_exchange ? std::string(to_string(m.info.group)).c_str() : "none");
+    std::fflush(stdout);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const auto o = parse_options(argc, argv);
+    const std::vector<figure> figures{
+        {"tls12 full", mtls::tls_version::tls12, resumption::none},
+        {"tls12 resumed-ticket", mtls::tls_version::tls12, resumption::ticket},
+        {"tls12 resumed-id", mtls::tls_version::tls12, resumption::session_id},
+        {"tls13 full", mtls::tls_version::tls13, resumption::none},
+        {"tls13 resumed", mtls::tls_version::tls13, resumption::ticket},
+    };
+    const auto clock_overhead_ns = mtls::bench::clock_overhead_ns();
+    std::printf("# ECDSA P-256 mutual authentication, client and server engines in one thread; per handshake: "
+                "engines made, handshake, 32 bytes each way, engines destroyed; %.3g s per figure after %.3g s of "
+                "warm-up; %lld ns of clock reading subtracted per timed call\n",
+                o.seconds, o.seconds / 4, static_cast<long long>(clock_overhead_ns));
+    try {
+        std::optional<measurement> full; // the latest full figure: the resumed ones of its version compare with it
+        for (const auto& f : figures) {
+            if (!f.name.starts_with(o.only))
+                continue;
+            auto m = run(f, o, clock_overhead_ns);
+            const bool comparable = f.resume != resumption::none && full && full->info.version == f.version;
+            print(f, m, comparable ? full : std::nullopt);
+            if (f.resume == resumption::none)
+                full = m;
+        }
+    } catch (const std::exception& e) {
+        fail(e.what());
+    }
+}
