@@ -3,20 +3,30 @@
 //   https_client URL [--cert F --key F] [--ca F] [--servername N]
 //                [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]
 //                [--groups LIST] [--ciphers LIST]
+//                [--sess-in FILE] [--sess-out FILE]
 //
 // URL is https://host[:port][/path]. --groups takes key exchange groups in
 // preference order, comma-separated (x25519,secp256r1,secp384r1); --ciphers
 // takes cipher suites the same way, by IANA name
 // (TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,...).
-// Prints the response body on stdout and, on stderr, three lines about the
+// --sess-out FILE saves the session the server offered for resumption, after
+// the request (a TLS 1.3 ticket comes with the response); --sess-in FILE
+// resumes one so saved. The file holds the session's secret: it is created
+// readable by its owner only.
+// Prints the response body on stdout and, on stderr, four lines about the
 // handshake:
 //   TLSv1.3 TLS_AES_128_GCM_SHA256 server: CN=localhost
 //   group: x25519
 //   hello_retry: no                    ("yes" when the server sent HelloRetryRequest)
+//   resumed: no                        ("yes" when the handshake resumed --sess-in)
 // Exits 0 on a 2xx answer; otherwise prints one line saying why and exits 1
-// (2 for a bad command line).
+// (2 for a bad command line). When the server offered no session, --sess-out
+// prints "https_client: no session to save" and the exit status stays the
+// request's; a --sess-in file that cannot be read or holds no session, or a
+// --sess-out file that cannot be written, exits 1.
 
 #include <mtls/context.hpp>
+#include <mtls/session.hpp>
 #include <mtls/tls_stream.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -29,13 +39,24 @@
 #include <boost/beast/http.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <regex>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,7 +75,8 @@ constexpr std::chrono::seconds overall_timeout{30};
               << "usage: https_client URL [--cert F --key F] [--ca F] [--servername N]"
                  " [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n"
                  "                    [--groups x25519,secp256r1,secp384r1]"
-                 " [--ciphers IANA_NAME,...]\n";
+                 " [--ciphers IANA_NAME,...]\n"
+                 "                    [--sess-in FILE] [--sess-out FILE]\n";
     std::exit(2);
 }
 
@@ -116,11 +138,46 @@ mtls::context make_context(std::map<std::string, std::string> options) {
     return ctx;
 }
 
-asio::awaitable<http::response<http::string_body>>
-get(const url& where, const std::string& server_name, const mtls::context& ctx) {
+// --sess-in: the session saved by an earlier run's --sess-out.
+mtls::session read_session(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw std::runtime_error("cannot read session file " + path);
+    const std::vector<char> bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+    mtls::error_code ec;
+    mtls::session s = mtls::session::from_bytes(std::as_bytes(std::span(bytes)), ec);
+    if (ec) throw std::runtime_error("session file " + path + ": " + ec.message());
+    return s;
+}
+
+// --sess-out. The bytes unlock the session (see mtls::session::to_bytes), so
+// the file is readable by its owner only, like a private key.
+void write_session(const std::string& path, const mtls::session& s) {
+    const auto failed = [&](int error) {
+        return std::runtime_error("cannot write session file " + path + ": " + std::strerror(error));
+    };
+    const std::vector<std::byte> bytes = s.to_bytes();
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, S_IRUSR | S_IWUSR);
+    if (fd < 0) throw failed(errno);
+    errno = EIO; // what a short write reports: it sets none
+    // O_TRUNC keeps an existing file's mode: narrow it before writing.
+    const bool written = ::fchmod(fd, S_IRUSR | S_IWUSR) == 0 &&
+                         ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+    const int error = errno;
+    if (::close(fd) != 0 && written) throw failed(errno);
+    if (!written) throw failed(error);
+}
+
+struct result {
+    http::response<http::string_body> response;
+    mtls::session session; // what a later run can resume (--sess-out)
+};
+
+asio::awaitable<result>
+get(const url& where, const std::string& server_name, const mtls::context& ctx, const mtls::session& resume) {
     auto executor = co_await asio::this_coro::executor;
     mtls::tls_stream<tcp::socket> stream(executor, ctx);
     stream.set_host_name(server_name);
+    stream.set_session(resume);
 
     tcp::resolver resolver(executor);
     const auto endpoints = co_await resolver.async_resolve(where.host, where.port, asio::use_awaitable);
@@ -130,7 +187,8 @@ get(const url& where, const std::string& server_name, const mtls::context& ctx) 
     std::cerr << mtls::to_string(info.version) << " " << mtls::to_string(info.suite)
               << " server: " << info.peer_subject << "\n"
               << "group: " << mtls::to_string(info.group) << "\n"
-              << "hello_retry: " << (info.hello_retry ? "yes" : "no") << std::endl;
+              << "hello_retry: " << (info.hello_retry ? "yes" : "no") << "\n"
+              << "resumed: " << (info.resumed ? "yes" : "no") << std::endl;
 
     http::request<http::empty_body> request{http::verb::get, where.target, 11};
     request.set(http::field::host, where.host);
@@ -146,7 +204,8 @@ get(const url& where, const std::string& server_name, const mtls::context& ctx) 
     // transport without answering it has already sent everything we need.
     boost::system::error_code ec;
     co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
-    co_return response;
+    // Taken last: a TLS 1.3 server sends its tickets with its first data.
+    co_return result{std::move(response), stream.session()};
 }
 
 } // namespace
@@ -161,8 +220,10 @@ int main(int argc, char** argv) {
     }
 
     mtls::context ctx;
+    mtls::session resume;
     try {
         ctx = make_context(options);
+        if (options.contains("--sess-in")) resume = read_session(options["--sess-in"]);
     } catch (const std::exception& e) { // names the file that did not load
         std::cerr << "https_client: " << e.what() << std::endl;
         return 1;
@@ -170,16 +231,15 @@ int main(int argc, char** argv) {
     const std::string server_name =
         options.contains("--servername") ? options["--servername"] : where.host;
 
-    std::optional<http::response<http::string_body>> response;
+    std::optional<result> done;
     try {
         asio::io_context io;
-        asio::co_spawn(io, get(where, server_name, ctx),
-                       [&](std::exception_ptr e, http::response<http::string_body> r) {
-                           if (e) std::rethrow_exception(e);
-                           response = std::move(r);
-                       });
+        asio::co_spawn(io, get(where, server_name, ctx, resume), [&](std::exception_ptr e, result r) {
+            if (e) std::rethrow_exception(e);
+            done = std::move(r);
+        });
         io.run_for(overall_timeout);
-        if (!response) {
+        if (!done) {
             std::cerr << "https_client: timed out after " << overall_timeout.count() << " s\n";
             return 1;
         }
@@ -191,10 +251,23 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    std::cout << response->body() << std::flush;
-    if (response->result_int() / 100 != 2) {
-        std::cerr << "https_client: server answered " << response->result_int() << " "
-                  << response->reason() << std::endl;
+    const http::response<http::string_body>& response = done->response;
+    std::cout << response.body() << std::flush;
+    if (options.contains("--sess-out")) {
+        if (done->session.empty()) {
+            std::cerr << "https_client: no session to save" << std::endl;
+        } else {
+            try {
+                write_session(options["--sess-out"], done->session);
+            } catch (const std::exception& e) {
+                std::cerr << "https_client: " << e.what() << std::endl;
+                return 1;
+            }
+        }
+    }
+    if (response.result_int() / 100 != 2) {
+        std::cerr << "https_client: server answered " << response.result_int() << " "
+                  << response.reason() << std::endl;
         return 1;
     }
 }

@@ -5,17 +5,25 @@
 //                [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]
 //                [--groups LIST] [--ciphers LIST]
 //                [--handshake-timeout SECONDS] [--idle-timeout SECONDS]
-//                [--max-connections N]
+//                [--max-connections N] [--ticket-key-file FILE]
 //
 // --groups takes key exchange groups in preference order, comma-separated
 // (x25519,secp256r1,secp384r1); --ciphers takes cipher suites the same way,
 // by IANA name (TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,...).
 //
-// Every GET is answered with 200 and a text/plain body of four lines:
+// Every GET is answered with 200 and a text/plain body of five lines:
 //   version: TLSv1.3                   (TLS 1.3 unless a side is limited to 1.2)
 //   cipher: TLS_AES_128_GCM_SHA256
 //   group: x25519
-//   client: CN=mtls test client        (or "client: none")
+//   client: CN=mtls test client        (or "client: none"; in a resumed session,
+//                                       the client of the full handshake)
+//   resumed: no                        ("yes" when the client resumed a session)
+// The server issues session tickets and keeps TLS 1.2 sessions by id.
+// --ticket-key-file FILE seals and opens tickets with the keys in FILE: 1 to 8
+// records of 48 bytes (a 16-byte name, then a 32-byte key; the first seals,
+// all open), e.g. `head -c 48 /dev/urandom > ticket.key`. Servers started with
+// the same file resume each other's sessions. Without it, each process has its
+// own random key.
 // --port 0 picks a free port; the port is printed as "listening on port N".
 // A failed connection is logged as one line on stderr; the server keeps going.
 //
@@ -50,8 +58,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <exception>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,7 +95,8 @@ constexpr std::chrono::milliseconds max_backoff{1000};
                  "                    [--groups x25519,secp256r1,secp384r1]"
                  " [--ciphers IANA_NAME,...]\n"
                  "                    [--handshake-timeout SECONDS] [--idle-timeout SECONDS]"
-                 " [--max-connections N]\n";
+                 " [--max-connections N]\n"
+                 "                    [--ticket-key-file FILE]\n";
     std::exit(2);
 }
 
@@ -120,6 +133,19 @@ std::vector<Value> parse_list(const std::string& text, const std::string& what) 
     return values;
 }
 
+// --ticket-key-file: the file is as secret as the private key (whoever has it
+// can open every ticket and resume every session).
+void set_ticket_keys(mtls::context& ctx, const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw std::runtime_error("cannot read ticket key file " + path);
+    const std::vector<char> keys{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+    mtls::error_code ec;
+    ctx.set_ticket_keys(std::as_bytes(std::span(keys)), ec);
+    if (ec)
+        throw std::runtime_error("ticket key file " + path + " holds " + std::to_string(keys.size()) +
+                                 " bytes: " + ec.message());
+}
+
 mtls::context make_context(std::map<std::string, std::string> options) {
     for (const char* required : {"--port", "--cert", "--key"})
         if (!options.contains(required)) usage(std::string("missing ") + required);
@@ -139,6 +165,7 @@ mtls::context make_context(std::map<std::string, std::string> options) {
         ctx.set_groups(parse_list<mtls::named_group>(options["--groups"], "group"));
     if (options.contains("--ciphers"))
         ctx.set_cipher_suites(parse_list<mtls::cipher_suite>(options["--ciphers"], "cipher suite"));
+    if (options.contains("--ticket-key-file")) set_ticket_keys(ctx, options["--ticket-key-file"]);
     return ctx;
 }
 
@@ -148,6 +175,7 @@ std::string describe(const mtls::connection_info& info) {
     body += "cipher: " + std::string(mtls::to_string(info.suite)) + "\n";
     body += "group: " + std::string(mtls::to_string(info.group)) + "\n";
     body += "client: " + (info.peer_certificates.empty() ? "none" : info.peer_subject) + "\n";
+    body += std::string("resumed: ") + (info.resumed ? "yes" : "no") + "\n";
     return body;
 }
 

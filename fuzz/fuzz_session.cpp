@@ -43,7 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size == 0)
         return 0;
     // An exact-size copy: ASan flags any read past the input.
-    const fuzz::bytes body(reinterpret_cast<const std::byte*>(data + 1), reinterpret_cast<const std::byte*>(data + size));
+    const fuzz::bytes body(reinterpret_cast<const std::byte*>(data + 1),
+                           reinterpret_cast<const std::byte*>(data + size));
     if (data[0] % 2 == 0) {
         parse_and_check(body);
         return 0;

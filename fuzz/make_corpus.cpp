@@ -43,8 +43,8 @@ namespace {
 
 fs::path out_dir;
 
-const char* const targets[] = {"fuzz_server", "fuzz_client", "fuzz_messages", "fuzz_record", "fuzz_handshake",
-                               "fuzz_session"};
+const char* const targets[] = {"fuzz_server", "fuzz_client",    "fuzz_messages",
+                               "fuzz_record", "fuzz_handshake", "fuzz_session"};
 
 void write_seed(const std::string& target, const std::string& name, fuzz::bytes_view data)
 {

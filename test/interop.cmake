@@ -49,6 +49,16 @@ if(TARGET https_server AND TARGET https_client)
   mtls_interop_test(interop_tls13_no_client_cert tls13_no_client_cert.sh)
   mtls_interop_test(interop_tls13_server_requires_client_cert server_requires_client_cert.sh 1.3)
   mtls_interop_test(interop_tls13_client_rejects_untrusted_server client_rejects_untrusted_server.sh 1.3)
+
+  # Session resumption: each direction against OpenSSL, gnutls-cli, and
+  # https_server processes sharing a ticket key file.
+  foreach(version IN ITEMS 1.2 1.3)
+    mtls_interop_test(interop_resumption_s_client_${version} resumption_s_client.sh ${version})
+    mtls_interop_test(interop_resumption_client_vs_s_server_${version}
+      resumption_client_vs_s_server.sh ${version})
+  endforeach()
+  mtls_interop_test(interop_resumption_gnutls resumption_gnutls.sh)
+  mtls_interop_test(interop_resumption_fleet resumption_fleet.sh)
 endif()
 
 # The echo examples (callbacks and coroutines over tls_stream) against each

@@ -91,7 +91,6 @@ struct raw_session {
     std::uint8_t tag = 1;
     std::uint16_t version = 0x0304;
     std::uint16_t suite = 0x1301;
-    bytes secret = filled(32);
     std::uint8_t ems = 0;
     std::uint64_t issued = 1000;
     std::uint32_t lifetime = 3600;
@@ -102,6 +101,7 @@ struct raw_session {
     bytes subject;
     bytes ticket;
     bytes session_id;
+    bytes secret = filled(32);
 
     bytes write() const
     {
@@ -117,7 +117,6 @@ struct raw_session {
         put(1, tag);
         put(2, version);
         put(2, suite);
-        vec(1, secret);
         put(1, ems);
         put(8, issued);
         put(4, lifetime);
@@ -130,6 +129,7 @@ struct raw_session {
         vec(3, subject);
         vec(3, ticket);
         vec(1, session_id);
+        vec(1, secret);
         return b;
     }
 };
@@ -227,8 +227,12 @@ BOOST_AUTO_TEST_CASE(encoder_refuses_what_the_parser_would)
                       std::invalid_argument);
     BOOST_CHECK_THROW(encoded(with([](session_state& s) { s.lifetime = detail::max_session_lifetime + 1; })),
                       std::invalid_argument);
-    BOOST_CHECK_THROW(encoded(with([](session_state& s) { s.suite = cipher_suite{0x1304}; })),
-                      std::invalid_argument);
+    BOOST_CHECK_THROW(encoded(with([](session_state& s) { s.suite = cipher_suite{0x1304}; })), std::invalid_argument);
+    // A failed encode leaves the output as it was.
+    auto out = filled(3);
+    BOOST_CHECK_THROW(detail::encode_session(out, with([](session_state& s) { s.session_id = filled(33); })),
+                      std::length_error);
+    BOOST_TEST((out == filled(3)));
 }
 
 BOOST_AUTO_TEST_CASE(every_truncation_and_a_trailing_byte_are_refused)
@@ -238,7 +242,7 @@ BOOST_AUTO_TEST_CASE(every_truncation_and_a_trailing_byte_are_refused)
         for (std::size_t n = 0; n < b.size(); ++n) {
             // An exact-size copy, so a sanitizer build sees any overread.
             const bytes cut(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(n));
-            BOOST_TEST_CONTEXT("length " << n) { BOOST_TEST(parse(cut) == error::bad_session); }
+            BOOST_TEST(parse(cut) == error::bad_session, "length " << n);
         }
         auto longer = b;
         longer.push_back(std::byte{0});
@@ -352,11 +356,11 @@ BOOST_AUTO_TEST_CASE(any_changed_byte_or_truncation_fails)
     for (std::size_t i = 0; i < t.size(); ++i) {
         auto bad = t;
         bad[i] ^= std::byte{0x01};
-        BOOST_TEST_CONTEXT("byte " << i) { BOOST_TEST(!opens(k, bad, t0)); }
+        BOOST_TEST(!opens(k, bad, t0), "byte " << i);
     }
     for (std::size_t n = 0; n < t.size(); ++n) {
         const bytes cut(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(n));
-        BOOST_TEST_CONTEXT("length " << n) { BOOST_TEST(!opens(k, cut, t0)); }
+        BOOST_TEST(!opens(k, cut, t0), "length " << n);
     }
 }
 
@@ -452,6 +456,35 @@ BOOST_AUTO_TEST_CASE(first_record_seals_all_open)
     BOOST_TEST(opens(a, t, later, &plain));
 }
 
+BOOST_AUTO_TEST_CASE(threads_seal_and_open_while_keys_are_set)
+{
+    // The same record again and again: every ticket must keep opening.
+    const auto keys = record(1, 2);
+    detail::ticket_keys k(3600);
+    BOOST_TEST(!k.set(keys));
+    std::atomic<int> failed{0};
+    std::vector<std::thread> threads;
+    threads.emplace_back([&] {
+        for (int i = 0; i < 500; ++i)
+            if (k.set(keys))
+                ++failed;
+    });
+    for (std::uint8_t t = 0; t < 3; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 500; ++i) {
+                const auto plain = filled(40, t);
+                bytes ticket, back;
+                k.seal(plain, ticket, t0);
+                if (!k.open(ticket, back, t0) || back != plain)
+                    ++failed;
+            }
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    BOOST_TEST(failed.load() == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(memory_store)
@@ -460,7 +493,10 @@ namespace {
 
 const auto far = std::chrono::system_clock::now() + std::chrono::hours(1);
 
-bytes id(std::uint8_t n) { return filled(8, n); }
+bytes id(std::uint8_t n)
+{
+    return filled(8, n);
+}
 
 } // namespace
 

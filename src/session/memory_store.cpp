@@ -5,6 +5,7 @@
 
 #include "crypto/secret.hpp"
 
+#include <algorithm>
 #include <list>
 #include <map>
 #include <mutex>
@@ -35,9 +36,9 @@ public:
             return;
         // Each pass drops one entry, and there are finitely many.
         while (!order_.empty() && (entries_.size() >= max_entries_ || bytes_ + value.size() > max_bytes_))
-            erase(order_.front());
-        auto [it, inserted] = entries_.emplace(bytes(id.begin(), id.end()), entry{bytes(value.begin(), value.end()), expires, {}});
-        it->second.order = order_.insert(order_.end(), it);
+            erase(entries_.find(order_.front()));
+        auto order = order_.emplace(order_.end(), id.begin(), id.end());
+        entries_.emplace(*order, entry{bytes(value.begin(), value.end()), expires, order});
         bytes_ += value.size();
     }
 
@@ -62,7 +63,11 @@ public:
     }
 
 private:
-    struct entry;
+    struct entry {
+        bytes value;
+        clock::time_point expires;
+        std::list<bytes>::iterator order; // its place in order_
+    };
     // Transparent comparison: lookups by span, without copying the id.
     struct id_less {
         using is_transparent = void;
@@ -72,11 +77,6 @@ private:
         }
     };
     using map = std::map<bytes, entry, id_less>;
-    struct entry {
-        bytes value;
-        clock::time_point expires;
-        std::list<map::iterator>::iterator order;
-    };
 
     void erase(map::iterator it)
     {
@@ -92,7 +92,7 @@ private:
     const std::size_t max_bytes_;
     std::size_t bytes_ = 0; // sum of the values' sizes
     map entries_;
-    std::list<map::iterator> order_; // oldest first
+    std::list<bytes> order_; // the ids, oldest first
 };
 
 } // namespace

@@ -10,10 +10,12 @@ namespace {
 
 // Format 1, all integers big-endian. Every length prefix is wider than its
 // field's bound, so the parser checks each bound itself:
-//   u8 tag (1) | u16 version | u16 suite | u8 len, secret | u8 ems (0/1)
-//   | u64 issued | u32 lifetime | u32 age_add | u16 len, server_name
-//   | u16 len, alpn | u8 count, count x (u32 len, certificate)
-//   | u24 len, peer_subject | u24 len, ticket | u8 len, session_id
+//   u8 tag (1) | u16 version | u16 suite | u8 ems (0/1) | u64 issued
+//   | u32 lifetime | u32 age_add | u16 len, server_name | u16 len, alpn
+//   | u8 count, count x (u32 len, certificate) | u24 len, peer_subject
+//   | u24 len, ticket | u8 len, session_id | u8 len, secret
+// The secret comes last: once it is written the output grows no more, so
+// no reallocated-away buffer is left holding it.
 constexpr std::uint8_t format_tag = 0x01;
 
 // Seconds an `issued` time may lie ahead of the local clock: the peer's
@@ -41,10 +43,12 @@ constexpr field subject_field{3, 0, max_subject_size};
 constexpr field ticket_field{3, 0, max_session_ticket_size};
 constexpr field session_id_field{1, 0, max_session_id_size};
 
+// A suite mtls implements, of the version given; every suite row is of
+// TLS 1.2 or 1.3, so no other version passes.
 bool known(tls_version v, cipher_suite s) noexcept
 {
     const auto* row = crypto::find_row(crypto::suites, s);
-    return crypto::find_row(crypto::versions, v) && row && row->version == v;
+    return row && row->version == v;
 }
 
 crypto::bytes_view as_bytes(const std::string& s) noexcept
@@ -90,6 +94,27 @@ std::vector<std::byte> take_vector(wire::reader& r, const field& f)
     return {b.begin(), b.end()};
 }
 
+void write_fields(std::vector<std::byte>& out, const session_state& s)
+{
+    wire::writer w(out);
+    w.u8(format_tag);
+    w.u16(static_cast<std::uint16_t>(s.version));
+    w.u16(static_cast<std::uint16_t>(s.suite));
+    w.u8(s.extended_master_secret ? 1 : 0);
+    w.u64(s.issued);
+    w.u32(s.lifetime);
+    w.u32(s.age_add);
+    put(w, server_name_field, as_bytes(s.server_name));
+    put(w, alpn_field, as_bytes(s.alpn));
+    w.u8(static_cast<std::uint8_t>(s.peer_certificates.size()));
+    for (const auto& c : s.peer_certificates)
+        put(w, certificate_field, c);
+    put(w, subject_field, as_bytes(s.peer_subject));
+    put(w, ticket_field, s.ticket);
+    put(w, session_id_field, s.session_id);
+    put(w, secret_field, s.secret.view());
+}
+
 } // namespace
 
 bool session_state::expired(std::uint64_t now) const noexcept
@@ -104,23 +129,13 @@ void encode_session(std::vector<std::byte>& out, const session_state& s)
     if (!known(s.version, s.suite) || s.lifetime > max_session_lifetime ||
         s.peer_certificates.size() > max_session_certificates)
         throw std::invalid_argument("mtls: session state mtls cannot resume");
-    wire::writer w(out);
-    w.u8(format_tag);
-    w.u16(static_cast<std::uint16_t>(s.version));
-    w.u16(static_cast<std::uint16_t>(s.suite));
-    put(w, secret_field, s.secret.view());
-    w.u8(s.extended_master_secret ? 1 : 0);
-    w.u64(s.issued);
-    w.u32(s.lifetime);
-    w.u32(s.age_add);
-    put(w, server_name_field, as_bytes(s.server_name));
-    put(w, alpn_field, as_bytes(s.alpn));
-    w.u8(static_cast<std::uint8_t>(s.peer_certificates.size()));
-    for (const auto& c : s.peer_certificates)
-        put(w, certificate_field, c);
-    put(w, subject_field, as_bytes(s.peer_subject));
-    put(w, ticket_field, s.ticket);
-    put(w, session_id_field, s.session_id);
+    const auto start = out.size();
+    try {
+        write_fields(out, s);
+    } catch (...) {
+        out.resize(start); // the secret, written last, is not in a partial output
+        throw;
+    }
 }
 
 error_code parse_session(crypto::bytes_view in, session_state& out)
@@ -133,7 +148,6 @@ error_code parse_session(crypto::bytes_view in, session_state& out)
     s.suite = static_cast<cipher_suite>(r.u16());
     if (!known(s.version, s.suite))
         return error::bad_session;
-    s.secret.assign(take(r, secret_field));
     const auto ems = r.u8();
     if (ems > 1)
         return error::bad_session;
@@ -156,6 +170,7 @@ error_code parse_session(crypto::bytes_view in, session_state& out)
     s.peer_subject = take_string(r, subject_field);
     s.ticket = take_vector(r, ticket_field);
     s.session_id = take_vector(r, session_id_field);
+    s.secret.assign(take(r, secret_field));
     if (!r.done())
         return error::bad_session;
     out = std::move(s);

@@ -109,12 +109,10 @@ bool ticket_keys::open(crypto::bytes_view ticket, std::vector<std::byte>& plaint
         return false;
     const auto name = ticket.first(ticket_key_name_size);
     const auto nonce = ticket.subspan(ticket_key_name_size, crypto::aead_nonce_size);
-    const auto body = ticket.subspan(ticket_key_name_size + crypto::aead_nonce_size,
-                                     ticket.size() - ticket_overhead);
+    const auto body = ticket.subspan(ticket_key_name_size + crypto::aead_nonce_size, ticket.size() - ticket_overhead);
     std::lock_guard lock(mutex_);
-    auto it = std::find_if(keys_.begin(), keys_.end(), [&](const auto& k) {
-        return std::equal(name.begin(), name.end(), k->name.begin());
-    });
+    auto it = std::find_if(keys_.begin(), keys_.end(),
+                           [&](const auto& k) { return std::equal(name.begin(), name.end(), k->name.begin()); });
     if (it == keys_.end())
         return false;
     auto& k = **it;

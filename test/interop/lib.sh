@@ -259,6 +259,28 @@ assert_not_contains() {
     fi
 }
 
+# For the resumption tests against OpenSSL: sets version to VERSION (1.2|1.3),
+# openssl_pin to the s_client / s_server flag for it, and resumption_modes to
+# how a session of that version can be resumed: by ticket, and in TLS 1.2
+# also by session id.
+resumption_version() {
+    version=$1
+    case $version in
+        1.2) openssl_pin=-tls1_2 resumption_modes=(ticket id) ;;
+        1.3) openssl_pin=-tls1_3 resumption_modes=(ticket) ;;
+        *) fail "usage: $0 1.2|1.3" ;;
+    esac
+}
+
+# Sets no_ticket: the OpenSSL flags for resumption MODE (ticket|id).
+openssl_resumption_mode() {
+    case $1 in
+        ticket) no_ticket=() ;;
+        id) no_ticket=(-no_ticket) ;;
+        *) fail "unknown resumption mode $1" ;;
+    esac
+}
+
 # Certificates for one run of a TLS 1.3 matrix script, chosen by group so
 # that each script covers ECDSA P-256, ECDSA P-384 and RSA (RSA-PSS in TLS 1.3,
 # RFC 8446 §4.2.3) on the server and ECDSA and RSA on the client. Sets
