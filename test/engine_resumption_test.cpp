@@ -608,6 +608,23 @@ BOOST_AUTO_TEST_CASE(psk_of_another_hash_is_dropped_after_hello_retry_request)
     BOOST_TEST(!find_extension(hellos->back(), wire_value(wire::extension_type::pre_shared_key)).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(overlong_server_name_is_not_kept)
+{
+    // RFC 6066 §3 allows host names of 2^16-1 bytes, a session keeps 255:
+    // neither end keeps such a session, and nothing fails.
+    for (auto v : versions) {
+        BOOST_TEST_CONTEXT(to_string(v))
+        {
+            mutual m(v);
+            m.client.set_verify_mode(verify_none);
+            auto o = connect(m.client, m.server, {}, {}, {}, std::string(300, 'a'));
+            BOOST_TEST(o.ok);
+            BOOST_TEST(o.server_info.server_name.size() == 300u);
+            BOOST_TEST(o.next.empty());
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(tickets_off_on_the_server)
 {
     for (auto v : versions) {

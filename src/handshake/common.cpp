@@ -16,6 +16,8 @@ void environment::random(mutable_bytes out) const
 
 void environment::keep_session(std::shared_ptr<const detail::session_state> s)
 {
+    if (!detail::storable(*s))
+        return; // e.g. a host name longer than a server_name may be
     if (ctx.client_sessions && !session_key.empty())
         ctx.client_sessions->put(session_key, s);
     resumable_session = std::move(s);

@@ -30,6 +30,8 @@ struct wiped_buffer {
 
 bool seal_ticket(const environment& env, const detail::session_state& s, std::vector<std::byte>& ticket)
 {
+    if (!detail::storable(s))
+        return false;
     wiped_buffer plain;
     detail::encode_session(plain.bytes, s);
     // A ticket is at most 2^16-1 bytes (RFC 5077 §3.3, RFC 8446 §4.6.1);

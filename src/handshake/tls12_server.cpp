@@ -249,6 +249,8 @@ void tls12_server::store_session()
         return;
     auto s = make_session(env_, tls_version::tls12, suite_->id, master_.view());
     s.extended_master_secret = true;
+    if (!detail::storable(s))
+        return;
     std::vector<std::byte> value;
     detail::encode_session(value, s);
     const auto expires = std::chrono::system_clock::time_point(std::chrono::seconds(s.issued + s.lifetime));

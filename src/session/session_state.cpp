@@ -124,6 +124,19 @@ bool session_state::expired(std::uint64_t now) const noexcept
     return now - issued >= lifetime;
 }
 
+bool storable(const session_state& s) noexcept
+{
+    auto fits = [](const field& f, std::size_t n) { return f.min <= n && n <= f.max; };
+    bool ok = known(s.version, s.suite) && s.lifetime <= max_session_lifetime &&
+              s.peer_certificates.size() <= max_session_certificates &&
+              fits(server_name_field, s.server_name.size()) && fits(alpn_field, s.alpn.size()) &&
+              fits(subject_field, s.peer_subject.size()) && fits(ticket_field, s.ticket.size()) &&
+              fits(session_id_field, s.session_id.size()) && fits(secret_field, s.secret.size());
+    for (const auto& c : s.peer_certificates)
+        ok = ok && fits(certificate_field, c.size());
+    return ok;
+}
+
 void encode_session(std::vector<std::byte>& out, const session_state& s)
 {
     if (!known(s.version, s.suite) || s.lifetime > max_session_lifetime ||

@@ -59,6 +59,11 @@ struct session_state {
     bool expired(std::uint64_t now) const noexcept;
 };
 
+/// Whether `s` is within the bounds above, so that encode_session takes it.
+/// Some fields come from the peer (server_name, the certificate subject):
+/// a session that is not storable is not kept, never encoded.
+bool storable(const session_state& s) noexcept;
+
 /// Appends the serialised `s` to `out` (a format tag, then every field).
 /// The output holds the secret: the caller wipes it when done.
 void encode_session(std::vector<std::byte>& out, const session_state& s);
