@@ -742,33 +742,32 @@ BOOST_AUTO_TEST_CASE(server_selects_a_psk_identity_not_offered)
     MTLS_CHECK_FAILURE(p.client, error::psk_not_offered, p.server, alert::illegal_parameter);
 }
 
-BOOST_AUTO_TEST_CASE(server_resumes_a_psk_under_a_suite_of_another_hash)
+/// The server's resumed ServerHello names `swapped` instead of the session's suite.
+void check_resumption_under_another_suite(tls_version v, std::vector<cipher_suite> server_suites,
+                                          cipher_suite swapped)
 {
-    mutual m(tls_version::tls13);
-    m.server.set_cipher_suites({cipher_suite::tls_aes_128_gcm_sha256});
+    mutual m(v);
+    m.server.set_cipher_suites(std::move(server_suites));
     auto s = first_session(m.client, m.server);
     engine_pair p(m.client, m.server);
-    run_with_server_hello_edit(p, s, [](flight& f) {
-        edit_server_hello(f, [](bytes& sh) {
-            set16(sh, layout_of(sh).suites, wire_value(cipher_suite::tls_aes_256_gcm_sha384));
-        });
+    run_with_server_hello_edit(p, s, [swapped](flight& f) {
+        edit_server_hello(f, [swapped](bytes& sh) { set16(sh, layout_of(sh).suites, wire_value(swapped)); });
     });
     MTLS_CHECK_FAILURE(p.client, error::resumption_mismatch, p.server, alert::illegal_parameter);
 }
 
+BOOST_AUTO_TEST_CASE(server_resumes_a_psk_under_a_suite_of_another_hash)
+{
+    check_resumption_under_another_suite(tls_version::tls13, {cipher_suite::tls_aes_128_gcm_sha256},
+                                         cipher_suite::tls_aes_256_gcm_sha384);
+}
+
 BOOST_AUTO_TEST_CASE(tls12_server_resumes_under_another_suite)
 {
-    mutual m(tls_version::tls12);
-    m.server.set_cipher_suites({cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256,
-                                cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256});
-    auto s = first_session(m.client, m.server);
-    engine_pair p(m.client, m.server);
-    run_with_server_hello_edit(p, s, [](flight& f) {
-        edit_server_hello(f, [](bytes& sh) {
-            set16(sh, layout_of(sh).suites, wire_value(cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256));
-        });
-    });
-    MTLS_CHECK_FAILURE(p.client, error::resumption_mismatch, p.server, alert::illegal_parameter);
+    check_resumption_under_another_suite(tls_version::tls12,
+                                         {cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256,
+                                          cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256},
+                                         cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256);
 }
 
 BOOST_AUTO_TEST_CASE(tls12_resumed_server_hello_without_extended_master_secret)
