@@ -322,6 +322,14 @@ void context::set_signature_schemes(std::vector<signature_scheme> schemes)
     mut().schemes = keep_supported(schemes, detail::default_signature_schemes());
 }
 
+void context::set_alpn_protocols(std::vector<std::string> protocols)
+{
+    for (const auto& p : protocols)
+        if (p.empty() || p.size() > 255) // RFC 7301 §3.1: ProtocolName<1..2^8-1>
+            throw_if(error::invalid_configuration, "mtls::context::set_alpn_protocols");
+    mut().alpn = std::move(protocols);
+}
+
 void context::set_require_extended_master_secret(bool required)
 {
     mut().require_ems = required;

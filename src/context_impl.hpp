@@ -47,6 +47,7 @@ struct context_impl {
     std::vector<cipher_suite> suites;          // preference order
     std::vector<named_group> groups;           // preference order
     std::vector<signature_scheme> schemes;     // accepted from the peer, preference order
+    std::vector<std::string> alpn; // preference order
     bool require_ems = true;
     bool middlebox_compat = true;
     std::uint64_t key_update_limit = default_key_update_limit;

@@ -21,7 +21,7 @@ struct error_row {
     condition kind;
 };
 
-constexpr std::array<error_row, 67> errors{{
+constexpr std::array<error_row, 69> errors{{
     {error::stream_truncated, "stream truncated: peer closed the transport without close_notify",
      alert::close_notify, condition::closed},
     {error::not_connected, "operation needs a completed TLS handshake",
@@ -138,6 +138,10 @@ constexpr std::array<error_row, 67> errors{{
      alert::bad_certificate, condition::certificate_error},
     {error::certificate_list_too_long, "bad_certificate: Certificate message holds more certificates than mtls accepts",
      alert::bad_certificate, condition::certificate_error},
+    {error::no_application_protocol, "no_application_protocol: no application protocol (ALPN) in common",
+     alert::no_application_protocol, condition::negotiation_error},
+    {error::alpn_not_offered, "illegal_parameter: server selects an application protocol (ALPN) that was not offered",
+     alert::illegal_parameter, condition::protocol_error},
     {error::bad_psk_binder, "decrypt_error: PSK binder does not verify",
      alert::decrypt_error, condition::protocol_error},
     {error::psk_not_offered, "illegal_parameter: ServerHello selects a PSK identity that was not offered",

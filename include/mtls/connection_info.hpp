@@ -33,6 +33,8 @@ struct connection_info {
     std::string peer_subject;
     /// server_name: the one the client asked for (client: the one it sent).
     std::string server_name;
+    /// The application protocol negotiated with ALPN (RFC 7301), empty for none.
+    std::string alpn;
 };
 
 } // namespace mtls

@@ -90,6 +90,11 @@ public:
     void set_groups(std::vector<named_group> groups);
     /// Signature schemes this end accepts from the peer, in preference order.
     void set_signature_schemes(std::vector<signature_scheme> schemes);
+    /// ALPN (RFC 7301): a client offers these application protocols in this
+    /// order; a server picks the first of its list that the client offers,
+    /// and refuses a client whose list shares none (no_application_protocol).
+    /// Each name is 1 to 255 bytes (e.g. "h2", "http/1.1"); empty: no ALPN.
+    void set_alpn_protocols(std::vector<std::string> protocols);
     /// RFC 7627. On by default; turning it off is for testing legacy peers.
     void set_require_extended_master_secret(bool required);
     /// TLS 1.3 middlebox compatibility (RFC 8446 §D.4): a non-empty legacy

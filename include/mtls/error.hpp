@@ -88,6 +88,9 @@ enum class error {
     no_certificate_for_peer,    ///< we have no certificate the peer accepts
     certificate_chain_too_long, ///< peer chain is longer than the verify depth allows
     certificate_list_too_long,  ///< Certificate message holds more entries than mtls accepts
+    // Application protocol (ALPN).
+    no_application_protocol,    ///< no application protocol in common
+    alpn_not_offered,           ///< server selects an application protocol the client did not offer
     // Resumption.
     bad_psk_binder,             ///< TLS 1.3 PSK binder does not verify
     psk_not_offered,            ///< ServerHello selects a PSK the client did not offer

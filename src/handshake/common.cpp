@@ -23,6 +23,31 @@ void environment::keep_session(std::shared_ptr<const detail::session_state> s)
     resumable_session = std::move(s);
 }
 
+error_code choose_alpn(environment& env, const wire::hello_extensions& client_hello)
+{
+    if (!client_hello.alpn || env.ctx.alpn.empty())
+        return {};
+    const auto& offered = *client_hello.alpn;
+    for (const auto& ours : env.ctx.alpn) {
+        if (std::find(offered.begin(), offered.end(), ours) != offered.end()) {
+            env.info.alpn = ours;
+            return {};
+        }
+    }
+    return error::no_application_protocol;
+}
+
+error_code accept_alpn(environment& env, const wire::hello_extensions& server_ext)
+{
+    if (!server_ext.alpn)
+        return {};
+    const auto selected = server_ext.alpn->front(); // exactly one (the parser's rule)
+    if (std::find(env.ctx.alpn.begin(), env.ctx.alpn.end(), selected) == env.ctx.alpn.end())
+        return error::alpn_not_offered;
+    env.info.alpn.assign(selected);
+    return {};
+}
+
 std::uint64_t environment::now_ms() const
 {
     const auto t = hooks.clock ? hooks.clock() : std::chrono::system_clock::now();

@@ -38,6 +38,13 @@ inline bool allows(const detail::context_impl& ctx, tls_version v) noexcept
     return ctx.min_version <= v && v <= ctx.max_version;
 }
 
+/// Server, RFC 7301 §3.2: the first of our protocols that the client
+/// offers, into `env.info.alpn`; no_application_protocol when the client
+/// offers some and none is ours. Nothing when either side has no list.
+error_code choose_alpn(environment& env, const wire::hello_extensions& client_hello);
+/// Client: the server's selection, which must be one we offered (RFC 7301 §3.1).
+error_code accept_alpn(environment& env, const wire::hello_extensions& server_ext);
+
 class module_base : public handshake_module {
 protected:
     explicit module_base(environment& env) : env_(env) {}

@@ -231,6 +231,8 @@ error_code write_client_hello(const environment& env, client_offer& offer, bytes
     if (!env.host.empty() && !is_ip_literal(env.host))
         ext.add_server_name(env.host);
     ext.add_groups(ctx.groups).add_signature_schemes(ctx.schemes);
+    if (!ctx.alpn.empty())
+        ext.add_alpn({ctx.alpn.begin(), ctx.alpn.end()});
     if (offers12) {
         ext.add_ec_point_formats(wire::point_formats_uncompressed) // RFC 8422 §5.1.2
             .add_empty(extension_type::extended_master_secret)

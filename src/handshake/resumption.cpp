@@ -13,6 +13,7 @@ detail::session_state make_session(const environment& env, tls_version v, cipher
     s.issued = env.now();
     s.lifetime = env.ctx.session_lifetime;
     s.server_name = env.info.server_name;
+    s.alpn = env.info.alpn;
     s.peer_certificates = env.info.peer_certificates;
     s.peer_subject = env.info.peer_subject;
     return s;
@@ -59,6 +60,9 @@ bool server_may_resume(const environment& env, const detail::session_state& s, t
                        std::string_view server_name)
 {
     if (s.version != v || s.expired(env.now()) || s.server_name != server_name)
+        return false;
+    // RFC 8446 §4.6.1, §4.2.10: resumed under the application protocol it was made with.
+    if (s.alpn != env.info.alpn)
         return false;
     // A server that requires client certificates never resumes a session
     // that had none: the client would be let in unauthenticated.

@@ -26,8 +26,9 @@ bool seal_ticket(const environment& env, const detail::session_state& s, std::ve
 std::optional<detail::session_state> open_ticket(const environment& env, bytes_view ticket);
 
 /// Server: whether `s` may be resumed by this connection: its version, not
-/// expired, the same server_name (RFC 6066 §3, RFC 8446 §4.2.11), and a
-/// client certificate when this server requires one.
+/// expired, the same server_name (RFC 6066 §3, RFC 8446 §4.2.11) and
+/// application protocol (chosen before), and a client certificate when this
+/// server requires one.
 bool server_may_resume(const environment& env, const detail::session_state& s, tls_version v,
                        std::string_view server_name);
 

@@ -24,7 +24,7 @@ public:
         offered_tls13_ = !offer.suites13.empty();
         session_ = offer.session12;
         offered_session_id_ = offer.session_id;
-        offered_ticket_extension_ = contains(offer.extensions, static_cast<std::uint16_t>(extension_type::session_ticket));
+        sent_extensions_ = offer.extensions;
     }
 
     /// The ServerHello that settled TLS 1.2 (RFC 5246 §7.4.1.3).
@@ -64,7 +64,7 @@ private:
     const detail::session_state* session_ = nullptr; // offered, TLS 1.2
     std::vector<std::byte> offered_session_id_;
     std::vector<std::byte> session_id_; // the server's, to resume by
-    bool offered_ticket_extension_ = false;
+    std::vector<std::uint16_t> sent_extensions_; // as the ClientHello carried them
     bool ticket_announced_ = false;
     bool resumed_ = false;
     std::vector<std::byte> ticket_;
@@ -139,18 +139,19 @@ error_code tls12_client::on_server_hello(const wire::server_hello& sh, bytes_vie
         return error::suite_not_offered;
     if (sh.compression_method != 0)
         return error::compression_not_null;
-    // RFC 5246 §7.4.1.4: the server may only answer extensions we sent.
+    // RFC 5246 §7.4.1.4: the server may only answer extensions we sent,
+    // and of those only the ones a TLS 1.2 ServerHello carries.
     for (auto t : sh.ext.present) {
+        if (!contains(sent_extensions_, t))
+            return error::unsupported_extension;
         switch (static_cast<extension_type>(t)) {
         case extension_type::server_name:
         case extension_type::ec_point_formats:
         case extension_type::extended_master_secret:
         case extension_type::renegotiation_info:
-            break;
         case extension_type::session_ticket:
-            if (offered_ticket_extension_)
-                break;
-            [[fallthrough]];
+        case extension_type::application_layer_protocol_negotiation:
+            break;
         default:
             return error::unsupported_extension;
         }
@@ -166,6 +167,8 @@ error_code tls12_client::on_server_hello(const wire::server_hello& sh, bytes_vie
     ems_ = sh.ext.extended_master_secret;
     if (!ems_ && env_.ctx.require_ems)
         return error::ems_required; // RFC 7627 §5.3
+    if (auto ec = accept_alpn(env_, sh.ext))
+        return ec;
     suite_ = *chosen;
     server_random_ = sh.random;
     env_.records.expect_version(wire::version_tls12);

@@ -122,6 +122,8 @@ error_code tls12_server::on_client_hello(const wire::client_hello& ch, bytes_vie
         return error::ems_required; // RFC 7627 §5.3
     if (ch.ext.server_name)
         env_.info.server_name.assign(*ch.ext.server_name);
+    if (auto ec = choose_alpn(env_, ch.ext))
+        return ec;
     issue_ticket_ = env_.ctx.session_tickets && ch.ext.session_ticket;
     if (auto ec = find_session(ch))
         return ec;
@@ -303,6 +305,8 @@ error_code tls12_server::send_server_hello(const wire::client_hello& ch)
         sh.ext.add_ec_point_formats(wire::point_formats_uncompressed); // RFC 8422 §5.2
     if (issue_ticket_)
         sh.ext.add_session_ticket({}); // RFC 5077 §3.2: a NewSessionTicket follows
+    if (!env_.info.alpn.empty())
+        sh.ext.add_alpn({env_.info.alpn}); // RFC 7301 §3.1
     return send(handshake_type::server_hello, [&](wire::writer& w) { return wire::encode_server_hello(w, sh); });
 }
 

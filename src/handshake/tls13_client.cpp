@@ -261,6 +261,8 @@ error_code tls13_client::on_encrypted_extensions(bytes_view body)
             break;
         }
     }
+    if (auto ec = accept_alpn(env_, ext))
+        return ec;
     // §2.2: a PSK handshake has no certificates; Finished comes next.
     if (resumed_)
         stage_ = stage::expect_finished;

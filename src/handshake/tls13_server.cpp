@@ -97,6 +97,8 @@ error_code tls13_server::on_client_hello(const wire::client_hello& ch, bytes_vie
         return error::compression_not_null;
     if (auto ec = choose(ch))
         return ec;
+    if (auto ec = choose_alpn(env_, ch.ext))
+        return ec;
     session_id_.assign(ch.session_id.begin(), ch.session_id.end());
     first_suites_ = ch.cipher_suites;
     early_data_offered_ = ch.ext.has(extension_type::early_data);
@@ -249,6 +251,8 @@ error_code tls13_server::send_first_flight(const wire::key_share_entry& client_s
     wire::hello_extensions ee;
     if (sni_)
         ee.add_empty(extension_type::server_name); // RFC 6066 §3: empty acknowledgement
+    if (!env_.info.alpn.empty())
+        ee.add_alpn({env_.info.alpn}); // RFC 7301 §3.1
     if (auto ec = send(handshake_type::encrypted_extensions,
                        [&](wire::writer& w) { return wire::encode_encrypted_extensions(w, ee); }))
         return ec;

@@ -35,6 +35,37 @@ error_code parse_server_name(bytes_view data, extensions_in in, hello_extensions
     return {};
 }
 
+error_code parse_alpn(reader& r, extensions_in in, hello_extensions& out)
+{
+    // RFC 7301 §3.1: ProtocolName protocol_name_list<2..2^16-1>, each <1..2^8-1>.
+    reader names(r.vec16());
+    if (!r.ok())
+        return error::decode_error;
+    std::vector<std::string_view> list;
+    while (!names.empty()) {
+        auto name = names.vec8();
+        if (!names.ok() || name.empty())
+            return error::decode_error;
+        list.emplace_back(reinterpret_cast<const char*>(name.data()), name.size());
+    }
+    // A server answers with exactly one protocol.
+    if (list.empty() || (in != extensions_in::client_hello && list.size() != 1))
+        return error::decode_error;
+    out.alpn = std::move(list);
+    return parse_error(r);
+}
+
+bool encode_alpn(writer& w, const std::optional<std::vector<std::string_view>>& alpn)
+{
+    if (!alpn)
+        return false;
+    w.prefixed(2, [&] {
+        for (auto name : *alpn)
+            w.vec8({reinterpret_cast<const std::byte*>(name.data()), name.size()});
+    });
+    return true;
+}
+
 error_code parse_authorities(reader& r, hello_extensions& out)
 {
     // RFC 8446 §4.2.4: DistinguishedName authorities<3..2^16-1>, each <1..2^16-1>.
@@ -208,6 +239,12 @@ error_code parse_one(std::uint16_t type, bytes_view data, extensions_in in, hell
     case extension_type::key_share: parse_key_share(r, in, out); break;
     case extension_type::cookie: out.cookie = non_empty(r, r.vec16()); break; // opaque cookie<1..2^16-1>
     case extension_type::certificate_authorities: return parse_authorities(r, out);
+    case extension_type::application_layer_protocol_negotiation:
+        if (in == extensions_in::client_hello || in == extensions_in::server_hello ||
+            in == extensions_in::encrypted_extensions)
+            return parse_alpn(r, in, out);
+        out.other.push_back({type, data});
+        return {};
     case extension_type::signature_algorithms_cert: out.signature_schemes_cert = u16_list<signature_scheme>(r); break;
     default:
         out.other.push_back({type, data}); // not decoded: kept as is
@@ -374,6 +411,7 @@ bool encode_one(writer& w, std::uint16_t type, const hello_extensions& ext, exte
             write_dn_list(w, *ext.authorities);
         return ext.authorities.has_value();
     case extension_type::signature_algorithms_cert: return encode_u16_list(w, ext.signature_schemes_cert);
+    case extension_type::application_layer_protocol_negotiation: return encode_alpn(w, ext.alpn);
     case extension_type::session_ticket:
     case extension_type::psk_key_exchange_modes:
     case extension_type::pre_shared_key: return encode_resumption(w, static_cast<extension_type>(type), ext, in);

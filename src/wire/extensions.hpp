@@ -100,6 +100,9 @@ struct hello_extensions {
     /// (RFC 8446 §4.2.11), and the selected_identity in a ServerHello.
     std::optional<offered_psks> psks;
     std::optional<std::uint16_t> selected_psk;
+    /// RFC 7301 §3.1: the protocols a client offers; exactly one, the
+    /// selected, in a ServerHello or EncryptedExtensions.
+    std::optional<std::vector<std::string_view>> alpn;
     /// Extensions without a field above (unknown ones, early_data, ...), and
     /// session_ticket, psk_key_exchange_modes and pre_shared_key outside the
     /// hellos that define them, in block order, so a parsed block encodes
@@ -150,6 +153,10 @@ struct hello_extensions {
     hello_extensions& add_signature_schemes_cert(std::vector<signature_scheme> v)
     {
         return set(signature_schemes_cert, std::move(v), extension_type::signature_algorithms_cert);
+    }
+    hello_extensions& add_alpn(std::vector<std::string_view> protocols)
+    {
+        return set(alpn, std::move(protocols), extension_type::application_layer_protocol_negotiation);
     }
     hello_extensions& add_session_ticket(bytes_view ticket)
     {

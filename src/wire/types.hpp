@@ -47,6 +47,7 @@ enum class extension_type : std::uint16_t {
     supported_groups = 10,
     ec_point_formats = 11,
     signature_algorithms = 13,
+    application_layer_protocol_negotiation = 16,
     extended_master_secret = 23,
     session_ticket = 35,
     pre_shared_key = 41,
