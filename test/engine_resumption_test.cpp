@@ -103,9 +103,9 @@ outcome connect(const context& client_ctx, const context& server_ctx, const sess
 
 /// A client and a server that authenticate each other, in version `v`.
 struct mutual {
-    explicit mutual(tls_version v)
+    explicit mutual(tls_version v, std::string_view server_credential = "server-ecdsa")
         : client(versioned(client_context("client-ecdsa"), v)),
-          server(versioned(server_context_requiring_client_cert(), v))
+          server(versioned(server_context_requiring_client_cert(server_credential), v))
     {
     }
     context client;
@@ -196,10 +196,13 @@ BOOST_AUTO_TEST_CASE(every_suite_family)
         }
     }
     for (auto suite : {cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256, cipher_suite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384,
-                       cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256}) {
+                       cipher_suite::tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256,
+                       cipher_suite::tls_ecdhe_rsa_with_aes_128_gcm_sha256, cipher_suite::tls_ecdhe_rsa_with_aes_256_gcm_sha384,
+                       cipher_suite::tls_ecdhe_rsa_with_chacha20_poly1305_sha256}) {
         BOOST_TEST_CONTEXT("TLS 1.2 " << to_string(suite))
         {
-            mutual m(tls_version::tls12);
+            const bool rsa = to_string(suite).find("_RSA_") != std::string_view::npos;
+            mutual m(tls_version::tls12, rsa ? "server-rsa" : "server-ecdsa");
             m.server.set_cipher_suites({suite});
             check_resumes(tls_version::tls12, m.client, m.server);
         }
