@@ -3,7 +3,7 @@
 //   https_client URL [--cert F --key F] [--ca F] [--servername N]
 //                [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]
 //                [--groups LIST] [--ciphers LIST]
-//                [--sess-in FILE] [--sess-out FILE]
+//                [--sess-in FILE] [--sess-out FILE] [--alpn LIST]
 //
 // URL is https://host[:port][/path]. --groups takes key exchange groups in
 // preference order, comma-separated (x25519,secp256r1,secp384r1); --ciphers
@@ -13,12 +13,16 @@
 // the request (a TLS 1.3 ticket comes with the response); --sess-in FILE
 // resumes one so saved. The file holds the session's secret: it is created
 // readable by its owner only.
-// Prints the response body on stdout and, on stderr, four lines about the
+// --alpn offers application protocols (ALPN, RFC 7301) in preference order,
+// comma-separated (e.g. h2,http/1.1); without it none are offered. The client
+// speaks HTTP/1.1 whatever the server picks.
+// Prints the response body on stdout and, on stderr, five lines about the
 // handshake:
 //   TLSv1.3 TLS_AES_128_GCM_SHA256 server: CN=localhost
 //   group: x25519
 //   hello_retry: no                    ("yes" when the server sent HelloRetryRequest)
 //   resumed: no                        ("yes" when the handshake resumed --sess-in)
+//   alpn: http/1.1                     (the server's pick, or "alpn: none")
 // Exits 0 on a 2xx answer; otherwise prints one line saying why and exits 1
 // (2 for a bad command line). When the server offered no session, --sess-out
 // prints "https_client: no session to save" and the exit status stays the
@@ -76,7 +80,7 @@ constexpr std::chrono::seconds overall_timeout{30};
                  " [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n"
                  "                    [--groups x25519,secp256r1,secp384r1]"
                  " [--ciphers IANA_NAME,...]\n"
-                 "                    [--sess-in FILE] [--sess-out FILE]\n";
+                 "                    [--sess-in FILE] [--sess-out FILE] [--alpn PROTOCOL,...]\n";
     std::exit(2);
 }
 
@@ -119,6 +123,22 @@ std::vector<Value> parse_list(const std::string& text, const std::string& what) 
     return values;
 }
 
+// --alpn: comma-separated protocol names, in order, each 1 to 255 bytes
+// (RFC 7301 §3.1).
+std::vector<std::string> parse_alpn(const std::string& text) {
+    std::vector<std::string> names;
+    std::string_view rest = text;
+    for (;;) {
+        const auto comma = rest.find(',');
+        const std::string_view name = rest.substr(0, comma);
+        if (name.empty() || name.size() > 255) usage("bad ALPN protocol '" + std::string(name) + "'");
+        names.emplace_back(name);
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    return names;
+}
+
 mtls::context make_context(std::map<std::string, std::string> options) {
     mtls::context ctx;
     if (options.contains("--cert") != options.contains("--key"))
@@ -135,6 +155,7 @@ mtls::context make_context(std::map<std::string, std::string> options) {
         ctx.set_groups(parse_list<mtls::named_group>(options["--groups"], "group"));
     if (options.contains("--ciphers"))
         ctx.set_cipher_suites(parse_list<mtls::cipher_suite>(options["--ciphers"], "cipher suite"));
+    if (options.contains("--alpn")) ctx.set_alpn_protocols(parse_alpn(options["--alpn"]));
     return ctx;
 }
 
@@ -188,7 +209,8 @@ get(const url& where, const std::string& server_name, const mtls::context& ctx, 
               << " server: " << info.peer_subject << "\n"
               << "group: " << mtls::to_string(info.group) << "\n"
               << "hello_retry: " << (info.hello_retry ? "yes" : "no") << "\n"
-              << "resumed: " << (info.resumed ? "yes" : "no") << std::endl;
+              << "resumed: " << (info.resumed ? "yes" : "no") << "\n"
+              << "alpn: " << (info.alpn.empty() ? "none" : info.alpn) << std::endl;
 
     http::request<http::empty_body> request{http::verb::get, where.target, 11};
     request.set(http::field::host, where.host);

@@ -5,19 +5,24 @@
 //                [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]
 //                [--groups LIST] [--ciphers LIST]
 //                [--handshake-timeout SECONDS] [--idle-timeout SECONDS]
-//                [--max-connections N] [--ticket-key-file FILE]
+//                [--max-connections N] [--ticket-key-file FILE] [--alpn LIST]
 //
 // --groups takes key exchange groups in preference order, comma-separated
 // (x25519,secp256r1,secp384r1); --ciphers takes cipher suites the same way,
 // by IANA name (TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,...).
+// --alpn takes the application protocols (ALPN, RFC 7301) the server accepts,
+// in preference order, comma-separated (default http/1.1); a client offering
+// only others is refused with a no_application_protocol alert. The server
+// speaks HTTP/1.1 whatever it advertises.
 //
-// Every GET is answered with 200 and a text/plain body of five lines:
+// Every GET is answered with 200 and a text/plain body of six lines:
 //   version: TLSv1.3                   (TLS 1.3 unless a side is limited to 1.2)
 //   cipher: TLS_AES_128_GCM_SHA256
 //   group: x25519
 //   client: CN=mtls test client        (or "client: none"; in a resumed session,
 //                                       the client of the full handshake)
 //   resumed: no                        ("yes" when the client resumed a session)
+//   alpn: http/1.1                     (or "alpn: none" when the client offered no ALPN)
 // The server issues session tickets and keeps TLS 1.2 sessions by id.
 // --ticket-key-file FILE seals and opens tickets with the keys in FILE: 1 to 8
 // records of 48 bytes (a 16-byte name, then a 32-byte key; the first seals,
@@ -96,7 +101,7 @@ constexpr std::chrono::milliseconds max_backoff{1000};
                  " [--ciphers IANA_NAME,...]\n"
                  "                    [--handshake-timeout SECONDS] [--idle-timeout SECONDS]"
                  " [--max-connections N]\n"
-                 "                    [--ticket-key-file FILE]\n";
+                 "                    [--ticket-key-file FILE] [--alpn PROTOCOL,...]\n";
     std::exit(2);
 }
 
@@ -133,6 +138,22 @@ std::vector<Value> parse_list(const std::string& text, const std::string& what) 
     return values;
 }
 
+// --alpn: comma-separated protocol names, in order, each 1 to 255 bytes
+// (RFC 7301 §3.1).
+std::vector<std::string> parse_alpn(const std::string& text) {
+    std::vector<std::string> names;
+    std::string_view rest = text;
+    for (;;) {
+        const auto comma = rest.find(',');
+        const std::string_view name = rest.substr(0, comma);
+        if (name.empty() || name.size() > 255) usage("bad ALPN protocol '" + std::string(name) + "'");
+        names.emplace_back(name);
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    return names;
+}
+
 // --ticket-key-file: the file is as secret as the private key (whoever has it
 // can open every ticket and resume every session).
 void set_ticket_keys(mtls::context& ctx, const std::string& path) {
@@ -166,6 +187,7 @@ mtls::context make_context(std::map<std::string, std::string> options) {
     if (options.contains("--ciphers"))
         ctx.set_cipher_suites(parse_list<mtls::cipher_suite>(options["--ciphers"], "cipher suite"));
     if (options.contains("--ticket-key-file")) set_ticket_keys(ctx, options["--ticket-key-file"]);
+    ctx.set_alpn_protocols(parse_alpn(options.contains("--alpn") ? options["--alpn"] : "http/1.1"));
     return ctx;
 }
 
@@ -176,6 +198,7 @@ std::string describe(const mtls::connection_info& info) {
     body += "group: " + std::string(mtls::to_string(info.group)) + "\n";
     body += "client: " + (info.peer_certificates.empty() ? "none" : info.peer_subject) + "\n";
     body += std::string("resumed: ") + (info.resumed ? "yes" : "no") + "\n";
+    body += "alpn: " + (info.alpn.empty() ? "none" : info.alpn) + "\n";
     return body;
 }
 

@@ -59,6 +59,11 @@ if(TARGET https_server AND TARGET https_client)
   endforeach()
   mtls_interop_test(interop_resumption_gnutls resumption_gnutls.sh)
   mtls_interop_test(interop_resumption_fleet resumption_fleet.sh)
+
+  # ALPN (RFC 7301): https_server against curl --http2, nghttp and s_client;
+  # https_client against s_server.
+  mtls_interop_test(interop_alpn_curl_nghttp alpn_curl_nghttp.sh)
+  mtls_interop_test(interop_alpn_openssl alpn_openssl.sh)
 endif()
 
 # The echo examples (callbacks and coroutines over tls_stream) against each
