@@ -29,6 +29,8 @@
 // request's; a --sess-in file that cannot be read or holds no session, or a
 // --sess-out file that cannot be written, exits 1.
 
+#include "alpn_option.hpp"
+
 #include <mtls/context.hpp>
 #include <mtls/session.hpp>
 #include <mtls/tls_stream.hpp>
@@ -123,22 +125,6 @@ std::vector<Value> parse_list(const std::string& text, const std::string& what) 
     return values;
 }
 
-// --alpn: comma-separated protocol names, in order, each 1 to 255 bytes
-// (RFC 7301 §3.1).
-std::vector<std::string> parse_alpn(const std::string& text) {
-    std::vector<std::string> names;
-    std::string_view rest = text;
-    for (;;) {
-        const auto comma = rest.find(',');
-        const std::string_view name = rest.substr(0, comma);
-        if (name.empty() || name.size() > 255) usage("bad ALPN protocol '" + std::string(name) + "'");
-        names.emplace_back(name);
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-    }
-    return names;
-}
-
 mtls::context make_context(std::map<std::string, std::string> options) {
     mtls::context ctx;
     if (options.contains("--cert") != options.contains("--key"))
@@ -155,7 +141,7 @@ mtls::context make_context(std::map<std::string, std::string> options) {
         ctx.set_groups(parse_list<mtls::named_group>(options["--groups"], "group"));
     if (options.contains("--ciphers"))
         ctx.set_cipher_suites(parse_list<mtls::cipher_suite>(options["--ciphers"], "cipher suite"));
-    if (options.contains("--alpn")) ctx.set_alpn_protocols(parse_alpn(options["--alpn"]));
+    if (options.contains("--alpn")) ctx.set_alpn_protocols(examples::parse_alpn(options["--alpn"], usage));
     return ctx;
 }
 

@@ -44,6 +44,8 @@
 // A failed connection is closed after a short drain (see linger_close) so the
 // client reads the server's alert rather than a TCP reset.
 
+#include "alpn_option.hpp"
+
 #include <mtls/context.hpp>
 #include <mtls/tls_stream.hpp>
 
@@ -138,22 +140,6 @@ std::vector<Value> parse_list(const std::string& text, const std::string& what) 
     return values;
 }
 
-// --alpn: comma-separated protocol names, in order, each 1 to 255 bytes
-// (RFC 7301 §3.1).
-std::vector<std::string> parse_alpn(const std::string& text) {
-    std::vector<std::string> names;
-    std::string_view rest = text;
-    for (;;) {
-        const auto comma = rest.find(',');
-        const std::string_view name = rest.substr(0, comma);
-        if (name.empty() || name.size() > 255) usage("bad ALPN protocol '" + std::string(name) + "'");
-        names.emplace_back(name);
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-    }
-    return names;
-}
-
 // --ticket-key-file: the file is as secret as the private key (whoever has it
 // can open every ticket and resume every session).
 void set_ticket_keys(mtls::context& ctx, const std::string& path) {
@@ -187,7 +173,7 @@ mtls::context make_context(std::map<std::string, std::string> options) {
     if (options.contains("--ciphers"))
         ctx.set_cipher_suites(parse_list<mtls::cipher_suite>(options["--ciphers"], "cipher suite"));
     if (options.contains("--ticket-key-file")) set_ticket_keys(ctx, options["--ticket-key-file"]);
-    ctx.set_alpn_protocols(parse_alpn(options.contains("--alpn") ? options["--alpn"] : "http/1.1"));
+    ctx.set_alpn_protocols(examples::parse_alpn(options.contains("--alpn") ? options["--alpn"] : "http/1.1", usage));
     return ctx;
 }
 
