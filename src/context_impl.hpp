@@ -10,6 +10,10 @@
 #include <mtls/context.hpp>
 
 #include <memory>
+#include <mutex>
+#include <type_traits>
+#include <string>
+#include <utility>
 #include <optional>
 #include <vector>
 
@@ -30,17 +34,37 @@ inline constexpr std::uint32_t default_session_lifetime = 7200;
 /// a message; a client needs one per connection it opens in parallel.
 inline constexpr unsigned max_tls13_ticket_count = 16;
 
-struct context_impl {
-    // Own credentials: chain leaf first; key matches chain.front().
+/// One own certificate chain (leaf first) and the key of its leaf.
+struct certified_key {
     std::vector<crypto::certificate> chain;
-    crypto::private_key key;
-    password_callback password;
+    std::shared_ptr<const crypto::private_key> key; // null until loaded; matches chain.front()
 
-    crypto::trust_store anchors;
+    bool usable() const noexcept { return !chain.empty() && key; }
+};
+
+/// What a handshake authenticates with and verifies its peer against.
+/// Published whole and never changed afterwards: a setter builds the next one
+/// and swaps it in, and a handshake keeps the one it started with, so
+/// credentials rotate safely while streams run, without a lock per record.
+struct credentials {
+    /// The first is what use_certificate_chain / use_private_key set.
+    std::vector<std::shared_ptr<const certified_key>> keys;
+    std::shared_ptr<const crypto::trust_store> anchors = std::make_shared<crypto::trust_store>();
     /// Unset: clients verify the server (verify_peer), servers do not ask.
     std::optional<verify_mode> mode;
     verify_callback callback;
-    int verify_depth = max_verify_depth;   // 0..max_verify_depth
+    int verify_depth = max_verify_depth; // 0..max_verify_depth
+    client_certificate_callback choose_client_certificate;
+
+    // Server name indication (server): per-name contexts, exact names and
+    // "*.domain" patterns lower-cased.
+    std::vector<std::pair<std::string, context>> server_names;
+    server_name_callback server_name_cb;
+    bool reject_unknown_server_names = false;
+};
+
+struct context_impl {
+    password_callback password;
 
     tls_version min_version = tls_version::tls12;
     tls_version max_version = tls_version::tls13;
@@ -61,7 +85,37 @@ struct context_impl {
     std::shared_ptr<ticket_keys> tickets;
     std::shared_ptr<client_session_cache> client_sessions; // null: off
 
+    alpn_select_callback alpn_select;
+
     context_impl();  // fills the secure defaults
+
+    /// The credentials a handshake starting now uses.
+    std::shared_ptr<const credentials> current_credentials() const
+    {
+        std::lock_guard lock(credentials_mutex_);
+        return credentials_;
+    }
+    /// Publishes a copy of the current credentials changed by `change`,
+    /// unless it returns an error. Setters on several threads do not lose
+    /// each other's changes.
+    template <class Change>
+    error_code update_credentials(Change&& change)
+    {
+        std::lock_guard lock(credentials_mutex_);
+        auto next = std::make_shared<credentials>(*credentials_);
+        if constexpr (std::is_void_v<std::invoke_result_t<Change&, credentials&>>) {
+            change(*next);
+        } else if (error_code ec = change(*next)) {
+            return ec;
+        }
+        credentials_ = std::move(next);
+        return {};
+    }
+
+private:
+    // Taken once per handshake, never per record.
+    mutable std::mutex credentials_mutex_;
+    std::shared_ptr<const credentials> credentials_ = std::make_shared<credentials>();
 };
 
 /// The suites, groups and schemes mtls implements, in default preference order.

@@ -98,9 +98,9 @@ void engine::impl::no_progress()
 void engine::impl::start()
 {
     const auto& c = ctx.impl();
-    verify_mode m = mode ? *mode : c.mode ? *c.mode : (side == role::client ? verify_peer : verify_none);
-    env.emplace(handshake::environment{c, side, host, m, callback ? *callback : c.callback, hooks, records, info,
-                                       false, std::move(offered_session), nullptr, {}});
+    env.emplace(handshake::environment{c, side, host, mode, callback, nullptr, verify_none, {}, nullptr, hooks,
+                                       records, info, false, std::move(offered_session), nullptr, {}});
+    env->use_credentials(c.current_credentials());
     if (side == role::client && c.client_sessions && !host.empty()) {
         env->session_key = host + ':' + std::to_string(port);
         if (!env->offered_session)

@@ -21,7 +21,7 @@ struct error_row {
     condition kind;
 };
 
-constexpr std::array<error_row, 69> errors{{
+constexpr std::array<error_row, 70> errors{{
     {error::stream_truncated, "stream truncated: peer closed the transport without close_notify",
      alert::close_notify, condition::closed},
     {error::not_connected, "operation needs a completed TLS handshake",
@@ -161,6 +161,8 @@ constexpr std::array<error_row, 69> errors{{
      alert::internal_error, condition::local_error},
     {error::internal_error, "internal_error: unexpected state in mtls",
      alert::internal_error, condition::local_error},
+    {error::unrecognized_server_name, "unrecognized_name: no certificate for the requested server name (SNI)",
+     alert::unrecognized_name, condition::negotiation_error},
 }};
 
 // Row i holds error i + 1, and there are as many rows as enumerators (all of

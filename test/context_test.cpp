@@ -66,7 +66,14 @@ error_code verify_with(const context& ctx, const std::string& chain_file)
     error_code ec;
     const auto chain = crypto::certificate::parse_all(read_file(chain_file), file_format::pem, ec);
     BOOST_TEST_REQUIRE(!ec);
-    return crypto::verify_chain(chain, ctx.impl().anchors, role::server, "localhost", {});
+    return crypto::verify_chain(chain, *ctx.impl().current_credentials()->anchors, role::server, "localhost", {});
+}
+
+// The context's first chain and key, as a handshake starting now sees them.
+detail::certified_key first_key(const context& ctx)
+{
+    const auto c = ctx.impl().current_credentials();
+    return c->keys.empty() ? detail::certified_key{} : *c->keys.front();
 }
 
 } // namespace
@@ -78,17 +85,17 @@ BOOST_AUTO_TEST_CASE(from_files)
     context ctx;
     ctx.use_certificate_chain_file(path("server-ecdsa.pem"));
     ctx.use_private_key_file(path("server-ecdsa.key"));
-    const auto& impl = ctx.impl();
+    const auto impl = first_key(ctx);
     BOOST_TEST_REQUIRE(impl.chain.size() == 1u);
     BOOST_TEST(impl.chain.front().subject() == "CN=localhost");
     BOOST_TEST(static_cast<bool>(impl.key));
-    BOOST_TEST(impl.key.matches(impl.chain.front()));
+    BOOST_TEST(impl.key->matches(impl.chain.front()));
 
     context chained;
     chained.use_certificate_chain_file(path("server-chain.pem"));
     chained.use_private_key_file(path("server-chain.key"));
-    BOOST_TEST(chained.impl().chain.size() == 2u);   // leaf first, then the intermediate
-    BOOST_TEST(chained.impl().chain[1].subject() == "CN=mtls test intermediate CA");
+    BOOST_TEST(first_key(chained).chain.size() == 2u);   // leaf first, then the intermediate
+    BOOST_TEST(first_key(chained).chain[1].subject() == "CN=mtls test intermediate CA");
 }
 
 BOOST_AUTO_TEST_CASE(from_memory_pem_and_der)
@@ -96,13 +103,13 @@ BOOST_AUTO_TEST_CASE(from_memory_pem_and_der)
     context pem;
     pem.use_certificate_chain(read_file("client-rsa.pem"));
     pem.use_private_key(read_file("client-rsa.key"));
-    BOOST_TEST(pem.impl().key.type() == crypto::key_type::rsa);
+    BOOST_TEST(first_key(pem).key->type() == crypto::key_type::rsa);
 
     context der;
     der.use_certificate_chain(read_file("client-ecdsa.der"), file_format::asn1);
     der.use_private_key(read_file("client-ecdsa.key.der"), file_format::asn1);
-    BOOST_TEST(der.impl().chain.size() == 1u);
-    BOOST_TEST(der.impl().key.type() == crypto::key_type::ec_p256);
+    BOOST_TEST(first_key(der).chain.size() == 1u);
+    BOOST_TEST(first_key(der).key->type() == crypto::key_type::ec_p256);
     der.use_private_key_file(path("client-ecdsa.key.der"), file_format::asn1);
 
     // The file format matters: DER handed in as PEM does not load.
@@ -110,7 +117,7 @@ BOOST_AUTO_TEST_CASE(from_memory_pem_and_der)
     context wrong;
     wrong.use_certificate_chain(read_file("client-ecdsa.der"), file_format::pem, ec);
     BOOST_TEST(ec == error::bad_certificate);
-    BOOST_TEST(wrong.impl().chain.empty());
+    BOOST_TEST(first_key(wrong).chain.empty());
 }
 
 BOOST_AUTO_TEST_CASE(encrypted_key_uses_the_password_callback)
@@ -120,7 +127,7 @@ BOOST_AUTO_TEST_CASE(encrypted_key_uses_the_password_callback)
     error_code ec;
     ctx.use_private_key_file(path("client-ecdsa-encrypted.key"), file_format::pem, ec);
     BOOST_TEST(ec == error::invalid_configuration);   // no password available
-    BOOST_TEST(!ctx.impl().key);
+    BOOST_TEST(!first_key(ctx).key);
 
     int calls = 0;
     ctx.set_password_callback([&](std::size_t max_length) {
@@ -140,7 +147,7 @@ BOOST_AUTO_TEST_CASE(encrypted_key_uses_the_password_callback)
     ctx.use_private_key_file(path("client-ecdsa-encrypted.key"), file_format::pem, ec);
     BOOST_TEST(!ec);
     BOOST_TEST(calls == 1);
-    BOOST_TEST(ctx.impl().key.matches(ctx.impl().chain.front()));
+    BOOST_TEST(first_key(ctx).key->matches(first_key(ctx).chain.front()));
 
     // An unencrypted key does not ask for a password.
     calls = 0;
@@ -155,7 +162,7 @@ BOOST_AUTO_TEST_CASE(mismatched_key_is_rejected)
     error_code ec;
     ctx.use_private_key_file(path("client-ecdsa.key"), file_format::pem, ec);
     BOOST_TEST(ec == error::invalid_configuration);
-    BOOST_TEST(!ctx.impl().key);
+    BOOST_TEST(!first_key(ctx).key);
     ctx.use_private_key_file(path("server-rsa.key"), file_format::pem, ec);
     BOOST_TEST(ec == error::invalid_configuration);
     try {
@@ -165,7 +172,7 @@ BOOST_AUTO_TEST_CASE(mismatched_key_is_rejected)
         BOOST_TEST(e.code() == error::invalid_configuration);
     }
     ctx.use_private_key_file(path("server-ecdsa.key"));
-    BOOST_TEST(static_cast<bool>(ctx.impl().key));
+    BOOST_TEST(static_cast<bool>(first_key(ctx).key));
 }
 
 BOOST_AUTO_TEST_CASE(replacing_chain_and_key)
@@ -175,12 +182,12 @@ BOOST_AUTO_TEST_CASE(replacing_chain_and_key)
     ctx.use_private_key_file(path("server-ecdsa.key"));
     // A chain for another key drops the old key; the new key then loads.
     ctx.use_certificate_chain_file(path("server-rsa.pem"));
-    BOOST_TEST(!ctx.impl().key);
+    BOOST_TEST(!first_key(ctx).key);
     ctx.use_private_key_file(path("server-rsa.key"));
-    BOOST_TEST(ctx.impl().key.matches(ctx.impl().chain.front()));
+    BOOST_TEST(first_key(ctx).key->matches(first_key(ctx).chain.front()));
     // A chain for the same key keeps it.
     ctx.use_certificate_chain_file(path("server-rsa.pem"));
-    BOOST_TEST(static_cast<bool>(ctx.impl().key));
+    BOOST_TEST(static_cast<bool>(first_key(ctx).key));
 }
 
 BOOST_AUTO_TEST_CASE(bad_inputs_give_errors)
@@ -225,9 +232,9 @@ BOOST_AUTO_TEST_CASE(bad_inputs_give_errors)
     ctx.add_verify_path(path("no-such-dir"), ec);
     BOOST_TEST(ec.failed());
 
-    BOOST_TEST(ctx.impl().chain.empty());
-    BOOST_TEST(!ctx.impl().key);
-    BOOST_TEST(ctx.impl().anchors.empty());
+    BOOST_TEST(first_key(ctx).chain.empty());
+    BOOST_TEST(!first_key(ctx).key);
+    BOOST_TEST(ctx.impl().current_credentials()->anchors->empty());
 
     BOOST_CHECK_THROW(ctx.use_certificate_chain_file(path("no-such.pem")), boost::system::system_error);
     BOOST_CHECK_THROW(ctx.use_private_key(text("garbage")), boost::system::system_error);
@@ -267,7 +274,7 @@ BOOST_AUTO_TEST_CASE(from_file_directory_and_memory)
     context memory_der;
     memory_der.add_certificate_authority(read_file("ca.der"), file_format::asn1);
     BOOST_TEST(verify_with(memory_der, "server-rsa.pem") == error_code{});
-    BOOST_TEST(memory_der.impl().anchors.subjects().size() == 1u);
+    BOOST_TEST(memory_der.impl().current_credentials()->anchors->subjects().size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(system_store)
@@ -280,7 +287,7 @@ BOOST_AUTO_TEST_CASE(system_store)
     error_code ec;
     ctx.set_default_verify_paths(ec);
     BOOST_TEST(!ec, ec.message());
-    BOOST_TEST(ctx.impl().anchors.subjects().size() > 10u);
+    BOOST_TEST(ctx.impl().current_credentials()->anchors->subjects().size() > 10u);
     // Our private test CA is not among them.
     BOOST_TEST(verify_with(ctx, "server-ecdsa.pem") == error::certificate_untrusted);
 }
@@ -312,7 +319,7 @@ BOOST_AUTO_TEST_CASE(secure_defaults)
     BOOST_TEST(impl.schemes.front() == signature_scheme::ecdsa_secp256r1_sha256);
     BOOST_TEST(impl.schemes.size() == 8u);
     BOOST_TEST(impl.require_ems);
-    BOOST_TEST(!impl.mode.has_value());
+    BOOST_TEST(!ctx.impl().current_credentials()->mode.has_value());
     BOOST_TEST(impl.min_version == tls_version::tls12);
     BOOST_TEST(impl.max_version == tls_version::tls13);
     BOOST_TEST(impl.middlebox_compat);
@@ -337,15 +344,15 @@ BOOST_AUTO_TEST_CASE(key_update_limit_can_only_be_lowered)
 BOOST_AUTO_TEST_CASE(verify_depth_defaults_to_the_largest_mtls_verifies)
 {
     context ctx;
-    BOOST_TEST(ctx.impl().verify_depth == max_verify_depth);
+    BOOST_TEST(ctx.impl().current_credentials()->verify_depth == max_verify_depth);
     ctx.set_verify_depth(2);
-    BOOST_TEST(ctx.impl().verify_depth == 2);
+    BOOST_TEST(ctx.impl().current_credentials()->verify_depth == 2);
     ctx.set_verify_depth(0);
-    BOOST_TEST(ctx.impl().verify_depth == 0);
+    BOOST_TEST(ctx.impl().current_credentials()->verify_depth == 0);
     ctx.set_verify_depth(-1);
-    BOOST_TEST(ctx.impl().verify_depth == 0);
+    BOOST_TEST(ctx.impl().current_credentials()->verify_depth == 0);
     ctx.set_verify_depth(100);   // OpenSSL's default
-    BOOST_TEST(ctx.impl().verify_depth == max_verify_depth);
+    BOOST_TEST(ctx.impl().current_credentials()->verify_depth == max_verify_depth);
 }
 
 BOOST_AUTO_TEST_CASE(setters_drop_what_mtls_does_not_implement)
@@ -378,13 +385,13 @@ BOOST_AUTO_TEST_CASE(copies_share_one_configuration)
     a.set_require_extended_master_secret(false);
     bool called = false;
     a.set_verify_callback([&](bool, verify_context&) { return called = true; });
-    BOOST_TEST(b.impl().mode == std::optional<verify_mode>(verify_peer | verify_fail_if_no_peer_cert));
+    BOOST_TEST(b.impl().current_credentials()->mode == std::optional<verify_mode>(verify_peer | verify_fail_if_no_peer_cert));
     BOOST_TEST(b.impl().min_version == tls_version::tls13);
     BOOST_TEST(b.impl().max_version == tls_version::tls13);
     BOOST_TEST(!b.impl().require_ems);
-    BOOST_TEST(static_cast<bool>(b.impl().callback));
+    BOOST_TEST(static_cast<bool>(b.impl().current_credentials()->callback));
     b.load_verify_file(path("ca.pem"));
-    BOOST_TEST(!a.impl().anchors.empty());
+    BOOST_TEST(!a.impl().current_credentials()->anchors->empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,12 +27,47 @@ using password_callback = std::function<std::string(std::size_t max_length)>;
 
 namespace detail { struct context_impl; }
 
+class context;
+
+/// What a server's CertificateRequest asked for, shown to a client's
+/// certificate selection callback.
+struct certificate_request_info {
+    /// DER distinguished names of the CAs the server accepts (RFC 8446
+    /// §4.2.4, RFC 5246 §7.4.4); empty: the server named none.
+    std::vector<std::span<const std::byte>> authorities;
+    /// The signature schemes the server accepts in CertificateVerify.
+    std::vector<signature_scheme> signature_schemes;
+    /// The chains configured on the context, in order: each as DER, its own
+    /// certificate first.
+    std::vector<std::vector<std::span<const std::byte>>> chains;
+};
+
+/// Client: picks the index into `chains` to authenticate with, or nullopt to
+/// send no certificate. A chain whose key cannot sign any of the server's
+/// signature schemes is not sent.
+using client_certificate_callback = std::function<std::optional<std::size_t>(const certificate_request_info&)>;
+
+/// Server: the context whose certificates, trust anchors and verify settings
+/// serve a client that asked for `server_name`; nullopt for the default.
+using server_name_callback = std::function<std::optional<context>(std::string_view server_name)>;
+
+/// Server: the ALPN protocol to use among those the client offered (RFC 7301
+/// §3.2). Return one of `offered`; an empty string to go on without ALPN;
+/// nullopt (or a name not offered) to refuse with no_application_protocol.
+using alpn_select_callback = std::function<std::optional<std::string>(const std::vector<std::string>& offered)>;
+
 /// Credentials, trust anchors and policy for TLS streams and engines.
 ///
 /// Mirrors `boost::asio::ssl::context`. Configure it first, then create streams
 /// from it; a context is cheap to copy (copies share one configuration) and may
-/// be used by many streams on many threads at once. Changing a context while
-/// streams are handshaking with it is not supported.
+/// be used by many streams on many threads at once.
+///
+/// Credentials may be replaced while streams run (README: "Credential
+/// rotation"): own certificates and keys, trust anchors, verify mode, callback
+/// and depth, server names, and the client certificate callback. Each
+/// handshake works with the credentials current when it starts; a running
+/// connection is never affected. Other settings are meant to be made before
+/// the context is used.
 ///
 /// Defaults are secure: TLS 1.2 and 1.3 (the highest both ends speak wins),
 /// AEAD suites with ECDHE only, extended master secret required in TLS 1.2,
@@ -53,6 +89,33 @@ public:
     void use_private_key(std::span<const std::byte> data, file_format fmt, error_code& ec);
     void use_private_key_file(const std::string& path, file_format fmt = file_format::pem);
     void use_private_key_file(const std::string& path, file_format fmt, error_code& ec);
+    /// Replaces every chain and key of this context with `chain` and `key` in
+    /// one step, so no handshake sees a new chain with an old key: the call
+    /// for rotating short-lived certificates. `key` must match the chain.
+    void use_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key,
+                           file_format fmt = file_format::pem);
+    void use_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key, file_format fmt,
+                           error_code& ec);
+    void use_certified_key_file(const std::string& chain_path, const std::string& key_path);
+    void use_certified_key_file(const std::string& chain_path, const std::string& key_path, error_code& ec);
+    /// Another chain and key besides the first. A server uses the first
+    /// whose key signs with a scheme the client accepts (and, in TLS 1.2,
+    /// fits a suite both offer), e.g. ECDSA first and RSA for older clients.
+    /// A client answering a CertificateRequest takes the first chain
+    /// with a certificate issued by (or being) one of the server's
+    /// certificate_authorities, and a key fitting the server's signature
+    /// schemes; with several chains and none matching, it sends none (RFC 8446
+    /// §4.4.2.3, RFC 5246 §7.4.6). A client with a single chain sends it
+    /// whatever the hints say, as OpenSSL does.
+    void add_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key,
+                           file_format fmt = file_format::pem);
+    void add_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key, file_format fmt,
+                           error_code& ec);
+    void add_certified_key_file(const std::string& chain_path, const std::string& key_path);
+    void add_certified_key_file(const std::string& chain_path, const std::string& key_path, error_code& ec);
+    /// Client: decides which chain answers a CertificateRequest instead of
+    /// the rule above.
+    void set_client_certificate_callback(client_certificate_callback cb);
     /// Supplies the password for encrypted PEM keys loaded after this call.
     void set_password_callback(password_callback cb);
 
@@ -67,6 +130,29 @@ public:
     /// The system's trust store (Debian: /etc/ssl/certs).
     void set_default_verify_paths();
     void set_default_verify_paths(error_code& ec);
+    /// Takes `source`'s credentials in one step: its chains and keys, trust
+    /// anchors, CRLs, verify mode, callback and depth, peer identity
+    /// requirements, server names and client certificate callback. Build a
+    /// fresh context from the new files, then hand it over: handshakes see
+    /// either all of the old material or all of the new.
+    void set_credentials_from(const context& source);
+
+    // Server name indication (RFC 6066 §3), server side.
+    /// Clients asking for `name` get the certificates, trust anchors and
+    /// verify settings of `per_name`; everything else (versions, suites,
+    /// ALPN, sessions) stays this context's. `name` is a DNS name, matched
+    /// without regard to case, or "*.domain" for one more leading label. A
+    /// later call for the same name replaces it. `per_name` must not be this
+    /// context or hold it.
+    void add_server_name(std::string name, const context& per_name);
+    /// Decides per requested name instead of the table; nullopt falls back to
+    /// the table and then to the default.
+    void set_server_name_callback(server_name_callback cb);
+    /// A client asking for a name that neither the callback nor the table
+    /// knows: refused with unrecognized_name when true; served with this
+    /// context's own certificates when false (the default). A client that
+    /// sends no server_name always gets the default.
+    void set_reject_unknown_server_names(bool reject);
 
     // Policy.
     void set_verify_mode(verify_mode mode);
@@ -95,6 +181,8 @@ public:
     /// and refuses a client whose list shares none (no_application_protocol).
     /// Each name is 1 to 255 bytes (e.g. "h2", "http/1.1"); empty: no ALPN.
     void set_alpn_protocols(std::vector<std::string> protocols);
+    /// Server: chooses the protocol instead of the preference list.
+    void set_alpn_select_callback(alpn_select_callback cb);
     /// RFC 7627. On by default; turning it off is for testing legacy peers.
     void set_require_extended_master_secret(bool required);
     /// TLS 1.3 middlebox compatibility (RFC 8446 §D.4): a non-empty legacy

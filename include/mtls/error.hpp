@@ -102,6 +102,7 @@ enum class error {
     invalid_configuration,      ///< context settings are inconsistent
     crypto_failure,             ///< the crypto provider reported a failure
     internal_error,             ///< a state mtls did not expect; a bug
+    unrecognized_server_name,   ///< no certificate for the server_name the client asked for
 };
 
 /// TLS alert descriptions (wire values).

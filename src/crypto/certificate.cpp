@@ -136,6 +136,11 @@ bytes_view certificate::subject_der() const noexcept
     return st_ ? view(st_->crt.subject_raw) : bytes_view{};
 }
 
+bytes_view certificate::issuer_der() const noexcept
+{
+    return st_ ? view(st_->crt.issuer_raw) : bytes_view();
+}
+
 key_type certificate::public_key_type() const noexcept
 {
     return st_ ? type_of(st_->crt.pk) : key_type::unsupported;

@@ -72,6 +72,8 @@ public:
     std::string subject() const;
     /// Subject DN as DER, for certificate_authorities / CertificateRequest.
     bytes_view subject_der() const noexcept;
+    /// Issuer DN as DER, to match against certificate_authorities.
+    bytes_view issuer_der() const noexcept;
     key_type public_key_type() const noexcept;
     /// Checks `signature` of `message` (hashed here) under the certificate's key.
     bool verify_signature(signature_scheme s, bytes_view message, bytes_view signature) const;
@@ -94,6 +96,9 @@ public:
     trust_store& operator=(trust_store&&) noexcept;
     ~trust_store();
 
+    /// A store holding the same anchors: setters change a copy, so a
+    /// handshake's snapshot never changes under it.
+    trust_store clone() const;
     void add(const certificate& c);
     error_code add_file(const std::string& path);
     error_code add_directory(const std::string& dir);

@@ -68,6 +68,14 @@ trust_store::trust_store(trust_store&&) noexcept = default;
 trust_store& trust_store::operator=(trust_store&&) noexcept = default;
 trust_store::~trust_store() = default;
 
+trust_store trust_store::clone() const
+{
+    trust_store out;
+    for (const mbedtls_x509_crt* c = &st_->chain; c != nullptr && c->version != 0; c = c->next)
+        detail::check(mbedtls_x509_crt_parse_der(&out.st_->chain, c->raw.p, c->raw.len));
+    return out;
+}
+
 void trust_store::add(const certificate& c)
 {
     if (c)

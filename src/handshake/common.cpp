@@ -23,11 +23,39 @@ void environment::keep_session(std::shared_ptr<const detail::session_state> s)
     resumable_session = std::move(s);
 }
 
+void environment::use_credentials(std::shared_ptr<const detail::credentials> c)
+{
+    creds = std::move(c);
+    mode = mode_override ? *mode_override
+           : creds->mode ? *creds->mode
+                         : (side == role::client ? verify_peer : verify_none);
+    callback = callback_override ? *callback_override : creds->callback;
+    own = nullptr;
+}
+
+namespace {
+
+error_code alpn_from_callback(environment& env, const std::vector<std::string_view>& offered)
+{
+    const std::vector<std::string> names(offered.begin(), offered.end());
+    const auto chosen = env.ctx.alpn_select(names);
+    if (!chosen || (!chosen->empty() && std::find(names.begin(), names.end(), *chosen) == names.end()))
+        return error::no_application_protocol;
+    env.info.alpn = *chosen;
+    return {};
+}
+
+} // namespace
+
 error_code choose_alpn(environment& env, const wire::hello_extensions& client_hello)
 {
-    if (!client_hello.alpn || env.ctx.alpn.empty())
+    if (!client_hello.alpn)
         return {};
     const auto& offered = *client_hello.alpn;
+    if (env.ctx.alpn_select)
+        return alpn_from_callback(env, offered);
+    if (env.ctx.alpn.empty())
+        return {};
     for (const auto& ours : env.ctx.alpn) {
         if (std::find(offered.begin(), offered.end(), ours) != offered.end()) {
             env.info.alpn = ours;
@@ -67,8 +95,10 @@ std::vector<const suite_info*> suites_for(const detail::context_impl& ctx, tls_v
 std::vector<bytes_view> module_base::own_chain() const
 {
     std::vector<bytes_view> ders;
-    ders.reserve(env_.ctx.chain.size());
-    for (const auto& c : env_.ctx.chain)
+    if (env_.own == nullptr)
+        return ders;
+    ders.reserve(env_.own->chain.size());
+    for (const auto& c : env_.own->chain)
         ders.push_back(c.der());
     return ders;
 }
@@ -90,7 +120,7 @@ error_code module_base::accept_peer_chain(const std::vector<bytes_view>& chain, 
 {
     // Counted before any certificate is parsed: the peer's certificate, at
     // most verify_depth intermediates and the anchor itself.
-    const auto depth = env_.ctx.verify_depth;
+    const auto depth = env_.creds->verify_depth;
     if ((env_.mode & verify_peer) && chain.size() > static_cast<std::size_t>(depth) + 2)
         return error::certificate_chain_too_long;
     std::vector<crypto::certificate> certs;
@@ -106,7 +136,7 @@ error_code module_base::accept_peer_chain(const std::vector<bytes_view>& chain, 
         return error::unsupported_certificate;
     if (env_.mode & verify_peer) {
         auto host = peer_role == role::server ? std::string_view(env_.host) : std::string_view();
-        if (auto ec = crypto::verify_chain(certs, env_.ctx.anchors, peer_role, host, env_.callback, depth))
+        if (auto ec = crypto::verify_chain(certs, *env_.creds->anchors, peer_role, host, env_.callback, depth))
             return ec;
     }
     auto& info = env_.info;
@@ -116,16 +146,6 @@ error_code module_base::accept_peer_chain(const std::vector<bytes_view>& chain, 
     info.peer_subject = certs.front().subject();
     peer_leaf_ = std::move(certs.front());
     return {};
-}
-
-std::optional<signature_scheme> module_base::pick_scheme(const std::vector<signature_scheme>& peer,
-                                                         bool tls12) const
-{
-    const auto key = env_.ctx.key.type();
-    for (auto s : env_.ctx.schemes)
-        if (crypto::key_matches_scheme(key, s, tls12) && contains(peer, s))
-            return s;
-    return std::nullopt;
 }
 
 error_code module_base::check_peer_signature(const wire::signed_data& sig, bytes_view content, bool tls12,

@@ -76,7 +76,8 @@ protected:
         env_.records.send(wire::content_type::handshake, message);
     }
 
-    /// This end's certificate chain as DER, its own certificate first.
+    /// This end's chosen certificate chain (env.own) as DER, its own
+    /// certificate first; empty when none is chosen.
     std::vector<bytes_view> own_chain() const;
 
     /// A fresh ephemeral key share (or the test hook's).
@@ -86,10 +87,6 @@ protected:
     /// it in the connection info. `peer_role` is the chain owner's role.
     error_code accept_peer_chain(const std::vector<bytes_view>& chain, role peer_role);
 
-    /// The scheme this end's key signs with, from the peer's list, in our
-    /// preference order; nullopt when none fits. TLS 1.3 excludes PKCS#1 v1.5
-    /// and ties ECDSA schemes to their curve.
-    std::optional<signature_scheme> pick_scheme(const std::vector<signature_scheme>& peer, bool tls12) const;
     /// The peer's signature over `content` by its certificate's key: a scheme
     /// we offered that fits that key in this version (illegal_parameter
     /// otherwise), and a signature that verifies (`bad_signature` otherwise).

@@ -15,6 +15,7 @@
 #include <mtls/test_hooks.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace mtls::handshake {
@@ -32,8 +33,15 @@ struct environment {
     const detail::context_impl& ctx;
     role side;
     std::string host;            // client: expected server name; empty for none
-    verify_mode mode;
+    /// The engine's own verify settings, which outrank the credentials'.
+    std::optional<verify_mode> mode_override;
+    std::optional<verify_callback> callback_override;
+    /// Set by use_credentials.
+    std::shared_ptr<const detail::credentials> creds;
+    verify_mode mode = verify_none;
     verify_callback callback;
+    /// The chain and key this end authenticates with, once chosen (owned by `creds`).
+    const detail::certified_key* own = nullptr;
     const engine_test_hooks& hooks;
     record::record_layer& records;
     connection_info& info;
@@ -52,6 +60,9 @@ struct environment {
     /// Milliseconds since the Unix epoch, from the test hook's clock when set.
     std::uint64_t now_ms() const;
     std::uint64_t now() const { return now_ms() / 1000; }
+    /// The credentials this handshake works with: taken from the context
+    /// when it starts; a server switches to a server name's (RFC 6066 §3).
+    void use_credentials(std::shared_ptr<const detail::credentials> c);
     /// Client: `s` becomes the session to resume with, and goes into the
     /// context's client session cache when there is one.
     void keep_session(std::shared_ptr<const detail::session_state> s);

@@ -3,6 +3,7 @@
 // [CertificateRequest], ServerHelloDone → [Certificate], ClientKeyExchange,
 // [CertificateVerify], ChangeCipherSpec, Finished → ChangeCipherSpec, Finished.
 
+#include "handshake/credentials.hpp"
 #include "handshake/hello.hpp"
 #include "handshake/resumption.hpp"
 #include "handshake/tls12_common.hpp"
@@ -288,12 +289,13 @@ error_code tls12_client::on_certificate_request(bytes_view body)
     if (auto ec = wire::parse_certificate_request12(body, cr))
         return ec;
     cert_requested_ = true;
-    const auto key = env_.ctx.key.type();
-    const std::byte wanted{key == crypto::key_type::rsa ? wire::cert_type_rsa_sign : wire::cert_type_ecdsa_sign};
-    const bool type_ok = std::find(cr.certificate_types.begin(), cr.certificate_types.end(), wanted) !=
-                         cr.certificate_types.end();
-    if (env_.ctx.key && !env_.ctx.chain.empty() && type_ok)
-        client_scheme_ = pick_scheme(cr.schemes, true);
+    // RFC 5246 §7.4.4: a certificate of one of the requested types.
+    auto type_requested = [&](crypto::key_type key) {
+        const std::byte wanted{key == crypto::key_type::rsa ? wire::cert_type_rsa_sign : wire::cert_type_ecdsa_sign};
+        return std::find(cr.certificate_types.begin(), cr.certificate_types.end(), wanted) !=
+               cr.certificate_types.end();
+    };
+    client_scheme_ = choose_client_key(env_, cr.authorities, cr.schemes, true, type_requested);
     state_ = state::expect_server_hello_done;
     return {};
 }
@@ -319,7 +321,7 @@ error_code tls12_client::on_server_hello_done(bytes_view body)
 
     if (client_scheme_) {
         // RFC 5246 §7.4.8: signed over every handshake message so far.
-        auto sig = env_.ctx.key.sign(*client_scheme_, transcript_.messages());
+        auto sig = env_.own->key->sign(*client_scheme_, transcript_.messages());
         if (sig.empty())
             return error::crypto_failure;
         send(handshake_type::certificate_verify,

@@ -1,6 +1,7 @@
 // TLS 1.2 server (RFC 5246 §7.3 with ECDHE per RFC 8422 and client
 // authentication): see tls12_client.cpp for the flow.
 
+#include "handshake/credentials.hpp"
 #include "handshake/hello.hpp"
 #include "handshake/resumption.hpp"
 #include "handshake/tls12_common.hpp"
@@ -122,6 +123,8 @@ error_code tls12_server::on_client_hello(const wire::client_hello& ch, bytes_vie
         return error::ems_required; // RFC 7627 §5.3
     if (ch.ext.server_name)
         env_.info.server_name.assign(*ch.ext.server_name);
+    if (auto ec = select_server_name(env_, ch.ext.server_name))
+        return ec;
     if (auto ec = choose_alpn(env_, ch.ext))
         return ec;
     issue_ticket_ = env_.ctx.session_tickets && ch.ext.session_ticket;
@@ -141,16 +144,18 @@ error_code tls12_server::on_client_hello(const wire::client_hello& ch, bytes_vie
 
 error_code tls12_server::choose(const wire::client_hello& ch, signature_scheme& scheme)
 {
-    if (env_.ctx.chain.empty() || !env_.ctx.key)
+    const auto suites = suites_for(env_.ctx, tls_version::tls12);
+    // Our preferred suite for a key type among those the client offers.
+    auto suite_for = [&](crypto::key_type key) -> const suite_info* {
+        for (auto s : suites)
+            if (key_fits_suite(key, *s) && contains(ch.cipher_suites, static_cast<std::uint16_t>(s->id)))
+                return s;
+        return nullptr;
+    };
+    const auto& keys = env_.creds->keys;
+    if (std::none_of(keys.begin(), keys.end(), [](const auto& k) { return k->usable(); }))
         return error::invalid_configuration;
-    const auto key = env_.ctx.key.type();
-    for (auto s : suites_for(env_.ctx, tls_version::tls12)) {
-        if (key_fits_suite(key, *s) && contains(ch.cipher_suites, static_cast<std::uint16_t>(s->id))) {
-            suite_ = s;
-            break;
-        }
-    }
-    if (!suite_)
+    if (std::none_of(keys.begin(), keys.end(), [&](const auto& k) { return k->usable() && suite_for(k->key->type()); }))
         return error::no_shared_cipher;
 
     // RFC 8422 §4: without supported_groups the client accepts secp256r1.
@@ -166,10 +171,10 @@ error_code tls12_server::choose(const wire::client_hello& ch, signature_scheme& 
     // implied, which mtls does not sign with.
     if (!ch.ext.signature_schemes)
         return error::no_shared_signature_scheme;
-    auto picked = pick_scheme(*ch.ext.signature_schemes, true);
-    if (!picked)
-        return error::no_shared_signature_scheme;
-    scheme = *picked;
+    if (auto ec = choose_server_key(env_, *ch.ext.signature_schemes, true,
+                                    [&](crypto::key_type k) { return suite_for(k) != nullptr; }, scheme))
+        return ec;
+    suite_ = suite_for(env_.own->key->type());
     return {};
 }
 
@@ -316,7 +321,7 @@ error_code tls12_server::send_server_key_exchange(signature_scheme scheme)
     std::vector<std::byte> params;
     wire::writer p(params);
     wire::encode_ecdhe_params(p, group_, share_->public_key());
-    auto sig = env_.ctx.key.sign(scheme, signed_params(params));
+    auto sig = env_.own->key->sign(scheme, signed_params(params));
     if (sig.empty())
         return error::crypto_failure;
     const wire::server_key_exchange ske{group_, share_->public_key(), params, scheme, sig};
@@ -331,7 +336,7 @@ void tls12_server::send_certificate_request()
     cr.schemes = env_.ctx.schemes;
     // RFC 5246 §7.4.4: the distinguished names of our trust anchors, as many
     // as fit the 2^16-1 byte vector.
-    const auto subjects = env_.ctx.anchors.subjects();
+    const auto subjects = env_.creds->anchors->subjects();
     const auto names = wire::names_within(subjects, 0xFFFF);
     cr.authorities.assign(names.begin(), names.end());
     send(handshake_type::certificate_request, [&](wire::writer& w) { wire::encode_certificate_request12(w, cr); });

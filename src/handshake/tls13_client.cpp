@@ -4,6 +4,7 @@
 // {EncryptedExtensions}, {CertificateRequest}, {Certificate},
 // {CertificateVerify}, {Finished} → {Certificate}, {CertificateVerify}, {Finished}.
 
+#include "handshake/credentials.hpp"
 #include "handshake/hello.hpp"
 #include "handshake/resumption.hpp"
 #include "handshake/tls13_common.hpp"
@@ -282,10 +283,9 @@ error_code tls13_client::on_certificate_request(bytes_view body)
     if (!cr.ext.signature_schemes)
         return error::missing_extension;
     cert_requested_ = true;
-    // One credential per context, so certificate_authorities has nothing to
-    // choose between; the key must fit a scheme the server accepts.
-    if (env_.ctx.key && !env_.ctx.chain.empty())
-        client_scheme_ = pick_scheme(*cr.ext.signature_schemes, false);
+    static const std::vector<bytes_view> no_authorities;
+    client_scheme_ = choose_client_key(env_, cr.ext.authorities ? *cr.ext.authorities : no_authorities,
+                                       *cr.ext.signature_schemes, false, [](crypto::key_type) { return true; });
     state_ = state::expect_certificate;
     return {};
 }

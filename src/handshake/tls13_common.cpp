@@ -161,7 +161,7 @@ bytes_view tls13_base::signed_content(role signer)
 
 error_code tls13_base::send_certificate_verify(signature_scheme scheme)
 {
-    auto sig = env_.ctx.key.sign(scheme, signed_content(env_.side));
+    auto sig = env_.own->key->sign(scheme, signed_content(env_.side));
     if (sig.empty())
         return error::crypto_failure;
     return send(handshake_type::certificate_verify,

@@ -2,6 +2,7 @@
 // version): RFC 8446 §2, asking for another key share with HelloRetryRequest
 // when the client's does not suit us.
 
+#include "handshake/credentials.hpp"
 #include "handshake/hello.hpp"
 #include "handshake/resumption.hpp"
 #include "handshake/tls13_common.hpp"
@@ -95,6 +96,8 @@ error_code tls13_server::on_client_hello(const wire::client_hello& ch, bytes_vie
     // RFC 8446 §4.1.2: exactly the null compression method.
     if (ch.compression_methods.size() != 1 || ch.compression_methods[0] != std::byte{0})
         return error::compression_not_null;
+    if (auto ec = select_server_name(env_, ch.ext.server_name))
+        return ec;
     if (auto ec = choose(ch))
         return ec;
     if (auto ec = choose_alpn(env_, ch.ext))
@@ -122,10 +125,10 @@ error_code tls13_server::on_client_hello(const wire::client_hello& ch, bytes_vie
 
 error_code tls13_server::choose(const wire::client_hello& ch)
 {
-    const auto& ctx = env_.ctx;
-    if (ctx.chain.empty() || !ctx.key)
+    const auto& keys = env_.creds->keys;
+    if (std::none_of(keys.begin(), keys.end(), [](const auto& k) { return k->usable(); }))
         return error::invalid_configuration;
-    for (auto s : suites_for(ctx, tls_version::tls13)) {
+    for (auto s : suites_for(env_.ctx, tls_version::tls13)) {
         if (contains(ch.cipher_suites, static_cast<std::uint16_t>(s->id))) {
             suite_ = s;
             break;
@@ -138,10 +141,9 @@ error_code tls13_server::choose(const wire::client_hello& ch)
     // (EC)DHE needs both supported_groups and key_share.
     if (!ch.ext.signature_schemes || !ch.ext.groups || !ch.ext.key_shares)
         return error::missing_extension;
-    auto picked = pick_scheme(*ch.ext.signature_schemes, false);
-    if (!picked)
-        return error::no_shared_signature_scheme;
-    scheme_ = *picked;
+    if (auto ec = choose_server_key(env_, *ch.ext.signature_schemes, false, [](crypto::key_type) { return true; },
+                                    scheme_))
+        return ec;
 
     // RFC 8446 §4.2.8: shares only for offered groups, at most one per
     // group. Sorted copies keep this O(n log n): a 64 KiB hello can hold
@@ -160,9 +162,9 @@ error_code tls13_server::choose(const wire::client_hello& ch)
         return error::bad_key_share;
     // Our preference decides; the client's share is used only when it is
     // for that group, otherwise HelloRetryRequest asks for it.
-    auto g = std::find_if(ctx.groups.begin(), ctx.groups.end(),
+    auto g = std::find_if(env_.ctx.groups.begin(), env_.ctx.groups.end(),
                           [&](named_group x) { return contains(*ch.ext.groups, x); });
-    if (g == ctx.groups.end())
+    if (g == env_.ctx.groups.end())
         return error::no_shared_group;
     group_ = *g;
     return {};
@@ -284,7 +286,7 @@ error_code tls13_server::send_certificate_request()
     // RFC 8446 §4.2.4: our trust anchors' names, as many as fit in the 2^16-1
     // byte extensions block beside signature_algorithms; the list may not be empty.
     constexpr std::size_t names_budget = 0xFFFF - 512;
-    const auto subjects = env_.ctx.anchors.subjects();
+    const auto subjects = env_.creds->anchors->subjects();
     const auto names = wire::names_within(subjects, names_budget);
     if (!names.empty())
         cr.ext.add_authorities({names.begin(), names.end()});
