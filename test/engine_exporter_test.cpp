@@ -13,6 +13,9 @@
 #include "support/pump.hpp"
 #include "support/stream_pair.hpp"
 
+#include "crypto/hash.hpp"
+#include "session/session_state.hpp"
+
 #include <string>
 
 using namespace mtls;
@@ -107,6 +110,41 @@ BOOST_AUTO_TEST_CASE(both_ends_export_the_same_bytes)
             // And the connection goes on.
             BOOST_TEST(p.exchange(pattern(100, 1), pattern(100, 2)));
             BOOST_TEST((plain == agreed(p, 32)));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(tls12_is_the_prf_over_the_randoms_and_the_context)
+{
+    // RFC 5705 §4, written out from the master secret (in the client's
+    // session) and the randoms of the hellos on the wire.
+    for (auto suite : {cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256,
+                       cipher_suite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384}) {
+        BOOST_TEST_CONTEXT(to_string(suite))
+        {
+            mutual c(tls_version::tls12);
+            c.server.set_cipher_suites({suite});
+            engine_pair p(c.client, c.server);
+            bytes client_random, server_random;
+            p.tamper = [&](flight& f) {
+                if (auto m = f.find(msg::client_hello))
+                    client_random = hello_random(*m);
+                if (auto m = f.find(msg::server_hello))
+                    server_random = hello_random(*m);
+            };
+            MTLS_REQUIRE_HANDSHAKE(p);
+            const auto state = p.client.session().state();
+            BOOST_TEST_REQUIRE(state);
+            const auto h = suite == cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256 ? crypto::hash_alg::sha256
+                                                                                          : crypto::hash_alg::sha384;
+            const bytes randoms = cat({client_random, server_random});
+            const bytes context(300, std::byte{0x5c}); // a length whose two bytes differ
+            const bytes seed_context = cat({bytes{std::byte{0x01}, std::byte{0x2c}}, context});
+            bytes want(40);
+            crypto::prf12(h, state->secret.view(), label, randoms, seed_context, want);
+            BOOST_TEST((agreed(p, 40, context) == want));
+            crypto::prf12(h, state->secret.view(), label, randoms, {}, want);
+            BOOST_TEST((agreed(p, 40) == want));
         }
     }
 }
