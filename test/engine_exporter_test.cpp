@@ -43,23 +43,35 @@ struct mutual {
     context server;
 };
 
-/// `n` bytes exported by `e`, with `context` unless it is nullopt; a failed
-/// export fails the test.
-bytes exported(const engine& e, std::size_t n, std::optional<bytes> context = std::nullopt,
-               std::string_view l = label)
+bool all_zero(const bytes& b)
 {
-    bytes out(n);
-    error_code ec;
+    return std::all_of(b.begin(), b.end(), [](std::byte x) { return x == std::byte{0}; });
+}
+
+/// `n` bytes from `e` for label `l`, with `context` unless it is nullopt;
+/// the buffer starts out as 0xa5 bytes.
+bytes try_export(const engine& e, std::string_view l, const std::optional<bytes>& context, std::size_t n,
+                 error_code& ec)
+{
+    bytes out(n, std::byte{0xa5});
     if (context)
         e.export_keying_material(l, *context, out, ec);
     else
         e.export_keying_material(l, out, ec);
+    return out;
+}
+
+/// `n` bytes exported by `e`; a failed export fails the test.
+bytes exported(const engine& e, std::size_t n, const std::optional<bytes>& context, std::string_view l)
+{
+    error_code ec;
+    auto out = try_export(e, l, context, n, ec);
     BOOST_TEST(!ec, ec.message());
     return out;
 }
 
 /// Both ends export the same `n` bytes; returns them.
-bytes agreed(const engine_pair& p, std::size_t n, std::optional<bytes> context = std::nullopt,
+bytes agreed(const engine_pair& p, std::size_t n, const std::optional<bytes>& context = std::nullopt,
              std::string_view l = label)
 {
     auto c = exported(p.client, n, context, l);
@@ -68,23 +80,40 @@ bytes agreed(const engine_pair& p, std::size_t n, std::optional<bytes> context =
     return c;
 }
 
-/// The error a refused export reports; checks that `out` was zero-filled.
-error_code refusal(const engine& e, std::string_view l, std::optional<bytes> context, std::size_t n)
+/// The error a refused export reports; checks that the output was zero-filled.
+error_code refusal(const engine& e, std::string_view l, const std::optional<bytes>& context, std::size_t n)
 {
-    bytes out(n, std::byte{0xa5});
     error_code ec;
-    if (context)
-        e.export_keying_material(l, *context, out, ec);
-    else
-        e.export_keying_material(l, out, ec);
-    BOOST_TEST(std::all_of(out.begin(), out.end(), [](std::byte b) { return b == std::byte{0}; }),
-               "a refused export left bytes in the output");
+    BOOST_TEST(all_zero(try_export(e, l, context, n, ec)), "a refused export left bytes in the output");
     return ec;
 }
 
-bool all_zero(const bytes& b)
+/// An ECDSA suite of version `v` with SHA-256 or SHA-384 as its hash.
+cipher_suite ecdsa_suite(tls_version v, bool sha384)
 {
-    return std::all_of(b.begin(), b.end(), [](std::byte x) { return x == std::byte{0}; });
+    if (v == tls_version::tls13)
+        return sha384 ? cipher_suite::tls_aes_256_gcm_sha384 : cipher_suite::tls_aes_128_gcm_sha256;
+    return sha384 ? cipher_suite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384
+                  : cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256;
+}
+
+/// For each version, `check(v, p)` after a mutually authenticated handshake,
+/// in the server's preferred suite or, when `sha384` is set, the ECDSA
+/// suite with that hash.
+template <class Check>
+void after_each_handshake(Check check, std::optional<bool> sha384 = std::nullopt)
+{
+    for (auto v : versions) {
+        BOOST_TEST_CONTEXT(to_string(v))
+        {
+            mutual c(v);
+            if (sha384)
+                c.server.set_cipher_suites({ecdsa_suite(v, *sha384)});
+            engine_pair p(c.client, c.server);
+            MTLS_REQUIRE_HANDSHAKE(p);
+            check(v, p);
+        }
+    }
 }
 
 } // namespace
@@ -93,37 +122,30 @@ BOOST_AUTO_TEST_SUITE(agreement)
 
 BOOST_AUTO_TEST_CASE(both_ends_export_the_same_bytes)
 {
-    for (auto v : versions) {
-        BOOST_TEST_CONTEXT(to_string(v))
-        {
-            mutual c(v);
-            engine_pair p(c.client, c.server);
-            MTLS_REQUIRE_HANDSHAKE(p);
-            const auto plain = agreed(p, 32);
-            BOOST_TEST(!all_zero(plain));
-            const auto with_context = agreed(p, 32, text("context"));
-            BOOST_TEST((plain != with_context));
-            BOOST_TEST((with_context != agreed(p, 32, text("contexu"))));
-            BOOST_TEST((plain != agreed(p, 32, std::nullopt, "EXPERIMENTAL mtls tesu")));
-            // Exporting changes nothing: the same call gives the same bytes.
-            BOOST_TEST((plain == agreed(p, 32)));
-            // And the connection goes on.
-            BOOST_TEST(p.exchange(pattern(100, 1), pattern(100, 2)));
-            BOOST_TEST((plain == agreed(p, 32)));
-        }
-    }
+    after_each_handshake([](tls_version, engine_pair& p) {
+        const auto plain = agreed(p, 32);
+        BOOST_TEST(!all_zero(plain));
+        const auto with_context = agreed(p, 32, text("context"));
+        BOOST_TEST((plain != with_context));
+        BOOST_TEST((with_context != agreed(p, 32, text("contexu"))));
+        BOOST_TEST((plain != agreed(p, 32, std::nullopt, "EXPERIMENTAL mtls tesu")));
+        // Exporting changes nothing: the same call gives the same bytes.
+        BOOST_TEST((plain == agreed(p, 32)));
+        // And the connection goes on.
+        BOOST_TEST(p.exchange(pattern(100, 1), pattern(100, 2)));
+        BOOST_TEST((plain == agreed(p, 32)));
+    });
 }
 
 BOOST_AUTO_TEST_CASE(tls12_is_the_prf_over_the_randoms_and_the_context)
 {
     // RFC 5705 §4, written out from the master secret (in the client's
     // session) and the randoms of the hellos on the wire.
-    for (auto suite : {cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256,
-                       cipher_suite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384}) {
-        BOOST_TEST_CONTEXT(to_string(suite))
+    for (bool sha384 : {false, true}) {
+        BOOST_TEST_CONTEXT((sha384 ? "SHA-384" : "SHA-256"))
         {
             mutual c(tls_version::tls12);
-            c.server.set_cipher_suites({suite});
+            c.server.set_cipher_suites({ecdsa_suite(tls_version::tls12, sha384)});
             engine_pair p(c.client, c.server);
             bytes client_random, server_random;
             p.tamper = [&](flight& f) {
@@ -135,8 +157,7 @@ BOOST_AUTO_TEST_CASE(tls12_is_the_prf_over_the_randoms_and_the_context)
             MTLS_REQUIRE_HANDSHAKE(p);
             const auto state = p.client.session().state();
             BOOST_TEST_REQUIRE(state);
-            const auto h = suite == cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256 ? crypto::hash_alg::sha256
-                                                                                          : crypto::hash_alg::sha384;
+            const auto h = sha384 ? crypto::hash_alg::sha384 : crypto::hash_alg::sha256;
             const bytes randoms = cat({client_random, server_random});
             const bytes context(300, std::byte{0x5c}); // a length whose two bytes differ
             const bytes seed_context = cat({bytes{std::byte{0x01}, std::byte{0x2c}}, context});
@@ -151,37 +172,25 @@ BOOST_AUTO_TEST_CASE(tls12_is_the_prf_over_the_randoms_and_the_context)
 
 BOOST_AUTO_TEST_CASE(empty_context_is_no_context_only_in_tls13)
 {
-    for (auto v : versions) {
-        BOOST_TEST_CONTEXT(to_string(v))
-        {
-            mutual c(v);
-            engine_pair p(c.client, c.server);
-            MTLS_REQUIRE_HANDSHAKE(p);
-            // RFC 5705 §4: a context, even empty, adds its uint16 length to
-            // the seed. RFC 8446 §7.5: no context hashes as an empty one.
-            const bool same = agreed(p, 32) == agreed(p, 32, bytes{});
-            BOOST_TEST(same == (v == tls_version::tls13));
-        }
-    }
+    after_each_handshake([](tls_version v, engine_pair& p) {
+        // RFC 5705 §4: a context, even empty, adds its uint16 length to
+        // the seed. RFC 8446 §7.5: no context hashes as an empty one.
+        const bool same = agreed(p, 32) == agreed(p, 32, bytes{});
+        BOOST_TEST(same == (v == tls_version::tls13));
+    });
 }
 
 BOOST_AUTO_TEST_CASE(the_length_is_an_input_only_in_tls13)
 {
-    for (auto v : versions) {
-        BOOST_TEST_CONTEXT(to_string(v))
-        {
-            mutual c(v);
-            engine_pair p(c.client, c.server);
-            MTLS_REQUIRE_HANDSHAKE(p);
-            // The TLS 1.2 PRF is a stream: a shorter export is a prefix of a
-            // longer one. HKDF-Expand-Label carries the length (RFC 8446 §7.1).
-            const auto long_out = agreed(p, 100, text("ctx"));
-            const auto short_out = agreed(p, 20, text("ctx"));
-            const bool prefix = std::equal(short_out.begin(), short_out.end(), long_out.begin());
-            BOOST_TEST(prefix == (v == tls_version::tls12));
-            BOOST_TEST(agreed(p, 0).empty());
-        }
-    }
+    after_each_handshake([](tls_version v, engine_pair& p) {
+        // The TLS 1.2 PRF is a stream: a shorter export is a prefix of a
+        // longer one. HKDF-Expand-Label carries the length (RFC 8446 §7.1).
+        const auto long_out = agreed(p, 100, text("ctx"));
+        const auto short_out = agreed(p, 20, text("ctx"));
+        const bool prefix = std::equal(short_out.begin(), short_out.end(), long_out.begin());
+        BOOST_TEST(prefix == (v == tls_version::tls12));
+        BOOST_TEST(agreed(p, 0).empty());
+    });
 }
 
 BOOST_AUTO_TEST_CASE(each_connection_exports_its_own_bytes)
@@ -201,21 +210,12 @@ BOOST_AUTO_TEST_CASE(each_connection_exports_its_own_bytes)
 
 BOOST_AUTO_TEST_CASE(sha384_suites)
 {
-    for (auto v : versions) {
-        BOOST_TEST_CONTEXT(to_string(v))
-        {
-            mutual c(v);
-            c.server.set_cipher_suites({v == tls_version::tls13
-                                            ? cipher_suite::tls_aes_256_gcm_sha384
-                                            : cipher_suite::tls_ecdhe_ecdsa_with_aes_256_gcm_sha384});
-            engine_pair p(c.client, c.server);
-            MTLS_REQUIRE_HANDSHAKE(p);
-            BOOST_TEST(!all_zero(agreed(p, 48, text("ctx"))));
-            // 255 hash lengths of SHA-384 is more than of SHA-256 (RFC 5869 §2.3).
-            if (v == tls_version::tls13)
-                BOOST_TEST(agreed(p, 255 * 48).size() == 255u * 48u);
-        }
-    }
+    after_each_handshake([](tls_version v, engine_pair& p) {
+        BOOST_TEST(!all_zero(agreed(p, 48, text("ctx"))));
+        // 255 hash lengths of SHA-384 is more than of SHA-256 (RFC 5869 §2.3).
+        if (v == tls_version::tls13)
+            BOOST_TEST(agreed(p, 255 * 48).size() == 255u * 48u);
+    }, true);
 }
 
 BOOST_AUTO_TEST_CASE(resumed_connections_export_too)
@@ -240,19 +240,13 @@ BOOST_AUTO_TEST_CASE(resumed_connections_export_too)
 
 BOOST_AUTO_TEST_CASE(after_close_notify)
 {
-    for (auto v : versions) {
-        BOOST_TEST_CONTEXT(to_string(v))
-        {
-            mutual c(v);
-            engine_pair p(c.client, c.server);
-            MTLS_REQUIRE_HANDSHAKE(p);
-            const auto before = agreed(p, 32);
-            p.client.close();
-            BOOST_TEST(p.pump());
-            BOOST_TEST_REQUIRE(p.server.peer_closed());
-            BOOST_TEST((agreed(p, 32) == before));
-        }
-    }
+    after_each_handshake([](tls_version, engine_pair& p) {
+        const auto before = agreed(p, 32);
+        p.client.close();
+        BOOST_TEST(p.pump());
+        BOOST_TEST_REQUIRE(p.server.peer_closed());
+        BOOST_TEST((agreed(p, 32) == before));
+    });
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -281,21 +275,14 @@ BOOST_AUTO_TEST_CASE(before_the_handshake_is_done)
 
 BOOST_AUTO_TEST_CASE(after_failure)
 {
-    for (auto v : versions) {
-        BOOST_TEST_CONTEXT(to_string(v))
-        {
-            mutual c(v);
-            engine_pair p(c.client, c.server);
-            MTLS_REQUIRE_HANDSHAKE(p);
-            // A record that fails authentication ends the connection.
-            auto garbage = make_record(content::application_data, pattern(40, 7));
-            p.inject(direction::to_server, garbage);
-            BOOST_TEST_REQUIRE(p.server.failed());
-            BOOST_TEST(p.server.handshake_done());
-            BOOST_TEST(refusal(p.server, label, std::nullopt, 32) == error::not_connected);
-            BOOST_TEST(refusal(p.server, label, text("ctx"), 32) == error::not_connected);
-        }
-    }
+    after_each_handshake([](tls_version, engine_pair& p) {
+        // A record that fails authentication ends the connection.
+        p.inject(direction::to_server, make_record(content::application_data, pattern(40, 7)));
+        BOOST_TEST_REQUIRE(p.server.failed());
+        BOOST_TEST(p.server.handshake_done());
+        BOOST_TEST(refusal(p.server, label, std::nullopt, 32) == error::not_connected);
+        BOOST_TEST(refusal(p.server, label, text("ctx"), 32) == error::not_connected);
+    });
 }
 
 BOOST_AUTO_TEST_CASE(tls12_without_extended_master_secret)
@@ -320,52 +307,37 @@ BOOST_AUTO_TEST_CASE(tls12_without_extended_master_secret)
 
 BOOST_AUTO_TEST_CASE(the_tls12_prf_labels)
 {
-    for (auto v : versions) {
-        BOOST_TEST_CONTEXT(to_string(v))
-        {
-            mutual c(v);
-            engine_pair p(c.client, c.server);
-            MTLS_REQUIRE_HANDSHAKE(p);
-            for (std::string_view l :
-                 {"client finished", "server finished", "master secret", "extended master secret", "key expansion"})
-                BOOST_TEST(refusal(p.client, l, std::nullopt, 32) == error::exporter_label_reserved, l);
-            // Only the exact labels: a prefix or a longer label is the application's.
-            BOOST_TEST(!all_zero(agreed(p, 32, std::nullopt, "key expansio")));
-            BOOST_TEST(!all_zero(agreed(p, 32, std::nullopt, "EXPORTER key expansion")));
-            BOOST_TEST(!all_zero(agreed(p, 32, std::nullopt, "")));
-        }
-    }
+    after_each_handshake([](tls_version, engine_pair& p) {
+        for (std::string_view l :
+             {"client finished", "server finished", "master secret", "extended master secret", "key expansion"})
+            BOOST_TEST(refusal(p.client, l, std::nullopt, 32) == error::exporter_label_reserved, l);
+        // Only the exact labels: a prefix or a longer label is the application's.
+        BOOST_TEST(!all_zero(agreed(p, 32, std::nullopt, "key expansio")));
+        BOOST_TEST(!all_zero(agreed(p, 32, std::nullopt, "EXPORTER key expansion")));
+        BOOST_TEST(!all_zero(agreed(p, 32, std::nullopt, "")));
+    });
 }
 
 BOOST_AUTO_TEST_CASE(too_long)
 {
-    for (auto v : versions) {
-        BOOST_TEST_CONTEXT(to_string(v))
-        {
-            mutual c(v);
-            c.server.set_cipher_suites({v == tls_version::tls13
-                                            ? cipher_suite::tls_aes_128_gcm_sha256
-                                            : cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256});
-            engine_pair p(c.client, c.server);
-            MTLS_REQUIRE_HANDSHAKE(p);
-            // RFC 8446 §7.1: "tls13 " and the label fit in 255 bytes.
-            const std::string longest_label(249, 'L');
-            BOOST_TEST(!all_zero(agreed(p, 32, std::nullopt, longest_label)));
-            BOOST_TEST(refusal(p.client, longest_label + "L", std::nullopt, 32) == error::exporter_input_too_long);
-            // 255 SHA-256 lengths in TLS 1.3 (RFC 5869 §2.3); 16 KiB in TLS 1.2.
-            const std::size_t most = v == tls_version::tls13 ? 255 * 32 : 16384;
-            BOOST_TEST(agreed(p, most, text("ctx")).size() == most);
-            BOOST_TEST(refusal(p.client, label, text("ctx"), most + 1) == error::exporter_output_too_long);
-            BOOST_TEST(refusal(p.server, label, std::nullopt, most + 1) == error::exporter_output_too_long);
-            // RFC 5705 §4: a uint16 context length. TLS 1.3 hashes the context.
-            BOOST_TEST(!all_zero(agreed(p, 32, bytes(65535, std::byte{1}))));
-            const bytes big(65536, std::byte{1});
-            if (v == tls_version::tls12)
-                BOOST_TEST(refusal(p.client, label, big, 32) == error::exporter_input_too_long);
-            else
-                BOOST_TEST(!all_zero(agreed(p, 32, big)));
-        }
-    }
+    after_each_handshake([](tls_version v, engine_pair& p) {
+        // RFC 8446 §7.1: "tls13 " and the label fit in 255 bytes.
+        const std::string longest_label(249, 'L');
+        BOOST_TEST(!all_zero(agreed(p, 32, std::nullopt, longest_label)));
+        BOOST_TEST(refusal(p.client, longest_label + "L", std::nullopt, 32) == error::exporter_input_too_long);
+        // 255 SHA-256 lengths in TLS 1.3 (RFC 5869 §2.3); 16 KiB in TLS 1.2.
+        const std::size_t most = v == tls_version::tls13 ? 255 * 32 : 16384;
+        BOOST_TEST(agreed(p, most, text("ctx")).size() == most);
+        BOOST_TEST(refusal(p.client, label, text("ctx"), most + 1) == error::exporter_output_too_long);
+        BOOST_TEST(refusal(p.server, label, std::nullopt, most + 1) == error::exporter_output_too_long);
+        // RFC 5705 §4: a uint16 context length. TLS 1.3 hashes the context.
+        BOOST_TEST(!all_zero(agreed(p, 32, bytes(65535, std::byte{1}))));
+        const bytes big(65536, std::byte{1});
+        if (v == tls_version::tls12)
+            BOOST_TEST(refusal(p.client, label, big, 32) == error::exporter_input_too_long);
+        else
+            BOOST_TEST(!all_zero(agreed(p, 32, big)));
+    }, false);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -38,10 +38,7 @@ for setting in 1.2:ECDHE-ECDSA-AES128-GCM-SHA256 1.2:ECDHE-ECDSA-AES256-GCM-SHA3
     esac
     session="$work_dir/session.$suite.pem"
     for run in full resumed; do
-        case $run in
-            full) session_arg=(-sess_out "$session") ;;
-            resumed) session_arg=(-sess_in "$session") ;;
-        esac
+        s_client_session_arg "$run" "$session"
         out="$work_dir/s_client.$suite.$run"
         s_client_get "$server_port" "$out" "-tls1_${version#1.}" "${suite_arg[@]}" "${session_arg[@]}" \
             -keymatexport "$label" -keymatexportlen 32 -verify_return_error -CAfile "$certs/ca.pem" \
