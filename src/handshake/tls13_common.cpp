@@ -98,7 +98,7 @@ error_code tls13_base::export_keying_material(std::string_view label, std::optio
     if (out.size() > 255 * crypto::digest_size(hash()))
         return error::exporter_output_too_long;
     if (out.empty())
-        return {}; // HKDF-Expand in mbedTLS refuses an empty output buffer
+        return {}; // mbedTLS's HKDF-Expand refuses the null pointer an empty span may hold
     // §7.5: no context hashes as an empty one.
     tls13::export_keying_material(hash(), exporter_master_.view(), label, context.value_or(bytes_view{}), out);
     return {};
