@@ -6,6 +6,7 @@
 //                [--groups LIST] [--ciphers LIST]
 //                [--handshake-timeout SECONDS] [--idle-timeout SECONDS]
 //                [--max-connections N] [--ticket-key-file FILE] [--alpn LIST]
+//                [--keymatexport LABEL [--keymatexportlen N]]
 //
 // --groups takes key exchange groups in preference order, comma-separated
 // (x25519,secp256r1,secp384r1); --ciphers takes cipher suites the same way,
@@ -23,6 +24,11 @@
 //                                       the client of the full handshake)
 //   resumed: no                        ("yes" when the client resumed a session)
 //   alpn: http/1.1                     (or "alpn: none" when the client offered no ALPN)
+// --keymatexport LABEL adds a line after all of those, as OpenSSL's flag of
+// that name prints: keying material exported without context (RFC 5705,
+// RFC 8446 §7.5) for LABEL, --keymatexportlen bytes (default 20, as
+// OpenSSL's), in upper-case hex:
+//   exporter: 9F3A...                  (or "exporter: refused (<reason>)")
 // The server issues session tickets and keeps TLS 1.2 sessions by id.
 // --ticket-key-file FILE seals and opens tickets with the keys in FILE: 1 to 8
 // records of 48 bytes (a 16-byte name, then a 32-byte key; the first seals,
@@ -87,6 +93,10 @@ struct limits {
     std::chrono::seconds handshake_timeout{10};
     std::chrono::seconds idle_timeout{60};
     long max_connections = 1000;
+    // Not limits, but per-connection settings too: --keymatexport (empty: no
+    // exporter line) and --keymatexportlen.
+    std::string export_label;
+    std::size_t export_length = 20;
 };
 
 // How long a failed connection may drain before it is closed.
@@ -103,7 +113,8 @@ constexpr std::chrono::milliseconds max_backoff{1000};
                  " [--ciphers IANA_NAME,...]\n"
                  "                    [--handshake-timeout SECONDS] [--idle-timeout SECONDS]"
                  " [--max-connections N]\n"
-                 "                    [--ticket-key-file FILE] [--alpn PROTOCOL,...]\n";
+                 "                    [--ticket-key-file FILE] [--alpn PROTOCOL,...]\n"
+                 "                    [--keymatexport LABEL [--keymatexportlen N]]\n";
     std::exit(2);
 }
 
@@ -188,6 +199,23 @@ std::string describe(const mtls::connection_info& info) {
     return body;
 }
 
+// The --keymatexport line: keying material without context, as `openssl
+// s_client -keymatexport` exports it.
+std::string exporter_line(const stream_type& stream, const limits& lim) {
+    if (lim.export_label.empty()) return {};
+    std::vector<std::byte> material(lim.export_length);
+    mtls::error_code ec;
+    stream.export_keying_material(lim.export_label, material, ec);
+    if (ec) return "exporter: refused (" + ec.message() + ")\n";
+    std::string line = "exporter: ";
+    for (auto b : material) {
+        constexpr char digits[] = "0123456789ABCDEF";
+        line += digits[std::to_integer<unsigned>(b) >> 4];
+        line += digits[std::to_integer<unsigned>(b) & 15];
+    }
+    return line + "\n";
+}
+
 // Ends a failed connection without losing the alert just sent. Closing a
 // socket that still has unread input makes the kernel send a TCP reset, and a
 // client still sending then sees "connection reset" instead of the alert. So:
@@ -247,7 +275,7 @@ asio::awaitable<void> serve(tcp::socket socket, const mtls::context& ctx, limits
             keep_alive = request.keep_alive();
         } else {
             response.version(request.version());
-            response.body() = describe(stream.info());
+            response.body() = describe(stream.info()) + exporter_line(stream, lim);
             keep_alive = request.keep_alive();
         }
         response.set(http::field::content_type, "text/plain");
@@ -342,6 +370,10 @@ int main(int argc, char** argv) {
             std::chrono::seconds(parse_number(options["--idle-timeout"], 1, 86400, "idle timeout"));
     if (options.contains("--max-connections"))
         lim.max_connections = parse_number(options["--max-connections"], 1, 1000000, "max connections");
+    lim.export_label = options["--keymatexport"];
+    if (options.contains("--keymatexportlen"))
+        lim.export_length = static_cast<std::size_t>(
+            parse_number(options["--keymatexportlen"], 1, 16384, "keying material length"));
     try {
         const mtls::context ctx = make_context(options);
         asio::io_context io;

@@ -27,6 +27,18 @@ constexpr std::size_t max_pending_output = 256 * 1024;
 constexpr std::uint8_t alert_level_warning = 1;
 constexpr std::uint8_t alert_level_fatal = 2;
 
+/// RFC 5705 §4: exporter labels must not collide with the labels the TLS 1.2
+/// PRF derives its own secrets with (RFC 5246 §8.1, §6.3, §7.4.9; RFC 7627 §4).
+bool reserved_exporter_label(std::string_view label) noexcept
+{
+    constexpr std::array<std::string_view, 5> reserved{"client finished", "server finished", "master secret",
+                                                       "extended master secret", "key expansion"};
+    return std::find(reserved.begin(), reserved.end(), label) != reserved.end();
+}
+/// The longest label HKDF-Expand-Label carries after its "tls13 " prefix
+/// (RFC 8446 §7.1: opaque label<7..255>).
+constexpr std::size_t max_exporter_label = 255 - 6;
+
 } // namespace
 
 struct engine::impl {
@@ -59,6 +71,8 @@ struct engine::impl {
     void on_change_cipher_spec(const record::record_layer::record& r);
     void on_alert(crypto::bytes_view payload);
     void on_application_data(crypto::mutable_bytes payload);
+    error_code export_keying_material(std::string_view label, std::optional<crypto::bytes_view> context,
+                                      crypto::mutable_bytes out) const;
     void fail(error_code ec);
     void send_alert(std::uint8_t level, alert a);
     /// Counts a record that moved nothing forward; fails past the limit.
@@ -87,6 +101,24 @@ void engine::impl::fail(error_code ec)
         if (a != alert::close_notify)
             send_alert(alert_level_fatal, a);
     }
+}
+
+error_code engine::impl::export_keying_material(std::string_view label,
+                                                std::optional<crypto::bytes_view> context,
+                                                crypto::mutable_bytes out) const
+{
+    error_code ec;
+    if (!done || err)
+        ec = mtls::error::not_connected;
+    else if (reserved_exporter_label(label))
+        ec = mtls::error::exporter_label_reserved;
+    else if (label.size() > max_exporter_label)
+        ec = mtls::error::exporter_input_too_long;
+    else
+        ec = hs->export_keying_material(label, context, out);
+    if (ec)
+        std::fill(out.begin(), out.end(), std::byte{0});
+    return ec;
 }
 
 void engine::impl::no_progress()
@@ -352,6 +384,17 @@ void engine::close()
 bool engine::update_keys(bool request_peer)
 {
     return is_open() && impl_->hs->update_write_key(request_peer);
+}
+
+void engine::export_keying_material(std::string_view label, std::span<const std::byte> context,
+                                    std::span<std::byte> out, error_code& ec) const
+{
+    ec = impl_->export_keying_material(label, context, out);
+}
+
+void engine::export_keying_material(std::string_view label, std::span<std::byte> out, error_code& ec) const
+{
+    ec = impl_->export_keying_material(label, std::nullopt, out);
 }
 
 bool engine::handshake_done() const noexcept { return impl_->done; }

@@ -21,7 +21,7 @@ struct error_row {
     condition kind;
 };
 
-constexpr std::array<error_row, 70> errors{{
+constexpr std::array<error_row, 74> errors{{
     {error::stream_truncated, "stream truncated: peer closed the transport without close_notify",
      alert::close_notify, condition::closed},
     {error::not_connected, "operation needs a completed TLS handshake",
@@ -163,6 +163,18 @@ constexpr std::array<error_row, 70> errors{{
      alert::internal_error, condition::local_error},
     {error::unrecognized_server_name, "unrecognized_name: no certificate for the requested server name (SNI)",
      alert::unrecognized_name, condition::negotiation_error},
+    {error::exporter_without_ems,
+     "keying material exporter refused: TLS 1.2 connection without extended master secret (RFC 7627 §5.4)",
+     alert::internal_error, condition::local_error},
+    {error::exporter_label_reserved,
+     "keying material exporter refused: the label is one the TLS 1.2 PRF uses itself (RFC 5705 §4)",
+     alert::internal_error, condition::local_error},
+    {error::exporter_input_too_long,
+     "keying material exporter: label longer than 249 bytes, or TLS 1.2 context longer than 65535 bytes",
+     alert::internal_error, condition::local_error},
+    {error::exporter_output_too_long,
+     "keying material exporter: output longer than 255 hash lengths (TLS 1.3) or 16384 bytes (TLS 1.2)",
+     alert::internal_error, condition::local_error},
 }};
 
 // Row i holds error i + 1, and there are as many rows as enumerators (all of

@@ -64,6 +64,10 @@ if(TARGET https_server AND TARGET https_client)
   # https_client against s_server.
   mtls_interop_test(interop_alpn_curl_nghttp alpn_curl_nghttp.sh)
   mtls_interop_test(interop_alpn_openssl alpn_openssl.sh)
+
+  # Keying material exporters (RFC 5705, RFC 8446 §7.5): https_server against
+  # s_client -keymatexport, TLS 1.2 and 1.3.
+  mtls_interop_test(interop_exporter_openssl exporter_openssl.sh)
 endif()
 
 # The echo examples (callbacks and coroutines over tls_stream) against each

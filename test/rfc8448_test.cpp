@@ -568,6 +568,19 @@ BOOST_AUTO_TEST_CASE(replays_the_simple_1rtt_handshake)
     check_secret(secrets, "CLIENT_TRAFFIC_SECRET_0", rfc8448::client_ap_traffic);
     check_secret(secrets, "SERVER_TRAFFIC_SECRET_0", rfc8448::server_ap_traffic);
     check_secret(secrets, "EXPORTER_SECRET", rfc8448::exporter_master);
+    // RFC 8446 §7.5 from the trace's exporter_master_secret; the expected
+    // bytes come from OpenSSL's HKDF (`openssl kdf ... mode:EXPAND_ONLY HKDF`)
+    // and Python's hmac, both fed the HkdfLabel bytes written out by hand.
+    byte_vec exported(32);
+    error_code ec;
+    client.export_keying_material("EXPERIMENTAL mtls", exported, ec);
+    BOOST_TEST(!ec, ec.message());
+    check_bytes("exporter, no context", exported,
+                hex("539440e6e06f4074e2fa5755a369e4e7f5ea2382d2a36994002c4dbfbdfa53eb"));
+    client.export_keying_material("EXPERIMENTAL mtls", text("abc"), exported, ec);
+    BOOST_TEST(!ec, ec.message());
+    check_bytes("exporter, context \"abc\"", exported,
+                hex("8adaf8d7a600af8eddfcb8fa3cbc9a867431c0548f7ce02d70f93e661d9764f2"));
 
     // {server} NewSessionTicket: mtls does not resume, so it is accepted and
     // dropped (RFC 8446 §4.6.1 lets clients ignore tickets).

@@ -17,6 +17,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace mtls {
 
@@ -98,6 +99,38 @@ public:
     /// own. Returns false (and does nothing) before the handshake completes,
     /// after close or failure, and in TLS 1.2, which has no key update.
     bool update_keys(bool request_peer);
+
+    // Keying material exporters (RFC 5705, RFC 8446 §7.5), as OpenSSL's
+    // SSL_export_keying_material: the overload with `context` is its
+    // use_context = 1, the one without is use_context = 0.
+    /// Fills `out` with keying material for `label` and `context`; both ends
+    /// of a connection get the same bytes. TLS 1.2 (RFC 5705 §4):
+    /// PRF(master_secret, label, client_random + server_random + uint16
+    /// length of context + context), so an empty `context` is not the same
+    /// as none. TLS 1.3 (RFC 8446 §7.5): HKDF-Expand-Label(Derive-Secret(
+    /// exporter_master_secret, label, ""), "exporter", Hash(context), length),
+    /// where no context hashes as an empty one: the two overloads agree.
+    /// On failure `ec` is set and `out` is zero-filled, never left holding
+    /// bytes that could pass for keying material:
+    /// - `error::not_connected` before the handshake is done and after failure;
+    /// - `error::exporter_without_ems` in TLS 1.2 without extended master
+    ///   secret (RFC 7627 §5.4; a context that does not require it can get
+    ///   such connections);
+    /// - `error::exporter_label_reserved` for the TLS 1.2 PRF's own labels
+    ///   ("client finished", "server finished", "master secret", "extended
+    ///   master secret", "key expansion"), in both versions (RFC 5705 §4;
+    ///   OpenSSL does not refuse them);
+    /// - `error::exporter_input_too_long` for a label over 249 bytes (what
+    ///   HKDF-Expand-Label carries, RFC 8446 §7.1; in TLS 1.2 too) or, in
+    ///   TLS 1.2, a context over 65535 bytes (its length is a uint16);
+    /// - `error::exporter_output_too_long` past 255 hash lengths in TLS 1.3
+    ///   (RFC 5869 §2.3: 8160 bytes with SHA-256) and past 16384 bytes in
+    ///   TLS 1.2, whose PRF has no limit of its own.
+    /// Works after close_notify either way, while the engine lives.
+    void export_keying_material(std::string_view label, std::span<const std::byte> context,
+                                std::span<std::byte> out, error_code& ec) const;
+    /// As above without a context (RFC 5705 §4: the seed ends after the randoms).
+    void export_keying_material(std::string_view label, std::span<std::byte> out, error_code& ec) const;
 
     // State.
     bool handshake_done() const noexcept;

@@ -103,6 +103,11 @@ enum class error {
     crypto_failure,             ///< the crypto provider reported a failure
     internal_error,             ///< a state mtls did not expect; a bug
     unrecognized_server_name,   ///< no certificate for the server_name the client asked for
+    // Keying material exporters (engine::export_keying_material).
+    exporter_without_ems,       ///< TLS 1.2 connection without extended master secret (RFC 7627 §5.4)
+    exporter_label_reserved,    ///< label is one the TLS 1.2 PRF uses itself (RFC 5705 §4)
+    exporter_input_too_long,    ///< label or context longer than the protocol can carry
+    exporter_output_too_long,   ///< more keying material asked for than the exporter gives
 };
 
 /// TLS alert descriptions (wire values).

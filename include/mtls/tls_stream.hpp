@@ -155,6 +155,13 @@ public:
     {
         return core_.eng ? core_.eng->info() : detail::no_connection_info();
     }
+    /// Keying material exporters (RFC 5705, RFC 8446 §7.5) for the current
+    /// connection: `engine::export_keying_material`, which says how the two
+    /// overloads differ. `error::not_connected` before a handshake completes
+    /// and once the connection has failed; `out` is zero-filled on failure.
+    void export_keying_material(std::string_view label, std::span<const std::byte> context,
+                                std::span<std::byte> out, error_code& ec) const;
+    void export_keying_material(std::string_view label, std::span<std::byte> out, error_code& ec) const;
     /// The sans-IO engine underneath, for what the stream does not expose.
     /// The engine is created (for the role given) when a handshake starts;
     /// calling this before is a precondition violation.

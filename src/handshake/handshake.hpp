@@ -101,6 +101,13 @@ public:
     virtual bool update_write_key(bool /*request_peer*/) { return false; }
     /// Called before each application data record is sealed.
     virtual void before_seal() {}
+    /// Keying material for `label` and `context` (nullopt: none) into `out`,
+    /// once done() (engine::export_keying_material checks what is common).
+    virtual error_code export_keying_material(std::string_view /*label*/, std::optional<bytes_view> /*context*/,
+                                              mutable_bytes /*out*/) const
+    {
+        return error::not_connected;
+    }
 
     /// The module the hellos chose, once: the engine drives it from then on.
     std::unique_ptr<handshake_module> take_successor() noexcept { return std::move(successor_); }

@@ -61,6 +61,16 @@ traffic_key traffic_keys(crypto::aead_alg a, hash_alg h, bytes_view traffic_secr
     return k;
 }
 
+void export_keying_material(hash_alg h, bytes_view exporter_master_secret, std::string_view label,
+                            bytes_view context, mutable_bytes out)
+{
+    std::array<std::byte, crypto::max_digest_size> empty_hash{};
+    std::array<std::byte, crypto::max_digest_size> context_hash{};
+    // Derive-Secret over no messages hashes the empty string (§7.1).
+    const auto exporter = derive_secret(h, exporter_master_secret, label, crypto::digest(h, {}, empty_hash));
+    expand_label(h, exporter.view(), "exporter", crypto::digest(h, context, context_hash), out);
+}
+
 secret next_traffic_secret(hash_alg h, bytes_view current)
 {
     secret out;

@@ -65,6 +65,13 @@ traffic_key traffic_keys(crypto::aead_alg a, hash_alg h, bytes_view traffic_secr
 /// application_traffic_secret_N+1 (§7.2).
 secret next_traffic_secret(hash_alg h, bytes_view current);
 
+/// TLS-Exporter(label, context, out.size()) (§7.5): HKDF-Expand-Label(
+/// Derive-Secret(exporter_master_secret, label, ""), "exporter",
+/// Hash(context), out.size()). `label` is at most 249 bytes, `out` at most
+/// 255 hash lengths.
+void export_keying_material(hash_alg h, bytes_view exporter_master_secret, std::string_view label,
+                            bytes_view context, mutable_bytes out);
+
 /// Finished.verify_data = HMAC(finished_key, transcript_hash), where
 /// finished_key = HKDF-Expand-Label(base_key, "finished", "", Hash.length).
 secret finished_verify_data(hash_alg h, bytes_view base_key, bytes_view transcript_hash);

@@ -135,6 +135,36 @@ void tls12_base::send_finished(bool from_client)
     send(wire::handshake_type::finished, [&](wire::writer& w) { wire::encode_finished(w, data); });
 }
 
+error_code tls12_base::export_keying_material(std::string_view label, std::optional<bytes_view> context,
+                                              mutable_bytes out) const
+{
+    // The PRF has no limit of its own; this bounds the work one call can ask for.
+    constexpr std::size_t max_output = 16384;
+    // RFC 7627 §5.4: without it the master secret can be shared with another
+    // connection (the triple handshake), and so would the exported keys.
+    if (!ems_)
+        return error::exporter_without_ems;
+    if (out.size() > max_output)
+        return error::exporter_output_too_long;
+    // RFC 5705 §4: the context's length is a uint16.
+    if (context && context->size() > 0xffff)
+        return error::exporter_input_too_long;
+    // RFC 5705 §4: seed = client_random + server_random
+    //                     [+ context_value_length + context_value]
+    std::array<std::byte, 2 * sizeof(wire::random_bytes)> randoms{};
+    std::copy(client_random_.begin(), client_random_.end(), randoms.begin());
+    std::copy(server_random_.begin(), server_random_.end(), randoms.begin() + client_random_.size());
+    std::vector<std::byte> with_context;
+    if (context) {
+        with_context.reserve(2 + context->size());
+        with_context.push_back(std::byte(static_cast<std::uint8_t>(context->size() >> 8)));
+        with_context.push_back(std::byte(static_cast<std::uint8_t>(context->size())));
+        with_context.insert(with_context.end(), context->begin(), context->end());
+    }
+    crypto::prf12(suite_->hash, master_.view(), label, randoms, with_context, out);
+    return {};
+}
+
 void tls12_base::record_info(named_group g)
 {
     auto& info = env_.info;

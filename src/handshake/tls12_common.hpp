@@ -25,6 +25,9 @@ public:
         stage_ = stage::expect_finished;
     }
     bool done() const noexcept final { return stage_ == stage::done; }
+    /// RFC 5705 §4, only with extended master secret (RFC 7627 §5.4).
+    error_code export_keying_material(std::string_view label, std::optional<bytes_view> context,
+                                      mutable_bytes out) const final;
 
 protected:
     explicit tls12_base(environment& env) : module_base(env) {}

@@ -82,12 +82,26 @@ void tls13_base::derive_application_secrets()
     log_secret("CLIENT_TRAFFIC_SECRET_0", client_traffic_secret_.view());
     log_secret("SERVER_TRAFFIC_SECRET_0", server_traffic_secret_.view());
     log_secret("EXPORTER_SECRET", exporter.view());
+    exporter_master_ = exporter;
 }
 
 void tls13_base::derive_resumption_master()
 {
     std::array<std::byte, crypto::max_digest_size> buf{};
     resumption_master_ = tls13::derive_secret(hash(), secrets_->master.view(), "res master", transcript_hash(buf));
+}
+
+error_code tls13_base::export_keying_material(std::string_view label, std::optional<bytes_view> context,
+                                              mutable_bytes out) const
+{
+    // HKDF-Expand-Label's length is HKDF-Expand's: at most 255 hash lengths (RFC 5869 §2.3).
+    if (out.size() > 255 * crypto::digest_size(hash()))
+        return error::exporter_output_too_long;
+    if (out.empty())
+        return {}; // mbedTLS's HKDF-Expand refuses the null pointer an empty span may hold
+    // §7.5: no context hashes as an empty one.
+    tls13::export_keying_material(hash(), exporter_master_.view(), label, context.value_or(bytes_view{}), out);
+    return {};
 }
 
 void tls13_base::use_read_secret(const crypto::secret& s)

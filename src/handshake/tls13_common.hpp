@@ -21,6 +21,9 @@ public:
                               : change_cipher_spec_state::tls13_dummy_allowed;
     }
     bool update_write_key(bool request_peer) override;
+    /// RFC 8446 §7.5: from the exporter_master_secret kept since the server Finished.
+    error_code export_keying_material(std::string_view label, std::optional<bytes_view> context,
+                                      mutable_bytes out) const final;
     void before_seal() override;
 
 protected:
@@ -88,6 +91,7 @@ protected:
     const suite_info* suite_ = nullptr;
     std::optional<tls13::handshake_secrets> secrets_;
     crypto::secret resumption_master_;     // what the tickets' PSKs derive from
+    crypto::secret exporter_master_;       // exporter_master_secret (§7.1), for §7.5
     crypto::secret client_traffic_secret_; // application_traffic_secret_N, each direction
     crypto::secret server_traffic_secret_;
     unsigned client_generation_ = 0;

@@ -272,6 +272,16 @@ resumption_version() {
     esac
 }
 
+# Sets session_arg: the s_client flags for run RUN (full|resumed) of a
+# resumption: save the session to FILE, or offer the one saved there.
+s_client_session_arg() {
+    case $1 in
+        full) session_arg=(-sess_out "$2") ;;
+        resumed) session_arg=(-sess_in "$2") ;;
+        *) fail "unknown run $1" ;;
+    esac
+}
+
 # Sets no_ticket: the OpenSSL flags for resumption MODE (ticket|id).
 openssl_resumption_mode() {
     case $1 in

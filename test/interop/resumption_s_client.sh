@@ -18,10 +18,7 @@ for mode in "${resumption_modes[@]}"; do
     openssl_resumption_mode "$mode"
     session="$work_dir/session.$mode.pem"
     for run in full resumed; do
-        case $run in
-            full) session_arg=(-sess_out "$session") ;;
-            resumed) session_arg=(-sess_in "$session") ;;
-        esac
+        s_client_session_arg "$run" "$session"
         out="$work_dir/s_client.$mode.$run"
         s_client_get "$server_port" "$out" "$openssl_pin" "${no_ticket[@]}" "${session_arg[@]}" \
             -verify_return_error -CAfile "$certs/ca.pem" \

@@ -41,6 +41,30 @@ auto tls_stream<NextLayer>::async_run(Policy policy, CompletionToken&& token)
 }
 
 template <class NextLayer>
+void tls_stream<NextLayer>::export_keying_material(std::string_view label, std::span<const std::byte> context,
+                                                   std::span<std::byte> out, error_code& ec) const
+{
+    if (!core_.connected()) {
+        std::fill(out.begin(), out.end(), std::byte{0});
+        ec = error::not_connected;
+        return;
+    }
+    core_.eng->export_keying_material(label, context, out, ec);
+}
+
+template <class NextLayer>
+void tls_stream<NextLayer>::export_keying_material(std::string_view label, std::span<std::byte> out,
+                                                   error_code& ec) const
+{
+    if (!core_.connected()) {
+        std::fill(out.begin(), out.end(), std::byte{0});
+        ec = error::not_connected;
+        return;
+    }
+    core_.eng->export_keying_material(label, out, ec);
+}
+
+template <class NextLayer>
 void tls_stream<NextLayer>::set_verify_mode(verify_mode mode)
 {
     core_.mode = mode;
