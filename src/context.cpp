@@ -330,6 +330,11 @@ void context::set_alpn_protocols(std::vector<std::string> protocols)
     mut().alpn = std::move(protocols);
 }
 
+void context::set_keylog_callback(std::function<void(std::string_view line)> callback)
+{
+    mut().keylog = std::move(callback);
+}
+
 void context::set_require_extended_master_secret(bool required)
 {
     mut().require_ems = required;
