@@ -64,6 +64,12 @@ if(TARGET https_server AND TARGET https_client)
   # https_client against s_server.
   mtls_interop_test(interop_alpn_curl_nghttp alpn_curl_nghttp.sh)
   mtls_interop_test(interop_alpn_openssl alpn_openssl.sh)
+
+  # SSLKEYLOGFILE: tshark decrypts a tcpdump capture of https_client and
+  # https_server with either key log. Skipped (77) only where tcpdump may not
+  # capture, i.e. not as root.
+  mtls_interop_test(interop_keylog_tshark keylog_tshark.sh)
+  set_tests_properties(interop_keylog_tshark PROPERTIES SKIP_RETURN_CODE 77)
 endif()
 
 # The echo examples (callbacks and coroutines over tls_stream) against each
