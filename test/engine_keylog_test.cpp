@@ -41,8 +41,7 @@ std::vector<std::string> expected_labels(tls_version v)
 
 bool lower_hex(std::string_view s)
 {
-    return !s.empty() && s.size() % 2 == 0 &&
-           s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+    return !s.empty() && s.size() % 2 == 0 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
 /// One key log line, split at its two spaces.
@@ -112,7 +111,8 @@ context versioned(context ctx, tls_version v)
     ctx.set_min_version(v);
     ctx.set_max_version(v);
     // One AES-128-GCM suite with SHA-256 per version, for decrypting below.
-    ctx.set_cipher_suites({cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256, cipher_suite::tls_aes_128_gcm_sha256});
+    ctx.set_cipher_suites(
+        {cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256, cipher_suite::tls_aes_128_gcm_sha256});
     return ctx;
 }
 
@@ -231,8 +231,8 @@ BOOST_AUTO_TEST_CASE(the_logged_secrets_decrypt_the_client_records)
         for (const auto& r : p.log(direction::to_server))
             if (r.encrypted)
                 sealed.push_back(r);
-        const auto data = open_client_records({aes128, kb.first(16), kb.subspan(32, 4), mtls::record::nonce_scheme::tls12_explicit},
-                                              sealed);
+        const auto data = open_client_records(
+            {aes128, kb.first(16), kb.subspan(32, 4), mtls::record::nonce_scheme::tls12_explicit}, sealed);
         BOOST_TEST((data == ping));
     }
     {
