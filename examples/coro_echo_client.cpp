@@ -12,6 +12,10 @@
 // shutdown) is raced against a timer: one that takes longer than --timeout
 // seconds (default 10) ends the program with a message and exit 1, as does any
 // error. Exit 2 for a bad command line.
+// SSLKEYLOGFILE, when set, names a file the TLS secrets are appended to, for
+// Wireshark (key_log_file.hpp); for debugging only.
+
+#include "key_log_file.hpp"
 
 #include <mtls/context.hpp>
 #include <mtls/tls_stream.hpp>
@@ -144,6 +148,7 @@ int main(int argc, char** argv) {
         ctx.use_certificate_chain_file(options["--cert"]);
         ctx.use_private_key_file(options["--key"]);
         ctx.load_verify_file(options["--ca"]);
+        examples::use_key_log_file(ctx);
 
         asio::io_context io;
         asio::co_spawn(io, run(s, ctx), [](const std::exception_ptr& e) {

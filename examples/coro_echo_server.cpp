@@ -22,6 +22,10 @@
 //   doubling up to 1 s, with one log line per wait.
 // A failed connection is closed after a short drain (see linger_close) so the
 // client reads the server's alert rather than a TCP reset.
+// SSLKEYLOGFILE, when set, names a file the TLS secrets are appended to, for
+// Wireshark (key_log_file.hpp); for debugging only.
+
+#include "key_log_file.hpp"
 
 #include <mtls/context.hpp>
 #include <mtls/tls_stream.hpp>
@@ -231,6 +235,7 @@ int main(int argc, char** argv) {
         ctx.use_private_key_file(options["--key"]);
         ctx.load_verify_file(options["--ca"]);
         ctx.set_verify_mode(mtls::verify_peer | mtls::verify_fail_if_no_peer_cert);
+        examples::use_key_log_file(ctx);
 
         asio::io_context io;
         server echo_server(io, port, ctx, lim);

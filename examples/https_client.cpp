@@ -28,8 +28,11 @@
 // prints "https_client: no session to save" and the exit status stays the
 // request's; a --sess-in file that cannot be read or holds no session, or a
 // --sess-out file that cannot be written, exits 1.
+// SSLKEYLOGFILE, when set, names a file the TLS secrets are appended to, for
+// Wireshark (key_log_file.hpp); for debugging only.
 
 #include "alpn_option.hpp"
+#include "key_log_file.hpp"
 
 #include <mtls/context.hpp>
 #include <mtls/session.hpp>
@@ -142,6 +145,7 @@ mtls::context make_context(std::map<std::string, std::string> options) {
     if (options.contains("--ciphers"))
         ctx.set_cipher_suites(parse_list<mtls::cipher_suite>(options["--ciphers"], "cipher suite"));
     if (options.contains("--alpn")) ctx.set_alpn_protocols(examples::parse_alpn(options["--alpn"], usage));
+    examples::use_key_log_file(ctx);
     return ctx;
 }
 

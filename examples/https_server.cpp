@@ -49,8 +49,11 @@
 //   doubling up to 1 s, with one log line per wait.
 // A failed connection is closed after a short drain (see linger_close) so the
 // client reads the server's alert rather than a TCP reset.
+// SSLKEYLOGFILE, when set, names a file the TLS secrets are appended to, for
+// Wireshark (key_log_file.hpp); for debugging only.
 
 #include "alpn_option.hpp"
+#include "key_log_file.hpp"
 
 #include <mtls/context.hpp>
 #include <mtls/tls_stream.hpp>
@@ -185,6 +188,7 @@ mtls::context make_context(std::map<std::string, std::string> options) {
         ctx.set_cipher_suites(parse_list<mtls::cipher_suite>(options["--ciphers"], "cipher suite"));
     if (options.contains("--ticket-key-file")) set_ticket_keys(ctx, options["--ticket-key-file"]);
     ctx.set_alpn_protocols(examples::parse_alpn(options.contains("--alpn") ? options["--alpn"] : "http/1.1", usage));
+    examples::use_key_log_file(ctx);
     return ctx;
 }
 

@@ -18,6 +18,10 @@
 // The server serves this one client only, within time_limit; when its TLS
 // handshake fails it drains the connection briefly before closing (see
 // linger_close), so the client reads the server's alert.
+// SSLKEYLOGFILE, when set, names a file the TLS secrets are appended to, for
+// Wireshark (key_log_file.hpp); for debugging only.
+
+#include "key_log_file.hpp"
 
 #include <mtls/beast.hpp> // teardown for websocket::stream<mtls::tls_stream<...>>
 #include <mtls/context.hpp>
@@ -167,6 +171,7 @@ mtls::context make_context(const std::string& cert, const std::string& key, cons
     ctx.use_private_key_file(key);
     ctx.load_verify_file(ca);
     ctx.set_verify_mode(mode);
+    examples::use_key_log_file(ctx);
     return ctx;
 }
 

@@ -496,6 +496,11 @@ void context::set_alpn_select_callback(alpn_select_callback cb)
     mut().alpn_select = std::move(cb);
 }
 
+void context::set_keylog_callback(std::function<void(std::string_view line)> callback)
+{
+    mut().keylog = std::move(callback);
+}
+
 void context::set_require_extended_master_secret(bool required)
 {
     mut().require_ems = required;

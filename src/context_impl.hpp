@@ -9,12 +9,14 @@
 
 #include <mtls/context.hpp>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <type_traits>
 #include <string>
 #include <utility>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace mtls::detail {
@@ -72,6 +74,7 @@ struct context_impl {
     std::vector<named_group> groups;           // preference order
     std::vector<signature_scheme> schemes;     // accepted from the peer, preference order
     std::vector<std::string> alpn; // preference order
+    std::function<void(std::string_view line)> keylog; // NSS key log lines; empty: off
     bool require_ems = true;
     bool middlebox_compat = true;
     std::uint64_t key_update_limit = default_key_update_limit;

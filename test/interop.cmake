@@ -68,6 +68,12 @@ if(TARGET https_server AND TARGET https_client)
   # Keying material exporters (RFC 5705, RFC 8446 §7.5): https_server against
   # s_client -keymatexport, TLS 1.2 and 1.3.
   mtls_interop_test(interop_exporter_openssl exporter_openssl.sh)
+
+  # SSLKEYLOGFILE: tshark decrypts a tcpdump capture of https_client and
+  # https_server with either key log. Skipped (77) only where tcpdump may not
+  # capture, i.e. not as root.
+  mtls_interop_test(interop_keylog_tshark keylog_tshark.sh)
+  set_tests_properties(interop_keylog_tshark PROPERTIES SKIP_RETURN_CODE 77)
 endif()
 
 # The echo examples (callbacks and coroutines over tls_stream) against each

@@ -183,6 +183,20 @@ public:
     void set_alpn_protocols(std::vector<std::string> protocols);
     /// Server: chooses the protocol instead of the preference list.
     void set_alpn_select_callback(alpn_select_callback cb);
+    /// Debugging only: receives the secrets of each handshake as lines of the
+    /// NSS key log format (`LABEL <client_random hex> <secret hex>`, no
+    /// newline), which Wireshark and tshark decrypt captures with
+    /// (`tls.keylog_file`); OpenSSL's `SSL_CTX_set_keylog_callback`. TLS 1.2:
+    /// CLIENT_RANDOM with the master secret, in full and resumed handshakes;
+    /// TLS 1.3: the handshake and first application traffic secrets and
+    /// EXPORTER_SECRET (later generations follow from them, RFC 8446 §7.2).
+    /// WARNING: each line lets whoever holds it read that connection, past and
+    /// future; never enable it in production, and keep what you store of it
+    /// as secret as the private key. The line's memory is wiped after the call,
+    /// so copy what you keep. Called on the thread running the handshake, from
+    /// several threads at once when streams run on several; must not throw.
+    /// An empty function (the default) turns it off.
+    void set_keylog_callback(std::function<void(std::string_view line)> callback);
     /// RFC 7627. On by default; turning it off is for testing legacy peers.
     void set_require_extended_master_secret(bool required);
     /// TLS 1.3 middlebox compatibility (RFC 8446 §D.4): a non-empty legacy

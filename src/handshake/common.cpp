@@ -1,8 +1,10 @@
 #include "handshake/common.hpp"
 
 #include "crypto/random.hpp"
+#include "crypto/secret.hpp"
 
 #include <algorithm>
+#include <string>
 
 namespace mtls::handshake {
 
@@ -90,6 +92,40 @@ std::vector<const suite_info*> suites_for(const detail::context_impl& ctx, tls_v
         if (auto s = find_suite(static_cast<std::uint16_t>(id)); s && s->version == v)
             out.push_back(s);
     return out;
+}
+
+namespace {
+
+/// Lower-case hex of `b` appended to `out`, without a table lookup indexed by
+/// secret bytes.
+void append_hex(std::string& out, bytes_view b)
+{
+    for (auto x : b) {
+        for (int n : {std::to_integer<int>(x) >> 4, std::to_integer<int>(x) & 0xf})
+            out.push_back(static_cast<char>(n + '0' + (((9 - n) >> 8) & ('a' - '0' - 10))));
+    }
+}
+
+} // namespace
+
+void module_base::log_secret(std::string_view label, bytes_view s) const
+{
+    log_secret_to_test_hook(label, s);
+    if (!env_.ctx.keylog)
+        return;
+    // NSS key log format: LABEL <client_random> <secret>, both in hex. Sized
+    // up front so that no reallocation leaves an unwiped copy behind.
+    std::string line;
+    line.reserve(label.size() + 2 + 2 * (env_.client_random.size() + s.size()));
+    struct wipe {
+        std::string& text;
+        ~wipe() { crypto::secure_zero(text.data(), text.size()); }
+    } wipe_line{line};
+    line.append(label).push_back(' ');
+    append_hex(line, env_.client_random);
+    line.push_back(' ');
+    append_hex(line, s);
+    env_.ctx.keylog(line);
 }
 
 std::vector<bytes_view> module_base::own_chain() const

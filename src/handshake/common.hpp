@@ -108,8 +108,11 @@ protected:
         env_.records.send(wire::content_type::change_cipher_spec, std::array{std::byte{1}});
     }
 
-    /// Reports a secret to the test hook (NSS key log label).
-    void log_secret(std::string_view label, bytes_view s) const
+    /// Reports a secret under its NSS key log label to the test hook and, as
+    /// a key log line, to the context's key log callback.
+    void log_secret(std::string_view label, bytes_view s) const;
+    /// Only to the test hook: labels outside the NSS key log format.
+    void log_secret_to_test_hook(std::string_view label, bytes_view s) const
     {
         if (env_.hooks.secret_log)
             env_.hooks.secret_log(label, s);

@@ -54,6 +54,8 @@ struct environment {
     std::shared_ptr<const detail::session_state> resumable_session;
     /// Client: the server's key in the context's client session cache.
     std::string session_key;
+    /// The random of the (first) ClientHello: what key log lines are keyed by.
+    wire::random_bytes client_random{};
 
     /// Random bytes from the test hook when set, else the CSPRNG.
     void random(mutable_bytes out) const;

@@ -92,6 +92,7 @@ error_code hello_client::start()
     }
     if (auto ec = write_client_hello(env_, offer_, {}, {}, scratch_))
         return ec;
+    env_.client_random = offer_.random;
     // RFC 8446 §5.1: the initial ClientHello may carry 0x0301 in its record
     // header, as the common peers send it.
     env_.records.set_write_version(0x0301);
@@ -161,6 +162,7 @@ error_code hello_server::on_client_hello(bytes_view body, bytes_view message)
     wire::client_hello ch;
     if (auto ec = wire::parse_client_hello(body, ch))
         return ec;
+    env_.client_random = ch.random;
     // RFC 8446 §D.5: SSL 3.0 or older in a hello is refused outright.
     if (ch.legacy_version <= 0x0300)
         return error::protocol_version;
@@ -261,6 +263,7 @@ error_code write_client_hello(const environment& env, client_offer& offer, bytes
         env.hooks.edit_client_hello(out);
     wire::client_hello sent;
     if (!wire::parse_client_hello(std::span(out).subspan(wire::handshake_header_size), sent)) {
+        offer.random = sent.random;
         offer.extensions = sent.ext.present;
         offer.session_id.assign(sent.session_id.begin(), sent.session_id.end());
     }

@@ -70,6 +70,8 @@ error_code tls12_base::derive_keys(const crypto::secret& premaster)
 
 void tls12_base::derive_key_block()
 {
+    // Full and abbreviated handshakes both come here with the master secret.
+    log_secret("CLIENT_RANDOM", master_.view());
     const auto h = suite_->hash;
     // RFC 5246 §6.3: AEAD suites have no MAC keys; the key block is
     // client key, server key, client IV, server IV.
