@@ -131,7 +131,7 @@ void engine::impl::start()
 {
     const auto& c = ctx.impl();
     env.emplace(handshake::environment{c, side, host, mode, callback, nullptr, verify_none, {}, nullptr, hooks,
-                                       records, info, false, std::move(offered_session), nullptr, {}});
+                                       records, info, false, std::move(offered_session), nullptr, {}, {}});
     env->use_credentials(c.current_credentials());
     if (side == role::client && c.client_sessions && !host.empty()) {
         env->session_key = host + ':' + std::to_string(port);
