@@ -3,6 +3,7 @@
 
 // What a context holds. Engines read it; only context's setters write it.
 
+#include "crl_store.hpp"
 #include "crypto/pki.hpp"
 #include "session/client_cache.hpp"
 #include "session/ticket_keys.hpp"
@@ -41,6 +42,7 @@ struct context_impl {
     std::optional<verify_mode> mode;
     verify_callback callback;
     int verify_depth = max_verify_depth;   // 0..max_verify_depth
+    crl_store crls; // updated in place while streams run: locks itself
 
     tls_version min_version = tls_version::tls12;
     tls_version max_version = tls_version::tls13;

@@ -31,7 +31,8 @@ namespace detail { struct context_impl; }
 /// Mirrors `boost::asio::ssl::context`. Configure it first, then create streams
 /// from it; a context is cheap to copy (copies share one configuration) and may
 /// be used by many streams on many threads at once. Changing a context while
-/// streams are handshaking with it is not supported.
+/// streams are handshaking with it is not supported, except where a member
+/// says it is safe (ticket keys, CRLs).
 ///
 /// Defaults are secure: TLS 1.2 and 1.3 (the highest both ends speak wins),
 /// AEAD suites with ECDHE only, extended master secret required in TLS 1.2,
@@ -67,6 +68,25 @@ public:
     /// The system's trust store (Debian: /etc/ssl/certs).
     void set_default_verify_paths();
     void set_default_verify_paths(error_code& ec);
+
+    // Revocation (README: "Revocation (CRLs)"). Each certificate of a verified
+    // peer chain is checked against the CRLs its issuer signed. Safe to call
+    // while streams run: handshakes that start later use the new set.
+    /// CRLs in PEM (several per buffer) or DER.
+    void add_crl(std::span<const std::byte> data, file_format fmt = file_format::pem);
+    void add_crl(std::span<const std::byte> data, file_format fmt, error_code& ec);
+    /// A CRL file (PEM or DER); reload_crls() reads it again.
+    void add_crl_file(const std::string& path);
+    void add_crl_file(const std::string& path, error_code& ec);
+    /// Every regular file in `dir`, each holding CRLs; reload_crls() reads
+    /// the directory again, so files may be added and removed there.
+    void add_crl_path(const std::string& dir);
+    void add_crl_path(const std::string& dir, error_code& ec);
+    /// Reads every CRL file and directory given so far again (CRLs given as
+    /// bytes stay) and replaces the set at once; when anything fails to read
+    /// or parse, the set in use stays and the error is reported.
+    void reload_crls();
+    void reload_crls(error_code& ec);
 
     // Policy.
     void set_verify_mode(verify_mode mode);

@@ -102,6 +102,12 @@ enum class error {
     invalid_configuration,      ///< context settings are inconsistent
     crypto_failure,             ///< the crypto provider reported a failure
     internal_error,             ///< a state mtls did not expect; a bug
+    // Revocation (context::add_crl and its neighbours).
+    certificate_revoked,        ///< a certificate in the chain is listed by its issuer's CRL
+    crl_expired,                ///< the issuer's CRL is past its nextUpdate
+    crl_not_yet_valid,          ///< the issuer's CRL has a thisUpdate in the future
+    crl_untrusted,              ///< the issuer's CRL does not verify under the issuer's key
+    bad_crl,                    ///< CRL input cannot be parsed
 };
 
 /// TLS alert descriptions (wire values).

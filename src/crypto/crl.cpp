@@ -1,0 +1,97 @@
+// Certificate revocation lists (RFC 5280 §5) for chain verification.
+
+#include "pki_internal.hpp"
+
+#include <boost/system/error_code.hpp>
+
+#include <cctype>
+#include <filesystem>
+
+namespace mtls::crypto {
+
+using detail::looks_like_pem;
+using detail::pem_buffer;
+using detail::u8;
+
+int crl_list::state::parse(bytes_view data, file_format fmt)
+{
+    if (fmt == file_format::pem) {
+        if (!looks_like_pem(data))
+            return -1;
+        // mbedTLS reads another CRL while bytes follow the last one, and
+        // fails on blank lines there.
+        while (!data.empty() && std::isspace(std::to_integer<unsigned char>(data.back())) != 0)
+            data = data.first(data.size() - 1);
+        const pem_buffer buf(data);
+        return mbedtls_x509_crl_parse(&chain, buf.data(), buf.size());
+    }
+    return mbedtls_x509_crl_parse_der(&chain, u8(data), data.size());
+}
+
+void crl_list::state::append(const state& from)
+{
+    for (const mbedtls_x509_crl* c = &from.chain; c != nullptr && c->version != 0; c = c->next)
+        detail::check(mbedtls_x509_crl_parse_der(&chain, c->raw.p, c->raw.len));
+}
+
+crl_list::crl_list() : st_(std::make_unique<state>()) {}
+
+crl_list::crl_list(const crl_list& other) : crl_list()
+{
+    st_->append(*other.st_);
+}
+
+crl_list::~crl_list() = default;
+
+error_code crl_list::add(bytes_view data, file_format fmt)
+{
+    state scratch;
+    if (data.empty() || scratch.parse(data, fmt) != 0)
+        return error::bad_crl;
+    st_->append(scratch);
+    return {};
+}
+
+error_code crl_list::add_file(const std::string& path)
+{
+    std::vector<std::byte> data;
+    if (auto ec = detail::read_whole_file(path, data))
+        return ec;
+    return add(data, looks_like_pem(data) ? file_format::pem : file_format::asn1);
+}
+
+error_code crl_list::add_directory(const std::string& dir)
+{
+    namespace fs = std::filesystem;
+    std::error_code sec;
+    fs::directory_iterator it(dir, sec);
+    if (sec)
+        return {sec.value(), boost::system::system_category()};
+    crl_list scratch;
+    for (const fs::directory_entry& e : it) {
+        std::error_code fec;
+        if (!e.is_regular_file(fec))
+            continue;
+        if (auto ec = scratch.add_file(e.path().string()))
+            return ec;
+    }
+    if (scratch.size() == 0)
+        return error::bad_crl;
+    st_->append(*scratch.st_);
+    return {};
+}
+
+void crl_list::append(const crl_list& other)
+{
+    st_->append(*other.st_);
+}
+
+std::size_t crl_list::size() const noexcept
+{
+    std::size_t n = 0;
+    for (const mbedtls_x509_crl* c = &st_->chain; c != nullptr && c->version != 0; c = c->next)
+        ++n;
+    return n;
+}
+
+} // namespace mtls::crypto
