@@ -9,6 +9,8 @@
 #include "support/certs.hpp"
 #include "support/pump.hpp"
 
+#include "crypto/pki.hpp"
+
 #include <boost/system/system_error.hpp>
 
 #include <filesystem>
@@ -329,6 +331,32 @@ BOOST_AUTO_TEST_CASE(a_failed_reload_keeps_the_crls_in_use)
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(bad_input)
+
+BOOST_AUTO_TEST_CASE(a_crl_list_takes_all_or_nothing)
+{
+    crypto::crl_list list;
+    auto bundle = read_file("int-crl.pem");
+    const auto good = bundle.size();
+    const auto second = read_file("ca-crl.pem");
+    bundle.insert(bundle.end(), second.begin(), second.end());
+    BOOST_TEST(list.add(bundle, file_format::pem) == error_code{});
+    BOOST_TEST(list.size() == 2u);
+    bundle[good + 60] = std::byte{'!'}; // inside the second CRL's base64
+    crypto::crl_list partial;
+    BOOST_TEST(partial.add(bundle, file_format::pem) == error::bad_crl);
+    BOOST_TEST(partial.size() == 0u);
+
+    const scratch_dir dir("mtls-engine-crl-test-list");
+    dir.put("a.crl", "int-crl.pem");
+    dir.put("b.crl", "ca.pem");
+    BOOST_TEST(partial.add_directory(dir.path.string()) == error::bad_crl);
+    BOOST_TEST(partial.size() == 0u);
+    fs::remove(dir.path / "b.crl");
+    BOOST_TEST(partial.add_directory(dir.path.string()) == error_code{});
+    BOOST_TEST(partial.size() == 1u);
+    const crypto::crl_list copy(list);
+    BOOST_TEST(copy.size() == 2u);
+}
 
 BOOST_AUTO_TEST_CASE(gives_errors_and_adds_nothing)
 {

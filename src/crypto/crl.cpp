@@ -30,7 +30,9 @@ int crl_list::state::parse(bytes_view data, file_format fmt)
 
 void crl_list::state::append(const state& from)
 {
-    for (const mbedtls_x509_crl* c = &from.chain; c != nullptr && c->version != 0; c = c->next)
+    // Counted first: appending a list to itself must stop.
+    std::size_t n = from.count();
+    for (const mbedtls_x509_crl* c = &from.chain; n != 0; c = c->next, --n)
         detail::check(mbedtls_x509_crl_parse_der(&chain, c->raw.p, c->raw.len));
 }
 
@@ -88,8 +90,13 @@ void crl_list::append(const crl_list& other)
 
 std::size_t crl_list::size() const noexcept
 {
+    return st_->count();
+}
+
+std::size_t crl_list::state::count() const noexcept
+{
     std::size_t n = 0;
-    for (const mbedtls_x509_crl* c = &st_->chain; c != nullptr && c->version != 0; c = c->next)
+    for (const mbedtls_x509_crl* c = &chain; c != nullptr && c->version != 0; c = c->next)
         ++n;
     return n;
 }

@@ -31,6 +31,7 @@ struct crl_list::state {
     int parse(bytes_view data, file_format fmt);
     // Appends copies of every CRL of `from`, already parsed once.
     void append(const state& from);
+    std::size_t count() const noexcept;
 };
 
 } // namespace mtls::crypto
