@@ -64,6 +64,12 @@ if(TARGET https_server AND TARGET https_client)
   # https_client against s_server.
   mtls_interop_test(interop_alpn_curl_nghttp alpn_curl_nghttp.sh)
   mtls_interop_test(interop_alpn_openssl alpn_openssl.sh)
+
+  # Revocation: https_server --crl against s_client presenting revoked and
+  # unrevoked client certificates (openssl ca -revoke, -gencrl).
+  foreach(version IN ITEMS 1.2 1.3)
+    mtls_interop_test(interop_crl_s_client_${version} crl_s_client.sh ${version})
+  endforeach()
 endif()
 
 # The echo examples (callbacks and coroutines over tls_stream) against each
