@@ -282,6 +282,48 @@ BOOST_AUTO_TEST_CASE(a_reloaded_file_revokes_later_handshakes_only)
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_session_made_before_a_revocation_is_not_resumed)
+{
+    for (auto v : versions) {
+        BOOST_TEST_CONTEXT(to_string(v))
+        {
+            for (bool server_revoked : {false, true}) {
+                // Either end checks the other's chain against its CRL file.
+                const scratch_dir dir("mtls-engine-crl-test-resume");
+                const auto file = dir.put("current.crl", "int-crl-empty.pem");
+                auto client = client_with(v, server_revoked ? "client-ecdsa" : "client-revoked-chain");
+                auto server = versioned(server_context_requiring_client_cert(server_revoked ? "server-revoked-chain"
+                                                                                            : "server-ecdsa"),
+                                        v);
+                (server_revoked ? client : server).add_crl_file(file);
+
+                engine_pair full(client, server);
+                MTLS_REQUIRE_HANDSHAKE(full);
+                BOOST_TEST_REQUIRE(full.exchange(pattern(10), pattern(10))); // TLS 1.3 tickets come with data
+                const auto s = full.client.session();
+                BOOST_TEST_REQUIRE(!s.empty());
+                engine_pair resumed(client, server);
+                resumed.client.set_session(s);
+                MTLS_REQUIRE_HANDSHAKE(resumed);
+                BOOST_TEST(resumed.server.info().resumed);
+
+                dir.put("current.crl", "int-crl.pem");
+                (server_revoked ? client : server).reload_crls();
+                engine_pair refused(client, server);
+                refused.client.set_session(s);
+                BOOST_TEST(!refused.handshake());
+                BOOST_TEST(!refused.server.info().resumed);
+                if (server_revoked)
+                    MTLS_CHECK_FAILURE(refused.client, error::certificate_revoked, refused.server,
+                                       alert::certificate_revoked);
+                else
+                    MTLS_CHECK_FAILURE(refused.server, error::certificate_revoked, refused.client,
+                                       alert::certificate_revoked);
+            }
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_reloaded_directory_takes_new_and_dropped_files)
 {
     const auto v = tls_version::tls13;

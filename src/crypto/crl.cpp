@@ -5,6 +5,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <cctype>
+#include <cstring>
 #include <filesystem>
 
 namespace mtls::crypto {
@@ -91,6 +92,35 @@ void crl_list::append(const crl_list& other)
 std::size_t crl_list::size() const noexcept
 {
     return st_->count();
+}
+
+namespace {
+
+// Whether `crl`, issued by the issuer of `crt`, lists it or is out of date.
+bool refuses(const mbedtls_x509_crl& crl, const mbedtls_x509_crt& crt)
+{
+    if (crl.issuer_raw.len != crt.issuer_raw.len ||
+        std::memcmp(crl.issuer_raw.p, crt.issuer_raw.p, crt.issuer_raw.len) != 0)
+        return false;
+    return mbedtls_x509_crt_is_revoked(&crt, &crl) != 0 || mbedtls_x509_time_is_past(&crl.next_update) != 0 ||
+           mbedtls_x509_time_is_future(&crl.this_update) != 0;
+}
+
+} // namespace
+
+bool crl_list::may_refuse(const std::vector<std::vector<std::byte>>& chain) const
+{
+    for (const auto& der : chain) {
+        mbedtls_x509_crt crt;
+        mbedtls_x509_crt_init(&crt);
+        bool refused = mbedtls_x509_crt_parse_der(&crt, u8(bytes_view(der)), der.size()) != 0;
+        for (const mbedtls_x509_crl* c = &st_->chain; !refused && c != nullptr && c->version != 0; c = c->next)
+            refused = refuses(*c, crt);
+        mbedtls_x509_crt_free(&crt);
+        if (refused)
+            return true;
+    }
+    return false;
 }
 
 std::size_t crl_list::state::count() const noexcept

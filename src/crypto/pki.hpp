@@ -129,6 +129,11 @@ public:
     /// Copies of every CRL of `other`.
     void append(const crl_list& other);
     std::size_t size() const noexcept;
+    /// Whether verifying `chain` (DER, as a session keeps it) again could fail
+    /// on these CRLs: a CRL naming a certificate's issuer lists it or is out
+    /// of its validity, or a certificate does not parse. No signature is
+    /// checked: this only decides whether a session may still be resumed.
+    bool may_refuse(const std::vector<std::vector<std::byte>>& chain) const;
 
 private:
     friend error_code verify_chain(const std::vector<certificate>&, const trust_store&, role,
