@@ -2,11 +2,8 @@
 
 #include "pki_internal.hpp"
 
-#include <boost/system/error_code.hpp>
-
 #include <cctype>
 #include <cstring>
-#include <filesystem>
 
 namespace mtls::crypto {
 
@@ -65,19 +62,13 @@ error_code crl_list::add_file(const std::string& path)
 
 error_code crl_list::add_directory(const std::string& dir)
 {
-    namespace fs = std::filesystem;
-    std::error_code sec;
-    fs::directory_iterator it(dir, sec);
-    if (sec)
-        return {sec.value(), boost::system::system_category()};
+    std::vector<std::string> files;
+    if (auto ec = detail::regular_files(dir, files))
+        return ec;
     crl_list scratch;
-    for (const fs::directory_entry& e : it) {
-        std::error_code fec;
-        if (!e.is_regular_file(fec))
-            continue;
-        if (auto ec = scratch.add_file(e.path().string()))
+    for (const std::string& f : files)
+        if (auto ec = scratch.add_file(f))
             return ec;
-    }
     if (scratch.size() == 0)
         return error::bad_crl;
     st_->append(*scratch.st_);

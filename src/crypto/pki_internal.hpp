@@ -80,6 +80,9 @@ bool crt_matches_host(const mbedtls_x509_crt& crt, std::string_view host);
 /// The bytes of the file at `path`; an errno code when it cannot be read.
 error_code read_whole_file(const std::string& path, std::vector<std::byte>& out);
 
+/// The regular files in `dir` (not its subdirectories), in no given order.
+error_code regular_files(const std::string& dir, std::vector<std::string>& out);
+
 } // namespace mtls::crypto::detail
 
 #endif

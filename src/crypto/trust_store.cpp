@@ -35,6 +35,21 @@ error_code read_whole_file(const std::string& path, std::vector<std::byte>& out)
     return {};
 }
 
+error_code regular_files(const std::string& dir, std::vector<std::string>& out)
+{
+    namespace fs = std::filesystem;
+    std::error_code sec;
+    out.clear();
+    for (fs::directory_iterator it(dir, sec), end; !sec && it != end; it.increment(sec)) {
+        std::error_code fec;
+        if (it->is_regular_file(fec))
+            out.push_back(it->path().string());
+    }
+    if (sec)
+        return {sec.value(), boost::system::system_category()};
+    return {};
+}
+
 } // namespace detail
 
 namespace {
@@ -99,19 +114,14 @@ error_code trust_store::add_file(const std::string& path)
 
 error_code trust_store::add_directory(const std::string& dir)
 {
-    namespace fs = std::filesystem;
-    std::error_code sec;
-    fs::directory_iterator it(dir, sec);
-    if (sec)
-        return {sec.value(), boost::system::system_category()};
+    std::vector<std::string> files;
+    if (auto ec = detail::regular_files(dir, files))
+        return ec;
     const std::size_t before = st_->count();
-    for (const fs::directory_entry& e : it) {
-        std::error_code fec;
-        // Unreadable or non-certificate files are skipped, as c_rehash'd
-        // directories hold other files too.
-        if (e.is_regular_file(fec))
-            add_file(e.path().string());
-    }
+    // Unreadable or non-certificate files are skipped, as c_rehash'd
+    // directories hold other files too.
+    for (const std::string& f : files)
+        add_file(f);
     return st_->count() > before ? error_code{} : error_code(error::bad_certificate);
 }
 
