@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 using namespace mtls;
 using namespace mtls::test;
@@ -160,7 +161,8 @@ BOOST_AUTO_TEST_CASE(chains_no_crl_lists_are_accepted)
             BOOST_TEST(
                 connects(client_with(v, "client-under-revoked-chain"), server_with_crls(v, {"ca-crl-empty.pem"})));
             // Neighbours of the revoked ones, under the CRLs that revoke those.
-            BOOST_TEST(connects(client_with(v, "client-crl-ok-chain"), server_with_crls(v, {"int-crl.pem", "ca-crl.pem"})));
+            BOOST_TEST(
+                connects(client_with(v, "client-crl-ok-chain"), server_with_crls(v, {"int-crl.pem", "ca-crl.pem"})));
             BOOST_TEST(connects(client_with(v, "client-ecdsa"), server_with_crls(v, {"int-crl.pem", "ca-crl.pem"})));
         }
     }
@@ -196,9 +198,9 @@ BOOST_AUTO_TEST_CASE(fail_closed)
         const char* crl;
         error err;
     };
-    for (auto [crl, err] : {row{"int-crl-expired.pem", error::crl_expired},
-                            row{"int-crl-future.pem", error::crl_not_yet_valid},
-                            row{"int-crl-forged.pem", error::crl_untrusted}}) {
+    for (auto [crl, err] :
+         {row{"int-crl-expired.pem", error::crl_expired}, row{"int-crl-future.pem", error::crl_not_yet_valid},
+          row{"int-crl-forged.pem", error::crl_untrusted}}) {
         for (auto v : versions) {
             BOOST_TEST_CONTEXT(crl << ", " << to_string(v))
             {
@@ -292,9 +294,8 @@ BOOST_AUTO_TEST_CASE(a_session_made_before_a_revocation_is_not_resumed)
                 const scratch_dir dir("mtls-engine-crl-test-resume");
                 const auto file = dir.put("current.crl", "int-crl-empty.pem");
                 auto client = client_with(v, server_revoked ? "client-ecdsa" : "client-revoked-chain");
-                auto server = versioned(server_context_requiring_client_cert(server_revoked ? "server-revoked-chain"
-                                                                                            : "server-ecdsa"),
-                                        v);
+                auto server = versioned(
+                    server_context_requiring_client_cert(server_revoked ? "server-revoked-chain" : "server-ecdsa"), v);
                 (server_revoked ? client : server).add_crl_file(file);
 
                 engine_pair full(client, server);
@@ -322,6 +323,37 @@ BOOST_AUTO_TEST_CASE(a_session_made_before_a_revocation_is_not_resumed)
             }
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(reloads_while_another_thread_handshakes)
+{
+    const auto v = tls_version::tls13;
+    const scratch_dir dir("mtls-engine-crl-test-threads");
+    const auto file = dir.put("current.crl", "int-crl-empty.pem");
+    auto server = server_with_crls(v, {});
+    server.add_crl_file(file);
+    const auto client = client_with(v, "client-revoked-chain");
+    constexpr int rounds = 20;
+    // Each handshake sees one whole set: it connects or is refused as revoked.
+    std::vector<std::pair<bool, error_code>> outcomes;
+    std::thread handshakes([&] {
+        for (int i = 0; i < rounds; ++i) {
+            engine_pair p(client, server);
+            p.start();
+            const bool settled = p.pump();
+            outcomes.emplace_back(settled && p.handshake_ok(), p.server.error());
+        }
+    });
+    for (int i = 0; i < rounds; ++i) {
+        dir.put("current.crl", i % 2 == 0 ? "int-crl.pem" : "int-crl-empty.pem");
+        server.reload_crls();
+    }
+    handshakes.join();
+    BOOST_TEST_REQUIRE(outcomes.size() == std::size_t{rounds});
+    for (const auto& [ok, ec] : outcomes)
+        BOOST_TEST((ok || error_cause(ec) == error::certificate_revoked), describe(ec));
+    // The last reload left the empty CRL in place.
+    BOOST_TEST(connects(client, server));
 }
 
 BOOST_AUTO_TEST_CASE(a_reloaded_directory_takes_new_and_dropped_files)

@@ -34,7 +34,8 @@ void crl_list::state::append(const state& from)
         detail::check(mbedtls_x509_crl_parse_der(&chain, c->raw.p, c->raw.len));
 }
 
-crl_list::crl_list() : st_(std::make_unique<state>()) {}
+crl_list::crl_list() : st_(std::make_unique<state>())
+{}
 
 crl_list::crl_list(const crl_list& other) : crl_list()
 {
