@@ -71,7 +71,8 @@ public:
 
     // Revocation (README: "Revocation (CRLs)"). Each certificate of a verified
     // peer chain is checked against the CRLs its issuer signed. Safe to call
-    // while streams run: handshakes that start later use the new set.
+    // while streams run: a handshake uses the set in place when it verifies
+    // the peer; established connections are not checked again.
     /// CRLs in PEM (several per buffer) or DER.
     void add_crl(std::span<const std::byte> data, file_format fmt = file_format::pem);
     void add_crl(std::span<const std::byte> data, file_format fmt, error_code& ec);
