@@ -18,6 +18,8 @@
 #include <iterator>
 #include <thread>
 
+#include <unistd.h>
+
 using namespace mtls;
 using namespace mtls::test;
 
@@ -65,9 +67,11 @@ bytes text(std::string_view s)
     return out;
 }
 
-/// A fresh, empty directory that is removed again.
+/// A fresh, empty directory that is removed again; its name holds the
+/// process id, so that test runs of several builds at once keep apart.
 struct scratch_dir {
-    explicit scratch_dir(std::string_view name) : path(fs::temp_directory_path() / name)
+    explicit scratch_dir(std::string_view name)
+        : path(fs::temp_directory_path() / (std::string(name) + "-" + std::to_string(::getpid())))
     {
         fs::remove_all(path);
         fs::create_directories(path);
