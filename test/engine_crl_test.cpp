@@ -87,6 +87,18 @@ struct scratch_dir {
     fs::path path;
 };
 
+/// A server whose CRLs come from one file, at first a copy of `first`.
+struct server_with_crl_file {
+    server_with_crl_file(tls_version v, std::string_view name, std::string_view first)
+        : dir(name), file(dir.put("current.crl", first)), ctx(server_with_crls(v, {}))
+    {
+        ctx.add_crl_file(file);
+    }
+    scratch_dir dir;
+    std::string file;
+    context ctx;
+};
+
 /// Handshakes `client` with `server`; true when both ends completed.
 bool connects(const context& client, const context& server)
 {
@@ -269,10 +281,9 @@ BOOST_AUTO_TEST_CASE(a_reloaded_file_revokes_later_handshakes_only)
     for (auto v : versions) {
         BOOST_TEST_CONTEXT(to_string(v))
         {
-            const scratch_dir dir("mtls-engine-crl-test-file");
-            const auto file = dir.put("current.crl", "int-crl-empty.pem");
-            auto server = server_with_crls(v, {});
-            server.add_crl_file(file);
+            server_with_crl_file crl(v, "mtls-engine-crl-test-file", "int-crl-empty.pem");
+            auto& server = crl.ctx;
+            const auto& dir = crl.dir;
             const auto client = client_with(v, "client-revoked-chain");
 
             engine_pair running(client, server);
@@ -332,10 +343,9 @@ BOOST_AUTO_TEST_CASE(a_session_made_before_a_revocation_is_not_resumed)
 BOOST_AUTO_TEST_CASE(reloads_while_another_thread_handshakes)
 {
     const auto v = tls_version::tls13;
-    const scratch_dir dir("mtls-engine-crl-test-threads");
-    const auto file = dir.put("current.crl", "int-crl-empty.pem");
-    auto server = server_with_crls(v, {});
-    server.add_crl_file(file);
+    server_with_crl_file crl(v, "mtls-engine-crl-test-threads", "int-crl-empty.pem");
+    auto& server = crl.ctx;
+    const auto& dir = crl.dir;
     const auto client = client_with(v, "client-revoked-chain");
     constexpr int rounds = 20;
     // Each handshake sees one whole set: it connects or is refused as revoked.
@@ -382,10 +392,10 @@ BOOST_AUTO_TEST_CASE(a_reloaded_directory_takes_new_and_dropped_files)
 BOOST_AUTO_TEST_CASE(a_failed_reload_keeps_the_crls_in_use)
 {
     const auto v = tls_version::tls13;
-    const scratch_dir dir("mtls-engine-crl-test-failed");
-    const auto file = dir.put("current.crl", "int-crl.pem");
-    auto server = server_with_crls(v, {});
-    server.add_crl_file(file);
+    server_with_crl_file crl(v, "mtls-engine-crl-test-failed", "int-crl.pem");
+    auto& server = crl.ctx;
+    const auto& dir = crl.dir;
+    const auto& file = crl.file;
     // Given as bytes: kept by every reload.
     server.add_crl(read_file("ca-crl.pem"));
     const auto client = client_with(v, "client-revoked-chain");
