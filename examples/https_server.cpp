@@ -7,6 +7,7 @@
 //                [--handshake-timeout SECONDS] [--idle-timeout SECONDS]
 //                [--max-connections N] [--ticket-key-file FILE] [--alpn LIST]
 //                [--keymatexport LABEL [--keymatexportlen N]]
+//                [--crl FILE]
 //
 // --groups takes key exchange groups in preference order, comma-separated
 // (x25519,secp256r1,secp384r1); --ciphers takes cipher suites the same way,
@@ -15,6 +16,8 @@
 // in preference order, comma-separated (default http/1.1); a client offering
 // only others is refused with a no_application_protocol alert. The server
 // speaks HTTP/1.1 whatever it advertises.
+// --crl FILE checks client chains against the CRLs in FILE (PEM or DER, e.g.
+// from `openssl ca -gencrl`): a revoked client gets a certificate_revoked alert.
 //
 // Every GET is answered with 200 and a text/plain body of six lines:
 //   version: TLSv1.3                   (TLS 1.3 unless a side is limited to 1.2)
@@ -116,7 +119,7 @@ constexpr std::chrono::milliseconds max_backoff{1000};
                  " [--ciphers IANA_NAME,...]\n"
                  "                    [--handshake-timeout SECONDS] [--idle-timeout SECONDS]"
                  " [--max-connections N]\n"
-                 "                    [--ticket-key-file FILE] [--alpn PROTOCOL,...]\n"
+                 "                    [--ticket-key-file FILE] [--alpn PROTOCOL,...] [--crl FILE]\n"
                  "                    [--keymatexport LABEL [--keymatexportlen N]]\n";
     std::exit(2);
 }
@@ -174,6 +177,7 @@ mtls::context make_context(std::map<std::string, std::string> options) {
     ctx.use_certificate_chain_file(options["--cert"]);
     ctx.use_private_key_file(options["--key"]);
     if (options.contains("--ca")) ctx.load_verify_file(options["--ca"]);
+    if (options.contains("--crl")) ctx.add_crl_file(options["--crl"]);
     const std::string verify = options.contains("--verify") ? options["--verify"] : "none";
     if (verify == "none") ctx.set_verify_mode(mtls::verify_none);
     else if (verify == "optional") ctx.set_verify_mode(mtls::verify_peer);

@@ -441,6 +441,56 @@ void context::set_reject_unknown_server_names(bool reject)
     mut().update_credentials([&](detail::credentials& c) { c.reject_unknown_server_names = reject; });
 }
 
+// --- revocation --------------------------------------------------------------------
+
+void context::add_crl(bytes data, file_format fmt)
+{
+    error_code ec;
+    add_crl(data, fmt, ec);
+    throw_if(ec, "mtls::context::add_crl");
+}
+
+void context::add_crl(bytes data, file_format fmt, error_code& ec)
+{
+    ec = impl_->current_credentials()->crls->add(data, fmt);
+}
+
+void context::add_crl_file(const std::string& path)
+{
+    error_code ec;
+    add_crl_file(path, ec);
+    throw_if(ec, "mtls::context::add_crl_file");
+}
+
+void context::add_crl_file(const std::string& path, error_code& ec)
+{
+    ec = impl_->current_credentials()->crls->add_file(path);
+}
+
+void context::add_crl_path(const std::string& dir)
+{
+    error_code ec;
+    add_crl_path(dir, ec);
+    throw_if(ec, "mtls::context::add_crl_path");
+}
+
+void context::add_crl_path(const std::string& dir, error_code& ec)
+{
+    ec = impl_->current_credentials()->crls->add_directory(dir);
+}
+
+void context::reload_crls()
+{
+    error_code ec;
+    reload_crls(ec);
+    throw_if(ec, "mtls::context::reload_crls");
+}
+
+void context::reload_crls(error_code& ec)
+{
+    ec = impl_->current_credentials()->crls->reload();
+}
+
 // --- policy -------------------------------------------------------------------------
 
 void context::set_verify_mode(verify_mode mode)

@@ -3,6 +3,7 @@
 
 // What a context holds. Engines read it; only context's setters write it.
 
+#include "crl_store.hpp"
 #include "crypto/pki.hpp"
 #include "session/client_cache.hpp"
 #include "session/ticket_keys.hpp"
@@ -56,6 +57,8 @@ struct credentials {
     std::optional<verify_mode> mode;
     verify_callback callback;
     int verify_depth = max_verify_depth; // 0..max_verify_depth
+    /// Locks itself: reloaded in place, shared by the snapshots of a context.
+    std::shared_ptr<crl_store> crls = std::make_shared<crl_store>();
     client_certificate_callback choose_client_certificate;
 
     // Server name indication (server): per-name contexts, exact names and

@@ -21,7 +21,7 @@ struct error_row {
     condition kind;
 };
 
-constexpr std::array<error_row, 74> errors{{
+constexpr std::array<error_row, 79> errors{{
     {error::stream_truncated, "stream truncated: peer closed the transport without close_notify",
      alert::close_notify, condition::closed},
     {error::not_connected, "operation needs a completed TLS handshake",
@@ -175,6 +175,18 @@ constexpr std::array<error_row, 74> errors{{
     {error::exporter_output_too_long,
      "keying material exporter: output longer than 255 hash lengths (TLS 1.3) or 16384 bytes (TLS 1.2)",
      alert::internal_error, condition::local_error},
+    {error::certificate_revoked, "peer certificate revoked",
+     alert::certificate_revoked, condition::certificate_error},
+    // A CRL this end cannot rely on is no fault of the peer's certificate:
+    // certificate_unknown, "some other issue" (RFC 8446 §6.2).
+    {error::crl_expired, "certificate revocation list expired",
+     alert::certificate_unknown, condition::certificate_error},
+    {error::crl_not_yet_valid, "certificate revocation list not yet valid",
+     alert::certificate_unknown, condition::certificate_error},
+    {error::crl_untrusted, "certificate revocation list signature does not verify under its issuer's key",
+     alert::certificate_unknown, condition::certificate_error},
+    {error::bad_crl, "certificate revocation list cannot be parsed",
+     alert::internal_error, condition::local_error},
 }};
 
 // Row i holds error i + 1, and there are as many rows as enumerators (all of
@@ -219,7 +231,7 @@ constexpr std::array<alert_row, 28> alerts{{
     {alert::handshake_failure, "handshake_failure", "peer could not agree on security parameters (or requires a certificate)"},
     {alert::bad_certificate, "bad_certificate", "peer rejected our certificate"},
     {alert::unsupported_certificate, "unsupported_certificate", "peer cannot use our certificate"},
-    {alert::certificate_revoked, "certificate_revoked", aborted},
+    {alert::certificate_revoked, "certificate_revoked", "peer says our certificate was revoked"},
     {alert::certificate_expired, "certificate_expired", "peer says our certificate expired"},
     {alert::certificate_unknown, "certificate_unknown", "peer rejected our certificate"},
     {alert::illegal_parameter, "illegal_parameter", aborted},

@@ -189,6 +189,62 @@ openssl x509 -in ca.pem -outform DER -out ca.der
 openssl x509 -in client-ecdsa.pem -outform DER -out client-ecdsa.der
 openssl pkcs8 -topk8 -nocrypt -in client-ecdsa.key -outform DER -out client-ecdsa.key.der
 
+# Revocation (engine_crl_test.cpp): `openssl ca` databases for ca and
+# intermediate-ca, certificates they revoke, and CRLs. int-crl lists
+# client-revoked and server-revoked; ca-crl lists crl-intermediate, which
+# issued client-under-revoked; the -empty CRLs list nothing; the expired and
+# future CRLs (intermediate-ca's, listing nothing) are outside their validity;
+# int-crl-forged names intermediate-ca as its issuer but another key signed it.
+crl_db() { # crl_db DIR: a fresh `openssl ca` database and config
+    mkdir -p "$1"
+    : > "$1/index.txt"
+    openssl rand -hex 16 > "$1/serial"
+    echo 01 > "$1/crlnumber"
+    printf '%s\n' '[ca]' 'default_ca = crl_ca' '[crl_ca]' "database = $1/index.txt" \
+        "new_certs_dir = $1" "serial = $1/serial" "crlnumber = $1/crlnumber" 'default_md = sha256' \
+        'default_days = 825' 'default_crl_days = 30' 'policy = any' 'unique_subject = no' \
+        'copy_extensions = none' '[any]' 'commonName = supplied' > "$1/ca.cnf"
+}
+crl_issue() { # crl_issue NAME DB CA SECTION CN
+    key_ec "$1" P-256
+    openssl req -new -key "$1.key" -out "$1.csr" -subj "/CN=$5"
+    openssl ca -batch -notext -config "$2/ca.cnf" -cert "$3.pem" -keyfile "$3.key" \
+        -extfile ext.cnf -extensions "$4" -in "$1.csr" -out "$1.pem" 2>/dev/null
+}
+crl_gen() { # crl_gen DB CA OUT [openssl ca options]
+    openssl ca -batch -config "$1/ca.cnf" -cert "$2.pem" -keyfile "$2.key" -gencrl -out "$3" "${@:4}" 2>/dev/null
+}
+crl_revoke() { # crl_revoke DB CA CERT [openssl ca options]
+    openssl ca -batch -config "$1/ca.cnf" -cert "$2.pem" -keyfile "$2.key" -revoke "$3.pem" "${@:4}" 2>/dev/null
+}
+crl_db crl-ca-db
+crl_db crl-int-db
+crl_issue client-revoked crl-int-db intermediate-ca client "mtls revoked client"
+crl_issue client-crl-ok crl-int-db intermediate-ca client "mtls not revoked client"
+crl_issue server-revoked crl-int-db intermediate-ca server localhost
+crl_issue crl-intermediate crl-ca-db ca intermediate "mtls revoked intermediate CA"
+crl_issue client-under-revoked crl-ca-db crl-intermediate client "mtls client of a revoked CA"
+crl_gen crl-int-db intermediate-ca int-crl-empty.pem
+crl_gen crl-ca-db ca ca-crl-empty.pem
+crl_gen crl-int-db intermediate-ca int-crl-expired.pem -crl_lastupdate 20200101000000Z -crl_nextupdate 20210101000000Z
+crl_gen crl-int-db intermediate-ca int-crl-future.pem -crl_lastupdate 20400101000000Z -crl_nextupdate 20400201000000Z
+crl_revoke crl-int-db intermediate-ca client-revoked -crl_reason keyCompromise
+crl_revoke crl-int-db intermediate-ca server-revoked
+crl_revoke crl-ca-db ca crl-intermediate
+crl_gen crl-int-db intermediate-ca int-crl.pem
+crl_gen crl-ca-db ca ca-crl.pem
+openssl crl -in int-crl.pem -outform DER -out int-crl.der
+key_ec crl-forger P-256
+openssl req -new -x509 -key crl-forger.key -out crl-forger.pem -days 30 -sha256 \
+    -subj "/CN=mtls test intermediate CA" -addext "keyUsage=critical,keyCertSign,cRLSign"
+crl_gen crl-int-db crl-forger int-crl-forged.pem
+for leaf in client-revoked client-crl-ok server-revoked; do
+    cat "$leaf.pem" intermediate-ca.pem > "$leaf-chain.pem"
+    cp "$leaf.key" "$leaf-chain.key"
+done
+cat client-under-revoked.pem crl-intermediate.pem > client-under-revoked-chain.pem
+cp client-under-revoked.key client-under-revoked-chain.key
+
 files=(
     ca.pem ca.key other-ca.pem other-ca.key
     server-ecdsa.pem server-ecdsa.key server-rsa.pem server-rsa.key
@@ -210,6 +266,13 @@ files+=(
     depth-ca0.pem depth-ca1.pem depth-ca2.pem depth-ca3.pem depth-ca4.pem
     depth-ca5.pem depth-ca6.pem depth-ca7.pem depth-ca8.pem
     depth-server.pem depth-server.key depth-client.pem depth-client.key
+)
+files+=(
+    client-revoked-chain.pem client-revoked-chain.key client-crl-ok-chain.pem client-crl-ok-chain.key
+    server-revoked-chain.pem server-revoked-chain.key
+    client-under-revoked-chain.pem client-under-revoked-chain.key
+    int-crl.pem int-crl.der int-crl-empty.pem ca-crl.pem ca-crl-empty.pem
+    int-crl-expired.pem int-crl-future.pem int-crl-forged.pem
 )
 chmod 600 ./*.key ./*.key.der
 cp "${files[@]}" "$out/"

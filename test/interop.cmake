@@ -74,6 +74,12 @@ if(TARGET https_server AND TARGET https_client)
   # capture, i.e. not as root.
   mtls_interop_test(interop_keylog_tshark keylog_tshark.sh)
   set_tests_properties(interop_keylog_tshark PROPERTIES SKIP_RETURN_CODE 77)
+
+  # Revocation: https_server --crl against s_client presenting revoked and
+  # unrevoked client certificates (openssl ca -revoke, -gencrl).
+  foreach(version IN ITEMS 1.2 1.3)
+    mtls_interop_test(interop_crl_s_client_${version} crl_s_client.sh ${version})
+  endforeach()
 endif()
 
 # The echo examples (callbacks and coroutines over tls_stream) against each

@@ -64,7 +64,7 @@ using alpn_select_callback = std::function<std::optional<std::string>(const std:
 ///
 /// Credentials may be replaced while streams run (README: "Credential
 /// rotation"): own certificates and keys, trust anchors, verify mode, callback
-/// and depth, server names, and the client certificate callback. Each
+/// and depth, CRLs, server names, and the client certificate callback. Each
 /// handshake works with the credentials current when it starts; a running
 /// connection is never affected. Other settings are meant to be made before
 /// the context is used.
@@ -153,6 +153,26 @@ public:
     /// context's own certificates when false (the default). A client that
     /// sends no server_name always gets the default.
     void set_reject_unknown_server_names(bool reject);
+
+    // Revocation (README: "Revocation (CRLs)"). Each certificate of a verified
+    // peer chain is checked against the CRLs its issuer signed. Safe to call
+    // while streams run: a handshake uses the set in place when it verifies
+    // the peer; established connections are not checked again.
+    /// CRLs in PEM (several per buffer) or DER.
+    void add_crl(std::span<const std::byte> data, file_format fmt = file_format::pem);
+    void add_crl(std::span<const std::byte> data, file_format fmt, error_code& ec);
+    /// A CRL file (PEM or DER); reload_crls() reads it again.
+    void add_crl_file(const std::string& path);
+    void add_crl_file(const std::string& path, error_code& ec);
+    /// Every regular file in `dir`, each holding CRLs; reload_crls() reads
+    /// the directory again, so files may be added and removed there.
+    void add_crl_path(const std::string& dir);
+    void add_crl_path(const std::string& dir, error_code& ec);
+    /// Reads every CRL file and directory given so far again (CRLs given as
+    /// bytes stay) and replaces the set at once; when anything fails to read
+    /// or parse, the set in use stays and the error is reported.
+    void reload_crls();
+    void reload_crls(error_code& ec);
 
     // Policy.
     void set_verify_mode(verify_mode mode);

@@ -108,6 +108,12 @@ enum class error {
     exporter_label_reserved,    ///< label is one the TLS 1.2 PRF uses itself (RFC 5705 §4)
     exporter_input_too_long,    ///< label or context longer than the protocol can carry
     exporter_output_too_long,   ///< more keying material asked for than the exporter gives
+    // Revocation (context::add_crl and its neighbours).
+    certificate_revoked,        ///< a certificate in the chain is listed by its issuer's CRL
+    crl_expired,                ///< the issuer's CRL is past its nextUpdate
+    crl_not_yet_valid,          ///< the issuer's CRL has a thisUpdate in the future
+    crl_untrusted,              ///< the issuer's CRL does not verify under the issuer's key
+    bad_crl,                    ///< CRL input cannot be parsed
 };
 
 /// TLS alert descriptions (wire values).

@@ -23,6 +23,7 @@ namespace mtls::crypto {
 bool key_matches_scheme(key_type k, signature_scheme s, bool tls12) noexcept;
 
 class certificate;
+class crl_list;
 
 /// A private key loaded from PEM (optionally encrypted) or DER.
 class private_key {
@@ -108,7 +109,40 @@ public:
 
 private:
     friend error_code verify_chain(const std::vector<certificate>&, const trust_store&, role,
-                                   std::string_view, const verify_callback&, int);
+                                   std::string_view, const verify_callback&, int, const crl_list*);
+    struct state;
+    std::unique_ptr<state> st_;
+};
+
+/// Certificate revocation lists (RFC 5280 §5). Built once, then only read:
+/// verification needs no lock, so one list may serve many threads.
+class crl_list {
+public:
+    crl_list();
+    crl_list(const crl_list& other); // re-parses other's CRLs
+    crl_list& operator=(const crl_list&) = delete;
+    ~crl_list();
+
+    /// Every CRL of a PEM bundle, or one DER CRL. All or nothing: when any
+    /// block fails to parse, nothing is added and `ec` is error::bad_crl.
+    error_code add(bytes_view data, file_format fmt);
+    /// A file in PEM (several CRLs allowed) or DER.
+    error_code add_file(const std::string& path);
+    /// Every regular file of `dir`, which must each hold CRLs: a truncated
+    /// file must not silently drop revocations. All or nothing, as add().
+    error_code add_directory(const std::string& dir);
+    /// Copies of every CRL of `other`.
+    void append(const crl_list& other);
+    std::size_t size() const noexcept;
+    /// Whether verifying `chain` (DER, as a session keeps it) again could fail
+    /// on these CRLs: a CRL naming a certificate's issuer lists it or is out
+    /// of its validity, or a certificate does not parse. No signature is
+    /// checked: this only decides whether a session may still be resumed.
+    bool may_refuse(const std::vector<std::vector<std::byte>>& chain) const;
+
+private:
+    friend error_code verify_chain(const std::vector<certificate>&, const trust_store&, role,
+                                   std::string_view, const verify_callback&, int, const crl_list*);
     struct state;
     std::unique_ptr<state> st_;
 };
@@ -125,9 +159,18 @@ private:
 /// certificate_not_yet_valid, certificate_bad_purpose,
 /// certificate_host_mismatch, certificate_chain_too_long,
 /// certificate_rejected, bad_certificate.
+///
+/// With `crls` (null or empty: no revocation checking), each certificate of
+/// the path is also checked against the CRLs its issuer signed, anchors
+/// issuing to the peer's top certificate included: certificate_revoked when
+/// listed. Fail closed: when the issuer's CRL is past its nextUpdate, not yet
+/// valid, or its signature does not verify under the issuer's key (or the
+/// issuer lacks cRLSign), the certificate fails with crl_expired,
+/// crl_not_yet_valid or crl_untrusted, as OpenSSL's CRL checking does. A
+/// certificate whose issuer has no CRL in `crls` is not checked.
 error_code verify_chain(const std::vector<certificate>& chain, const trust_store& anchors,
                         role peer_role, std::string_view host, const verify_callback& cb,
-                        int max_depth = max_verify_depth);
+                        int max_depth = max_verify_depth, const crl_list* crls = nullptr);
 
 /// Signatures made and checked and chains verified by this thread so far:
 /// tests count them to show that a resumed handshake does none.

@@ -2,18 +2,39 @@
 #define MTLS_SRC_CRYPTO_PKI_INTERNAL_HPP
 
 // mbedTLS glue shared by the .cpp files behind pki.hpp (keys.cpp,
-// certificate.cpp, host_names.cpp, trust_store.cpp). Only src/crypto
+// certificate.cpp, host_names.cpp, trust_store.cpp, crl.cpp). Only src/crypto
 // includes it.
 
 #include "mbedtls_rng.hpp"
 #include "pki.hpp"
 
 #include <mbedtls/pk.h>
+#include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
 
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace mtls::crypto {
+
+struct crl_list::state {
+    mbedtls_x509_crl chain; // version == 0 while empty
+
+    state() noexcept { mbedtls_x509_crl_init(&chain); }
+    state(const state&) = delete;
+    state& operator=(const state&) = delete;
+    ~state() { mbedtls_x509_crl_free(&chain); }
+
+    // Parses into `chain`. mbedTLS keeps the CRLs before one that fails, so
+    // callers parse into a scratch state first.
+    int parse(bytes_view data, file_format fmt);
+    // Appends copies of every CRL of `from`, already parsed once.
+    void append(const state& from);
+    std::size_t count() const noexcept;
+};
+
+} // namespace mtls::crypto
 
 namespace mtls::crypto::detail {
 
@@ -55,6 +76,12 @@ std::string dn_text(const mbedtls_x509_name& dn);
 
 /// certificate::matches_host on an mbedTLS certificate.
 bool crt_matches_host(const mbedtls_x509_crt& crt, std::string_view host);
+
+/// The bytes of the file at `path`; an errno code when it cannot be read.
+error_code read_whole_file(const std::string& path, std::vector<std::byte>& out);
+
+/// The regular files in `dir` (not its subdirectories), in no given order.
+error_code regular_files(const std::string& dir, std::vector<std::string>& out);
 
 } // namespace mtls::crypto::detail
 

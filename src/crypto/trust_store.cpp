@@ -15,14 +15,8 @@
 #include <mutex>
 
 namespace mtls::crypto {
-namespace {
 
-using detail::crt_matches_host;
-using detail::dn_text;
-using detail::looks_like_pem;
-using detail::pem_buffer;
-using detail::u8;
-using detail::view;
+namespace detail {
 
 error_code read_whole_file(const std::string& path, std::vector<std::byte>& out)
 {
@@ -40,6 +34,33 @@ error_code read_whole_file(const std::string& path, std::vector<std::byte>& out)
         return {EIO, boost::system::generic_category()};
     return {};
 }
+
+error_code regular_files(const std::string& dir, std::vector<std::string>& out)
+{
+    namespace fs = std::filesystem;
+    std::error_code sec;
+    out.clear();
+    for (fs::directory_iterator it(dir, sec), end; !sec && it != end; it.increment(sec)) {
+        std::error_code fec;
+        if (it->is_regular_file(fec))
+            out.push_back(it->path().string());
+    }
+    if (sec)
+        return {sec.value(), boost::system::system_category()};
+    return {};
+}
+
+} // namespace detail
+
+namespace {
+
+using detail::crt_matches_host;
+using detail::dn_text;
+using detail::looks_like_pem;
+using detail::pem_buffer;
+using detail::read_whole_file;
+using detail::u8;
+using detail::view;
 
 } // namespace
 
@@ -101,19 +122,14 @@ error_code trust_store::add_file(const std::string& path)
 
 error_code trust_store::add_directory(const std::string& dir)
 {
-    namespace fs = std::filesystem;
-    std::error_code sec;
-    fs::directory_iterator it(dir, sec);
-    if (sec)
-        return {sec.value(), boost::system::system_category()};
+    std::vector<std::string> files;
+    if (auto ec = detail::regular_files(dir, files))
+        return ec;
     const std::size_t before = st_->count();
-    for (const fs::directory_entry& e : it) {
-        std::error_code fec;
-        // Unreadable or non-certificate files are skipped, as c_rehash'd
-        // directories hold other files too.
-        if (e.is_regular_file(fec))
-            add_file(e.path().string());
-    }
+    // Unreadable or non-certificate files are skipped, as c_rehash'd
+    // directories hold other files too.
+    for (const std::string& f : files)
+        add_file(f);
     return st_->count() > before ? error_code{} : error_code(error::bad_certificate);
 }
 
@@ -140,6 +156,18 @@ error_code map_flags(std::uint32_t f) noexcept
         return {};
     if (f & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
         return error::certificate_untrusted;
+    // Listed by its issuer's CRL: revocation is final, whatever else holds.
+    if (f & MBEDTLS_X509_BADCERT_REVOKED)
+        return error::certificate_revoked;
+    // The issuer's CRL cannot be relied on to say the certificate is not
+    // revoked: fail closed, as OpenSSL does with CRL checking on.
+    if (f & (MBEDTLS_X509_BADCRL_NOT_TRUSTED | MBEDTLS_X509_BADCRL_BAD_MD | MBEDTLS_X509_BADCRL_BAD_PK |
+             MBEDTLS_X509_BADCRL_BAD_KEY))
+        return error::crl_untrusted;
+    if (f & MBEDTLS_X509_BADCRL_EXPIRED)
+        return error::crl_expired;
+    if (f & MBEDTLS_X509_BADCRL_FUTURE)
+        return error::crl_not_yet_valid;
     if (f & MBEDTLS_X509_BADCERT_EXPIRED)
         return error::certificate_expired;
     if (f & MBEDTLS_X509_BADCERT_FUTURE)
@@ -219,7 +247,7 @@ int on_certificate(void* p, mbedtls_x509_crt* crt, int depth, std::uint32_t* fla
 } // namespace
 
 error_code verify_chain(const std::vector<certificate>& chain, const trust_store& anchors, role peer_role,
-                        std::string_view host, const verify_callback& cb, int max_depth)
+                        std::string_view host, const verify_callback& cb, int max_depth, const crl_list* crls)
 {
     ++detail::public_key_operation_count;
     if (chain.empty())
@@ -241,7 +269,11 @@ error_code verify_chain(const std::vector<certificate>& chain, const trust_store
         std::lock_guard lock(anchors.st_->mutex);
         // No anchors: nothing is trusted (mbedTLS flags NOT_TRUSTED).
         mbedtls_x509_crt* ca = anchors.empty() ? nullptr : &anchors.st_->chain;
-        rc = mbedtls_x509_crt_verify_with_profile(&peer, ca, nullptr, &mbedtls_x509_crt_profile_default, nullptr,
+        // mbedTLS checks each certificate against the CRLs of the parent it
+        // chains to (x509_crt_verifycrl per child/parent pair). It only reads
+        // them, so the immutable list needs no lock.
+        mbedtls_x509_crl* crl = crls != nullptr && crls->size() != 0 ? &crls->st_->chain : nullptr;
+        rc = mbedtls_x509_crt_verify_with_profile(&peer, ca, crl, &mbedtls_x509_crt_profile_default, nullptr,
                                                   &flags, on_certificate, &vs);
     }
     mbedtls_x509_crt_free(&peer);

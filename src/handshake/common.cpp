@@ -172,7 +172,9 @@ error_code module_base::accept_peer_chain(const std::vector<bytes_view>& chain, 
         return error::unsupported_certificate;
     if (env_.mode & verify_peer) {
         auto host = peer_role == role::server ? std::string_view(env_.host) : std::string_view();
-        if (auto ec = crypto::verify_chain(certs, *env_.creds->anchors, peer_role, host, env_.callback, depth))
+        const auto crls = env_.creds->crls->current(); // this handshake's set, whatever reloads follow
+        if (auto ec = crypto::verify_chain(certs, *env_.creds->anchors, peer_role, host, env_.callback, depth,
+                                           crls.get()))
             return ec;
     }
     auto& info = env_.info;

@@ -56,6 +56,21 @@ std::optional<detail::session_state> open_ticket(const environment& env, bytes_v
     return s;
 }
 
+namespace {
+
+// The CRLs in use now might refuse the chain the session was made with: a
+// revoked peer must not ride on an old session, so a full handshake decides
+// (declining a session is always allowed: RFC 5246 §7.4.1.2, RFC 8446 §4.6.1).
+bool revoked_since(const environment& env, const detail::session_state& s)
+{
+    if (!(env.mode & verify_peer) || s.peer_certificates.empty())
+        return false;
+    const auto crls = env.creds->crls->current();
+    return crls && crls->may_refuse(s.peer_certificates);
+}
+
+} // namespace
+
 bool server_may_resume(const environment& env, const detail::session_state& s, tls_version v,
                        std::string_view server_name)
 {
@@ -63,6 +78,8 @@ bool server_may_resume(const environment& env, const detail::session_state& s, t
         return false;
     // RFC 8446 §4.6.1, §4.2.10: resumed under the application protocol it was made with.
     if (s.alpn != env.info.alpn)
+        return false;
+    if (revoked_since(env, s))
         return false;
     // A server that requires client certificates never resumes a session
     // that had none: the client would be let in unauthenticated.
@@ -72,7 +89,8 @@ bool server_may_resume(const environment& env, const detail::session_state& s, t
 const detail::session_state* session_to_offer(const environment& env)
 {
     const auto* s = env.offered_session.get();
-    if (!s || s->expired(env.now()) || s->server_name != env.host || !allows(env.ctx, s->version))
+    if (!s || s->expired(env.now()) || s->server_name != env.host || !allows(env.ctx, s->version) ||
+        revoked_since(env, *s))
         return nullptr;
     // RFC 7627 §5.3: a session without extended master secret is never resumed.
     if (s->version == tls_version::tls12 && !s->extended_master_secret)
