@@ -41,6 +41,8 @@ struct context_impl {
     std::optional<verify_mode> mode;
     verify_callback callback;
     int verify_depth = max_verify_depth;   // 0..max_verify_depth
+    /// The peer's certificate must carry one of these; empty: no requirement.
+    std::vector<peer_identity> required_identities;
 
     tls_version min_version = tls_version::tls12;
     tls_version max_version = tls_version::tls13;

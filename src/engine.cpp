@@ -99,6 +99,9 @@ void engine::impl::start()
 {
     const auto& c = ctx.impl();
     verify_mode m = mode ? *mode : c.mode ? *c.mode : (side == role::client ? verify_peer : verify_none);
+    // A required identity needs a certificate to be found in.
+    if (!c.required_identities.empty())
+        m |= verify_fail_if_no_peer_cert;
     env.emplace(handshake::environment{c, side, host, m, callback ? *callback : c.callback, hooks, records, info,
                                        false, std::move(offered_session), nullptr, {}});
     if (side == role::client && c.client_sessions && !host.empty()) {

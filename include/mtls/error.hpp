@@ -102,6 +102,8 @@ enum class error {
     invalid_configuration,      ///< context settings are inconsistent
     crypto_failure,             ///< the crypto provider reported a failure
     internal_error,             ///< a state mtls did not expect; a bug
+    // Peer identity (context::set_required_peer_identities).
+    peer_identity_mismatch,     ///< peer certificate does not carry a required identity
 };
 
 /// TLS alert descriptions (wire values).
