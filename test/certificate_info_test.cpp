@@ -161,6 +161,7 @@ BOOST_AUTO_TEST_CASE(a_wildcard_is_exactly_one_segment)
     BOOST_TEST(uri_matches("spiffe://example.org/*", "spiffe://example.org/a"));
     BOOST_TEST(!uri_matches("spiffe://example.org/*", "spiffe://example.org/"));
     BOOST_TEST(!uri_matches("spiffe://example.org/*", "spiffe://example.org"));
+    BOOST_TEST(!uri_matches("spiffe://example.org/*", "spiffe://example.org/a/b"));
     BOOST_TEST(uri_matches("spiffe://example.org/*/*", "spiffe://example.org/a/b"));
 }
 
