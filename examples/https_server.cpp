@@ -6,6 +6,7 @@
 //                [--groups LIST] [--ciphers LIST]
 //                [--handshake-timeout SECONDS] [--idle-timeout SECONDS]
 //                [--max-connections N] [--ticket-key-file FILE] [--alpn LIST]
+//                [--require-client-uri PATTERN]
 //
 // --groups takes key exchange groups in preference order, comma-separated
 // (x25519,secp256r1,secp384r1); --ciphers takes cipher suites the same way,
@@ -15,7 +16,12 @@
 // only others is refused with a no_application_protocol alert. The server
 // speaks HTTP/1.1 whatever it advertises.
 //
-// Every GET is answered with 200 and a text/plain body of six lines:
+// --require-client-uri PATTERN admits only clients whose certificate carries a
+// URI SAN matching PATTERN, e.g. spiffe://example.org/ns/*/sa/billing ("*" is
+// one path segment; see mtls::uri_matches); others get an access_denied alert.
+// It asks every client for a certificate; use it with --verify require and --ca.
+//
+// Every GET is answered with 200 and a text/plain body of seven lines:
 //   version: TLSv1.3                   (TLS 1.3 unless a side is limited to 1.2)
 //   cipher: TLS_AES_128_GCM_SHA256
 //   group: x25519
@@ -23,6 +29,8 @@
 //                                       the client of the full handshake)
 //   resumed: no                        ("yes" when the client resumed a session)
 //   alpn: http/1.1                     (or "alpn: none" when the client offered no ALPN)
+//   client-uri: spiffe://example.org/ns/prod/sa/billing
+//                                      (the first URI SAN of the client's certificate, or none)
 // The server issues session tickets and keeps TLS 1.2 sessions by id.
 // --ticket-key-file FILE seals and opens tickets with the keys in FILE: 1 to 8
 // records of 48 bytes (a 16-byte name, then a 32-byte key; the first seals,
@@ -103,7 +111,8 @@ constexpr std::chrono::milliseconds max_backoff{1000};
                  " [--ciphers IANA_NAME,...]\n"
                  "                    [--handshake-timeout SECONDS] [--idle-timeout SECONDS]"
                  " [--max-connections N]\n"
-                 "                    [--ticket-key-file FILE] [--alpn PROTOCOL,...]\n";
+                 "                    [--ticket-key-file FILE] [--alpn PROTOCOL,...]"
+                 " [--require-client-uri PATTERN]\n";
     std::exit(2);
 }
 
@@ -174,6 +183,11 @@ mtls::context make_context(std::map<std::string, std::string> options) {
         ctx.set_cipher_suites(parse_list<mtls::cipher_suite>(options["--ciphers"], "cipher suite"));
     if (options.contains("--ticket-key-file")) set_ticket_keys(ctx, options["--ticket-key-file"]);
     ctx.set_alpn_protocols(examples::parse_alpn(options.contains("--alpn") ? options["--alpn"] : "http/1.1", usage));
+    if (options.contains("--require-client-uri")) {
+        const auto required = mtls::peer_identity::uri(options["--require-client-uri"]);
+        if (!required.valid()) usage("bad URI pattern " + options["--require-client-uri"]);
+        ctx.set_required_peer_identities({required});
+    }
     return ctx;
 }
 
@@ -185,6 +199,11 @@ std::string describe(const mtls::connection_info& info) {
     body += "client: " + (info.peer_certificates.empty() ? "none" : info.peer_subject) + "\n";
     body += std::string("resumed: ") + (info.resumed ? "yes" : "no") + "\n";
     body += "alpn: " + (info.alpn.empty() ? "none" : info.alpn) + "\n";
+    const auto& cert = info.peer_certificate_info;
+    std::string uri = cert && !cert->uris.empty() ? cert->uris.front() : "none";
+    // The certificate's bytes, unchecked: no control character may break the line.
+    std::replace_if(uri.begin(), uri.end(), [](char c) { return c < ' ' || c == '\x7f'; }, '?');
+    body += "client-uri: " + uri + "\n";
     return body;
 }
 

@@ -64,6 +64,9 @@ if(TARGET https_server AND TARGET https_client)
   # https_client against s_server.
   mtls_interop_test(interop_alpn_curl_nghttp alpn_curl_nghttp.sh)
   mtls_interop_test(interop_alpn_openssl alpn_openssl.sh)
+
+  # Peer identity: https_server --require-client-uri against s_client.
+  mtls_interop_test(interop_client_uri_s_client client_uri_s_client.sh)
 endif()
 
 # The echo examples (callbacks and coroutines over tls_stream) against each
