@@ -66,12 +66,10 @@ void check_pattern(std::string_view input)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    if (size == 0)
-        return 0;
-    // An exact-size copy: ASan flags any read past the input.
-    const fuzz::bytes body(reinterpret_cast<const std::byte*>(data + 1),
-                           reinterpret_cast<const std::byte*>(data + size));
-    if (data[0] % 2 == 0)
+    fuzz::cursor in(data, size);
+    const bool certificate = in.u8() % 2 == 0;
+    const fuzz::bytes body = in.rest(); // exact size: ASan flags any read past it
+    if (certificate)
         check_certificate(body);
     else
         check_pattern({reinterpret_cast<const char*>(body.data()), body.size()});
