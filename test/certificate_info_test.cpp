@@ -90,6 +90,17 @@ BOOST_AUTO_TEST_CASE(a_negative_serial_as_openssl_prints_it)
     BOOST_TEST(parse("client-negative-serial.der").serial == openssl_says("client-negative-serial")["serial"]);
 }
 
+BOOST_AUTO_TEST_CASE(dates_beyond_the_clock_saturate)
+{
+    // notBefore 1600-01-01, notAfter 9999-12-31 23:59:59.
+    const auto info = parse("client-forever.der");
+    using clock = std::chrono::system_clock;
+    const auto earliest = std::chrono::time_point_cast<std::chrono::seconds>(clock::time_point::min());
+    const auto latest = std::chrono::time_point_cast<std::chrono::seconds>(clock::time_point::max());
+    BOOST_TEST(unix_seconds(info.not_before) == unix_seconds(earliest));
+    BOOST_TEST(unix_seconds(info.not_after) == unix_seconds(latest));
+}
+
 BOOST_AUTO_TEST_CASE(a_certificate_without_alternative_names)
 {
     const auto info = parse("ca.der");

@@ -253,6 +253,17 @@ openssl x509 -req -in client-identity.csr -CA ca.pem -CAkey ca.key -set_serial -
     -out client-negative-serial.pem -days 825 -sha256 2>/dev/null
 openssl x509 -in client-negative-serial.pem -outform DER -out client-negative-serial.der
 openssl x509 -in client-negative-serial.pem -noout -serial > client-negative-serial.openssl.txt
+# Validity beyond what std::chrono::system_clock holds: 1600 to 9999 (RFC
+# 5280 §4.1.2.5's "no expiry"); `x509 -req` cannot set dates, `openssl ca` can.
+mkdir -p identity-ca-db
+: > identity-ca-db/index.txt
+openssl rand -hex 16 > identity-ca-db/serial
+printf '%s\n' '[ca]' 'default_ca = identity_ca' '[identity_ca]' 'database = identity-ca-db/index.txt' \
+    'new_certs_dir = identity-ca-db' 'serial = identity-ca-db/serial' 'default_md = sha256' 'policy = any' \
+    'unique_subject = no' '[any]' 'commonName = supplied' > identity-ca-db/ca.cnf
+openssl ca -batch -notext -config identity-ca-db/ca.cnf -cert ca.pem -keyfile ca.key \
+    -startdate 16000101000000Z -enddate 99991231235959Z -in client-identity.csr -out client-forever.pem 2>/dev/null
+openssl x509 -in client-forever.pem -outform DER -out client-forever.der
 # parse_certificate_info's limits: 1024 names pass, 1025 do not, nor 65 URIs
 # of about 1 KiB (over 64 KiB together).
 names_cert() {
@@ -269,7 +280,7 @@ files+=(
     client-spiffe-billing.pem client-spiffe-billing.key client-spiffe-web.pem client-spiffe-web.key
     client-identity.pem client-identity.key client-identity.der client-identity.openssl.txt
     client-negative-serial.der client-negative-serial.openssl.txt
-    names-1024.der names-1025.der names-64k.der
+    client-forever.der names-1024.der names-1025.der names-64k.der
 )
 chmod 600 ./*.key ./*.key.der
 cp "${files[@]}" "$out/"

@@ -34,6 +34,9 @@ struct certificate_info {
     /// it (without "serial="): the integer's bytes, without DER's leading zero
     /// byte, "-" in front of a negative one.
     std::string serial;
+    /// Validity; a date the clock cannot represent (before 1678 or after
+    /// 2262 with libstdc++'s nanoseconds, e.g. RFC 5280's 99991231235959Z
+    /// for "no expiry") is its time_point::min() or max().
     std::chrono::system_clock::time_point not_before;
     std::chrono::system_clock::time_point not_after;
     /// Subject alternative names by kind (RFC 5280 §4.2.1.6), in certificate

@@ -8,6 +8,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+
 #include <boost/system/system_error.hpp>
 
 namespace mtls {
@@ -45,11 +47,18 @@ std::string serial_text(bytes_view serial)
     return out;
 }
 
+// The clock counts nanoseconds (years 1678 to 2262), certificates years 0 to
+// 9999: RFC 5280 §4.1.2.5 even asks for 99991231235959Z as "no expiry".
+// Dates outside the clock's range saturate at its ends.
 std::chrono::system_clock::time_point time_point_of(const mbedtls_x509_time& t)
 {
     using namespace std::chrono;
     const year_month_day date{year{t.year}, month{static_cast<unsigned>(t.mon)}, day{static_cast<unsigned>(t.day)}};
-    return sys_days{date} + hours{t.hour} + minutes{t.min} + seconds{t.sec};
+    const sys_seconds when = sys_days{date} + hours{t.hour} + minutes{t.min} + seconds{t.sec};
+    // Truncated towards zero, so both ends convert back exactly.
+    const auto earliest = time_point_cast<seconds>(system_clock::time_point::min());
+    const auto latest = time_point_cast<seconds>(system_clock::time_point::max());
+    return time_point_cast<system_clock::duration>(std::clamp(when, earliest, latest));
 }
 
 // Text of a 4- or 16-byte iPAddress; empty for other lengths (a leaf's SAN

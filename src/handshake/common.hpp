@@ -56,8 +56,8 @@ inline bool asks_for_client_certificate(const environment& env) noexcept
 /// identities the context requires (any, when it requires none).
 bool has_required_identity(const environment& env, const certificate_info& info) noexcept;
 
-/// The fields of the first of `chain` (a session's peer chain), none for an
-/// empty chain or one that does not describe.
+/// The fields of the first certificate of `chain` (a session's peer chain);
+/// none for an empty chain or a certificate parse_certificate_info refuses.
 std::optional<certificate_info> leaf_info(const std::vector<std::vector<std::byte>>& chain);
 
 class module_base : public handshake_module {
