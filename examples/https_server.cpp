@@ -8,6 +8,7 @@
 //                [--max-connections N] [--ticket-key-file FILE] [--alpn LIST]
 //                [--keymatexport LABEL [--keymatexportlen N]]
 //                [--crl FILE]
+//                [--require-client-uri PATTERN]
 //
 // --groups takes key exchange groups in preference order, comma-separated
 // (x25519,secp256r1,secp384r1); --ciphers takes cipher suites the same way,
@@ -19,7 +20,12 @@
 // --crl FILE checks client chains against the CRLs in FILE (PEM or DER, e.g.
 // from `openssl ca -gencrl`): a revoked client gets a certificate_revoked alert.
 //
-// Every GET is answered with 200 and a text/plain body of six lines:
+// --require-client-uri PATTERN admits only clients whose certificate carries a
+// URI SAN matching PATTERN, e.g. spiffe://example.org/ns/*/sa/billing ("*" is
+// one path segment; see mtls::uri_matches); others get an access_denied alert.
+// It asks every client for a certificate; use it with --verify require and --ca.
+//
+// Every GET is answered with 200 and a text/plain body of seven lines:
 //   version: TLSv1.3                   (TLS 1.3 unless a side is limited to 1.2)
 //   cipher: TLS_AES_128_GCM_SHA256
 //   group: x25519
@@ -27,6 +33,8 @@
 //                                       the client of the full handshake)
 //   resumed: no                        ("yes" when the client resumed a session)
 //   alpn: http/1.1                     (or "alpn: none" when the client offered no ALPN)
+//   client-uri: spiffe://example.org/ns/prod/sa/billing
+//                                      (the first URI SAN of the client's certificate, or none)
 // --keymatexport LABEL adds a line after all of those, as OpenSSL's flag of
 // that name prints: keying material exported without context (RFC 5705,
 // RFC 8446 §7.5) for LABEL, --keymatexportlen bytes (default 20, as
@@ -119,7 +127,8 @@ constexpr std::chrono::milliseconds max_backoff{1000};
                  " [--ciphers IANA_NAME,...]\n"
                  "                    [--handshake-timeout SECONDS] [--idle-timeout SECONDS]"
                  " [--max-connections N]\n"
-                 "                    [--ticket-key-file FILE] [--alpn PROTOCOL,...] [--crl FILE]\n"
+                 "                    [--ticket-key-file FILE] [--alpn PROTOCOL,...] [--crl FILE]"
+                 " [--require-client-uri PATTERN]\n"
                  "                    [--keymatexport LABEL [--keymatexportlen N]]\n";
     std::exit(2);
 }
@@ -193,6 +202,11 @@ mtls::context make_context(std::map<std::string, std::string> options) {
     if (options.contains("--ticket-key-file")) set_ticket_keys(ctx, options["--ticket-key-file"]);
     ctx.set_alpn_protocols(examples::parse_alpn(options.contains("--alpn") ? options["--alpn"] : "http/1.1", usage));
     examples::use_key_log_file(ctx);
+    if (options.contains("--require-client-uri")) {
+        const auto required = mtls::peer_identity::uri(options["--require-client-uri"]);
+        if (!required.valid()) usage("bad URI pattern " + options["--require-client-uri"]);
+        ctx.set_required_peer_identities({required});
+    }
     return ctx;
 }
 
@@ -204,6 +218,11 @@ std::string describe(const mtls::connection_info& info) {
     body += "client: " + (info.peer_certificates.empty() ? "none" : info.peer_subject) + "\n";
     body += std::string("resumed: ") + (info.resumed ? "yes" : "no") + "\n";
     body += "alpn: " + (info.alpn.empty() ? "none" : info.alpn) + "\n";
+    const auto& cert = info.peer_certificate_info;
+    std::string uri = cert && !cert->uris.empty() ? cert->uris.front() : "none";
+    // The certificate's bytes, unchecked: no control character may break the line.
+    std::replace_if(uri.begin(), uri.end(), [](char c) { return c < ' ' || c == '\x7f'; }, '?');
+    body += "client-uri: " + uri + "\n";
     return body;
 }
 

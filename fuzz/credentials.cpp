@@ -8,6 +8,7 @@
 
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecp.h>
+#include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace mtls::fuzz {
 namespace {
@@ -69,6 +71,8 @@ struct cert_spec {
     int serial;
     bool ca;
     unsigned char key_usage;
+    /// The subjectAltName extension's value (a GeneralNames SEQUENCE); none when empty.
+    bytes subject_alt_names = {};
 };
 
 bytes issue(const cert_spec& spec, pk& subject_key, pk& issuer_key, std::uint64_t& rng)
@@ -95,6 +99,12 @@ bytes issue(const cert_spec& spec, pk& subject_key, pk& issuer_key, std::uint64_
         check(mbedtls_x509write_crt_set_key_usage(&crt, spec.key_usage), "set_key_usage");
         check(mbedtls_x509write_crt_set_subject_key_identifier(&crt), "set_subject_key_identifier");
         check(mbedtls_x509write_crt_set_authority_key_identifier(&crt), "set_authority_key_identifier");
+        if (!spec.subject_alt_names.empty())
+            check(mbedtls_x509write_crt_set_extension(
+                      &crt, MBEDTLS_OID_SUBJECT_ALT_NAME, MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0,
+                      reinterpret_cast<const unsigned char*>(spec.subject_alt_names.data()),
+                      spec.subject_alt_names.size()),
+                  "set_extension");
         n = mbedtls_x509write_crt_der(&crt, buf.data(), buf.size(), fixed_rng, &rng);
         check(n < 0 ? n : 0, "x509write_crt_der");
     } catch (...) {
@@ -130,12 +140,39 @@ credentials make_credentials()
     return c;
 }
 
+// One GeneralName: context tag `tag` (RFC 5280 §4.2.1.6), primitive.
+void general_name(bytes& out, unsigned tag, std::string_view value)
+{
+    out.push_back(std::byte(static_cast<std::uint8_t>(0x80 | tag)));
+    out.push_back(std::byte(static_cast<std::uint8_t>(value.size()))); // short form: under 128 bytes
+    for (char ch : value)
+        out.push_back(std::byte(static_cast<std::uint8_t>(ch)));
+}
+
 } // namespace
 
 const credentials& test_credentials()
 {
     static const credentials c = make_credentials();
     return c;
+}
+
+bytes certificate_with_names()
+{
+    std::uint64_t rng = 0x6e616d65732d6675ULL;
+    pk key;
+    generate_key(key, rng);
+    bytes names;
+    general_name(names, 2, "names.example.test");
+    general_name(names, 7, std::string_view("\xc0\x00\x02\x07", 4));
+    general_name(names, 7, std::string_view("\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16));
+    general_name(names, 6, "spiffe://example.org/ns/prod/sa/billing");
+    general_name(names, 1, "billing@example.test");
+    bytes san{std::byte{0x30}, std::byte(static_cast<std::uint8_t>(names.size()))};
+    san.insert(san.end(), names.begin(), names.end());
+    // Self-signed: fuzz_certificate reads fields and never verifies.
+    return issue({"CN=mtls fuzz names", "CN=mtls fuzz names", 4, false, MBEDTLS_X509_KU_DIGITAL_SIGNATURE, san}, key,
+                 key, rng);
 }
 
 } // namespace mtls::fuzz

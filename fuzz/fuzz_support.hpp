@@ -32,6 +32,9 @@ struct credentials {
     bytes client_key;
 };
 const credentials& test_credentials();
+/// A self-signed leaf with one subjectAltName of each kind mtls reads (DNS,
+/// IPv4, IPv6, URI, e-mail), the same in every run: fuzz_certificate's seed.
+bytes certificate_with_names();
 
 /// How a client or server is configured.
 struct setup {

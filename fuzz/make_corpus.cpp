@@ -15,6 +15,8 @@
 //                   flight flipped, and with a replayed or forged record
 //   fuzz_session    serialised TLS 1.2 and 1.3 sessions, and tickets sealed
 //                   with fuzz_session's keys
+//   fuzz_certificate the credentials' certificates, one with every kind of
+//                   subjectAltName, and URI patterns with URIs
 
 #include "fuzz_support.hpp"
 
@@ -35,6 +37,8 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 
 using namespace mtls;
 namespace fs = std::filesystem;
@@ -44,7 +48,7 @@ namespace {
 fs::path out_dir;
 
 const char* const targets[] = {"fuzz_server", "fuzz_client",    "fuzz_messages",
-                               "fuzz_record", "fuzz_handshake", "fuzz_session"};
+                               "fuzz_record", "fuzz_handshake", "fuzz_session", "fuzz_certificate"};
 
 void write_seed(const std::string& target, const std::string& name, fuzz::bytes_view data)
 {
@@ -489,6 +493,30 @@ void session_seeds()
     }
 }
 
+void certificate_seeds()
+{
+    const auto& c = fuzz::test_credentials();
+    const std::pair<const char*, fuzz::bytes> certificates[] = {
+        {"ca", c.ca}, {"server", c.server}, {"client", c.client}, {"names", fuzz::certificate_with_names()}};
+    // The first byte picks: even a certificate, odd a pattern and a URI.
+    for (const auto& [name, der] : certificates) {
+        fuzz::bytes seed{std::byte{0}};
+        seed.insert(seed.end(), der.begin(), der.end());
+        write_seed("fuzz_certificate", name, seed);
+    }
+    const std::pair<const char*, std::string_view> patterns[] = {
+        {"spiffe", "spiffe://example.org/ns/*/sa/billing\nspiffe://EXAMPLE.org/ns/prod/sa/billing"},
+        {"userinfo", "https://ann@example.test:8443/a/*\nhttps://ann@example.test:8443/a/b"},
+        {"urn", "urn:example:billing\nURN:example:billing"},
+    };
+    for (const auto& [name, text] : patterns) {
+        fuzz::bytes seed{std::byte{1}};
+        for (char ch : text)
+            seed.push_back(std::byte(static_cast<std::uint8_t>(ch)));
+        write_seed("fuzz_certificate", std::string("pattern-") + name, seed);
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -507,6 +535,7 @@ int main(int argc, char** argv)
         handshake_seeds();
         record_seeds();
         session_seeds();
+        certificate_seeds();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "make_corpus: %s\n", e.what());
         return 1;

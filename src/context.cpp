@@ -533,6 +533,14 @@ void context::set_signature_schemes(std::vector<signature_scheme> schemes)
     mut().schemes = keep_supported(schemes, detail::default_signature_schemes());
 }
 
+void context::set_required_peer_identities(std::vector<peer_identity> identities)
+{
+    for (const auto& id : identities)
+        if (!id.valid())
+            throw_if(error::invalid_configuration, "mtls::context::set_required_peer_identities");
+    mut().update_credentials([&](detail::credentials& c) { c.required_identities = std::move(identities); });
+}
+
 void context::set_alpn_protocols(std::vector<std::string> protocols)
 {
     for (const auto& p : protocols)

@@ -59,6 +59,8 @@ struct credentials {
     int verify_depth = max_verify_depth; // 0..max_verify_depth
     /// Locks itself: reloaded in place, shared by the snapshots of a context.
     std::shared_ptr<crl_store> crls = std::make_shared<crl_store>();
+    /// The peer's certificate must carry one of these; empty: no requirement.
+    std::vector<peer_identity> required_identities;
     client_certificate_callback choose_client_certificate;
 
     // Server name indication (server): per-name contexts, exact names and

@@ -21,7 +21,7 @@ struct error_row {
     condition kind;
 };
 
-constexpr std::array<error_row, 79> errors{{
+constexpr std::array<error_row, 80> errors{{
     {error::stream_truncated, "stream truncated: peer closed the transport without close_notify",
      alert::close_notify, condition::closed},
     {error::not_connected, "operation needs a completed TLS handshake",
@@ -187,6 +187,11 @@ constexpr std::array<error_row, 79> errors{{
      alert::certificate_unknown, condition::certificate_error},
     {error::bad_crl, "certificate revocation list cannot be parsed",
      alert::internal_error, condition::local_error},
+    // RFC 8446 §6.2, RFC 5246 §7.2.2: access_denied, "a valid certificate
+    // was received, but when access control was applied, the sender decided
+    // not to proceed".
+    {error::peer_identity_mismatch, "access_denied: peer certificate does not carry the required identity (DNS name or URI)",
+     alert::access_denied, condition::certificate_error},
 }};
 
 // Row i holds error i + 1, and there are as many rows as enumerators (all of

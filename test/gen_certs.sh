@@ -274,5 +274,76 @@ files+=(
     int-crl.pem int-crl.der int-crl-empty.pem ca-crl.pem ca-crl-empty.pem
     int-crl-expired.pem int-crl-future.pem int-crl-forged.pem
 )
+# Peer identity (engine_identity_test, certificate_info_test,
+# interop/client_uri_s_client.sh): client certificates with SPIFFE URI SANs,
+# and one with every kind of name, a serial with the high bit set (DER adds a
+# zero byte) and a two-RDN subject, whose fingerprint, serial and validity
+# OpenSSL reports into client-identity.openssl.txt for the test to compare.
+cat >> ext.cnf <<'EOF'
+[client_spiffe_billing]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+subjectAltName = URI:spiffe://example.org/ns/prod/sa/billing
+[client_spiffe_web]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+subjectAltName = URI:spiffe://example.org/ns/prod/sa/web
+[client_identity]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+subjectAltName = DNS:identity.example.test,IP:192.0.2.7,email:billing@example.test,URI:spiffe://example.org/ns/prod/sa/billing,IP:2001:0db8:0:0::1,DNS:*.identity.example.test,URI:https://example.test/a
+EOF
+key_ec client-spiffe-billing P-256
+issue client-spiffe-billing ca client_spiffe_billing "mtls billing client"
+key_ec client-spiffe-web P-256; issue client-spiffe-web ca client_spiffe_web "mtls web client"
+key_ec client-identity P-256
+openssl req -new -key client-identity.key -out client-identity.csr -subj "/O=mtls test/CN=mtls identity client"
+openssl x509 -req -in client-identity.csr -CA ca.pem -CAkey ca.key -set_serial 0x80a1b2c3d4e5f60718293a4b \
+    -out client-identity.pem -days 825 -sha256 -extfile ext.cnf -extensions client_identity 2>/dev/null
+openssl x509 -in client-identity.pem -outform DER -out client-identity.der
+{
+    openssl x509 -in client-identity.pem -noout -fingerprint -sha256 -serial
+    for field in startdate enddate; do
+        when=$(openssl x509 -in client-identity.pem -noout "-$field" | cut -d= -f2)
+        echo "$field=$(date -u -d "$when" +%s)"
+    done
+} > client-identity.openssl.txt
+# A negative serial (RFC 5280 forbids it; OpenSSL prints "-" and the magnitude).
+openssl x509 -req -in client-identity.csr -CA ca.pem -CAkey ca.key -set_serial -0x0180 \
+    -out client-negative-serial.pem -days 825 -sha256 2>/dev/null
+openssl x509 -in client-negative-serial.pem -outform DER -out client-negative-serial.der
+openssl x509 -in client-negative-serial.pem -noout -serial > client-negative-serial.openssl.txt
+# Validity beyond what std::chrono::system_clock holds: 1600 to 9999 (RFC
+# 5280 §4.1.2.5's "no expiry"); `x509 -req` cannot set dates, `openssl ca` can.
+mkdir -p identity-ca-db
+: > identity-ca-db/index.txt
+openssl rand -hex 16 > identity-ca-db/serial
+printf '%s\n' '[ca]' 'default_ca = identity_ca' '[identity_ca]' 'database = identity-ca-db/index.txt' \
+    'new_certs_dir = identity-ca-db' 'serial = identity-ca-db/serial' 'default_md = sha256' 'policy = any' \
+    'unique_subject = no' '[any]' 'commonName = supplied' > identity-ca-db/ca.cnf
+openssl ca -batch -notext -config identity-ca-db/ca.cnf -cert ca.pem -keyfile ca.key \
+    -startdate 16000101000000Z -enddate 99991231235959Z -in client-identity.csr -out client-forever.pem 2>/dev/null
+openssl x509 -in client-forever.pem -outform DER -out client-forever.der
+# parse_certificate_info's limits: 1024 names pass, 1025 do not, nor 65 URIs
+# of about 1 KiB (over 64 KiB together).
+names_cert() {
+    printf '[names]\nsubjectAltName = %s\n' "$2" > "$1.cnf"
+    openssl x509 -req -in client-identity.csr -CA ca.pem -CAkey ca.key -set_serial 1 \
+        -out "$1.pem" -days 825 -sha256 -extfile "$1.cnf" -extensions names 2>/dev/null
+    openssl x509 -in "$1.pem" -outform DER -out "$1.der"
+}
+names_cert names-1024 "$(seq -f 'DNS:n%g.test' -s , 1024)"
+names_cert names-1025 "$(seq -f 'DNS:n%g.test' -s , 1025)"
+long_path=$(head -c 996 /dev/zero | tr '\0' a)
+names_cert names-64k "$(seq -f "URI:https://e.test/%04g$long_path" -s , 65)"
+files+=(
+    client-spiffe-billing.pem client-spiffe-billing.key client-spiffe-web.pem client-spiffe-web.key
+    client-identity.pem client-identity.key client-identity.der client-identity.openssl.txt
+    client-negative-serial.der client-negative-serial.openssl.txt
+    client-forever.der names-1024.der names-1025.der names-64k.der
+)
 chmod 600 ./*.key ./*.key.der
 cp "${files[@]}" "$out/"

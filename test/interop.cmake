@@ -80,6 +80,9 @@ if(TARGET https_server AND TARGET https_client)
   foreach(version IN ITEMS 1.2 1.3)
     mtls_interop_test(interop_crl_s_client_${version} crl_s_client.sh ${version})
   endforeach()
+
+  # Peer identity: https_server --require-client-uri against s_client.
+  mtls_interop_test(interop_client_uri_s_client client_uri_s_client.sh)
 endif()
 
 # The echo examples (callbacks and coroutines over tls_stream) against each

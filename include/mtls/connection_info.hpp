@@ -5,9 +5,11 @@
 /// `mtls::connection_info`: what a completed handshake settled. Its own header
 /// so that the handshake modules fill it without depending on the engine.
 
+#include <mtls/certificate_info.hpp>
 #include <mtls/types.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,10 @@ struct connection_info {
     std::vector<std::vector<std::byte>> peer_certificates;
     /// Subject of the peer's certificate as text, empty when it sent none.
     std::string peer_subject;
+    /// The fields of the peer's certificate (peer_certificates.front()),
+    /// none when it sent none; in a resumed session, those of the full
+    /// handshake's certificate.
+    std::optional<certificate_info> peer_certificate_info;
     /// server_name: the one the client asked for (client: the one it sent).
     std::string server_name;
     /// The application protocol negotiated with ALPN (RFC 7301), empty for none.

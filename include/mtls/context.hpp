@@ -4,6 +4,7 @@
 /// @file
 /// `mtls::context`: credentials, trust anchors and policy shared by streams.
 
+#include <mtls/certificate_info.hpp>
 #include <mtls/error.hpp>
 #include <mtls/session.hpp>
 #include <mtls/types.hpp>
@@ -188,6 +189,20 @@ public:
     /// OpenSSL's 100; negative values act as 0, values above
     /// max_verify_depth as max_verify_depth.
     void set_verify_depth(int depth);
+    /// Identities the peer's certificate must carry, any one of them: a DNS
+    /// name or a URI pattern such as "spiffe://example.org/ns/*/sa/billing"
+    /// (see peer_identity, uri_matches). Checked after chain verification,
+    /// by both roles and in both versions; a peer whose certificate carries
+    /// none is refused with error::peer_identity_mismatch (alert
+    /// access_denied), one that sends no certificate with
+    /// error::peer_certificate_required. A server with identities asks every
+    /// client for a certificate, whatever the verify mode. The check applies
+    /// under verify_none too, but an unverified certificate can claim any
+    /// name: pair it with verify_peer. A session resumes only when its peer
+    /// certificate satisfies the identities set now. Empty (the default):
+    /// no requirement. Throws boost::system::system_error
+    /// (error::invalid_configuration) for an identity that is not valid().
+    void set_required_peer_identities(std::vector<peer_identity> identities);
     void set_min_version(tls_version v);
     void set_max_version(tls_version v);
     /// Cipher suites in preference order; unknown or unsupported ones are dropped.

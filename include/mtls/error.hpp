@@ -114,6 +114,8 @@ enum class error {
     crl_not_yet_valid,          ///< the issuer's CRL has a thisUpdate in the future
     crl_untrusted,              ///< the issuer's CRL does not verify under the issuer's key
     bad_crl,                    ///< CRL input cannot be parsed
+    // Peer identity (context::set_required_peer_identities).
+    peer_identity_mismatch,     ///< peer certificate does not carry a required identity
 };
 
 /// TLS alert descriptions (wire values).

@@ -7,6 +7,7 @@
 /// Programs that do not use Beast can include <mtls/tls_stream.hpp> alone.
 
 #include <mtls/beast.hpp>
+#include <mtls/certificate_info.hpp>
 #include <mtls/connection_info.hpp>
 #include <mtls/context.hpp>
 #include <mtls/engine.hpp>

@@ -6,6 +6,7 @@
 /// peer's chain is verified (mode, depth, callback). <mtls/context.hpp>
 /// includes this header.
 
+#include <mtls/certificate_info.hpp>
 #include <mtls/error.hpp>
 
 #include <cstddef>
@@ -44,6 +45,11 @@ public:
     const std::string& subject() const noexcept { return subject_; }
     /// Why this certificate failed built-in verification; empty when it passed.
     error_code error() const noexcept { return error_; }
+    /// The certificate's issuer, serial, validity, names and fingerprint,
+    /// parsed on each call (see parse_certificate_info; the throwing form
+    /// throws boost::system::system_error).
+    certificate_info info() const;
+    certificate_info info(error_code& ec) const;
 
 private:
     int depth_;

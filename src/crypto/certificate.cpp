@@ -184,4 +184,11 @@ bool certificate::matches_host(std::string_view host) const
     return st_ && detail::crt_matches_host(st_->crt, host);
 }
 
+error_code certificate::describe(certificate_info& info) const
+{
+    if (!st_)
+        return error::bad_certificate;
+    return detail::describe(st_->crt, info);
+}
+
 } // namespace mtls::crypto

@@ -6,6 +6,7 @@
 #include "secret.hpp"
 #include "vocabulary.hpp"
 
+#include <mtls/certificate_info.hpp>
 #include <mtls/error.hpp>
 #include <mtls/types.hpp>
 #include <mtls/verify.hpp>
@@ -83,6 +84,9 @@ public:
     /// IPv4/IPv6 literal (IPv6 optionally in brackets) against iPAddress SANs
     /// of the same length. CN is consulted only without any SAN.
     bool matches_host(std::string_view host) const;
+    /// The certificate's fields into `info`; error::bad_certificate when its
+    /// names exceed max_certificate_names or max_certificate_name_bytes.
+    error_code describe(certificate_info& info) const;
 
 private:
     struct state;

@@ -8,6 +8,7 @@
 #include "mbedtls_rng.hpp"
 #include "pki.hpp"
 
+#include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
@@ -82,6 +83,44 @@ error_code read_whole_file(const std::string& path, std::vector<std::byte>& out)
 
 /// The regular files in `dir` (not its subdirectories), in no given order.
 error_code regular_files(const std::string& dir, std::vector<std::string>& out);
+
+/// certificate::describe on an mbedTLS certificate.
+error_code describe(const mbedtls_x509_crt& crt, certificate_info& info);
+
+/// RFC 6125 §6.4.3: whether a DNS name from a certificate (`pattern`, which
+/// may start with a "*" label) matches `host` (no trailing dot, no '*').
+bool dns_matches(std::string_view pattern, std::string_view host) noexcept;
+
+/// The GeneralName kinds of subjectAltName that mtls reads, by their context
+/// tag (RFC 5280 §4.2.1.6). mbedTLS 2.28 keeps each name raw with its tag.
+enum class san_kind : int {
+    rfc822_name = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 1,
+    dns_name = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2,
+    uri = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 6,
+    ip_address = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7,
+};
+
+/// Calls `visit(kind, value)` for each subjectAltName of a kind above, in
+/// certificate order, until it returns false; returns false if it did.
+template <class Visit>
+bool for_each_san(const mbedtls_x509_crt& crt, Visit&& visit)
+{
+    if ((crt.ext_types & MBEDTLS_X509_EXT_SUBJECT_ALT_NAME) == 0)
+        return true;
+    for (const mbedtls_x509_sequence* s = &crt.subject_alt_names; s != nullptr; s = s->next) {
+        switch (static_cast<san_kind>(s->buf.tag)) {
+        case san_kind::rfc822_name:
+        case san_kind::dns_name:
+        case san_kind::uri:
+        case san_kind::ip_address:
+            if (!visit(static_cast<san_kind>(s->buf.tag), view(s->buf)))
+                return false;
+            break;
+        default: break; // otherName, directoryName, ...: not read
+        }
+    }
+    return true;
+}
 
 } // namespace mtls::crypto::detail
 

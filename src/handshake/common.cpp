@@ -31,6 +31,9 @@ void environment::use_credentials(std::shared_ptr<const detail::credentials> c)
     mode = mode_override ? *mode_override
            : creds->mode ? *creds->mode
                          : (side == role::client ? verify_peer : verify_none);
+    // A required identity needs a certificate to be found in.
+    if (!creds->required_identities.empty())
+        mode |= verify_fail_if_no_peer_cert;
     callback = callback_override ? *callback_override : creds->callback;
     own = nullptr;
 }
@@ -76,6 +79,24 @@ error_code accept_alpn(environment& env, const wire::hello_extensions& server_ex
         return error::alpn_not_offered;
     env.info.alpn.assign(selected);
     return {};
+}
+
+bool has_required_identity(const environment& env, const certificate_info& info) noexcept
+{
+    const auto& required = env.creds->required_identities;
+    return required.empty() ||
+           std::any_of(required.begin(), required.end(), [&](const peer_identity& id) { return id.matches(info); });
+}
+
+std::optional<certificate_info> leaf_info(const std::vector<std::vector<std::byte>>& chain)
+{
+    if (chain.empty())
+        return std::nullopt;
+    error_code ec;
+    auto info = parse_certificate_info(chain.front(), ec);
+    if (ec)
+        return std::nullopt;
+    return info;
 }
 
 std::uint64_t environment::now_ms() const
@@ -177,11 +198,19 @@ error_code module_base::accept_peer_chain(const std::vector<bytes_view>& chain, 
                                            crls.get()))
             return ec;
     }
+    certificate_info leaf;
+    if (auto ec = certs.front().describe(leaf))
+        return ec;
+    // RFC 8446 §6.2, RFC 5246 §7.2.2: a valid certificate, refused by access
+    // control (access_denied). Checked whatever the verify mode.
+    if (!has_required_identity(env_, leaf))
+        return error::peer_identity_mismatch;
     auto& info = env_.info;
     info.peer_certificates.clear();
     for (auto der : chain)
         info.peer_certificates.emplace_back(der.begin(), der.end());
     info.peer_subject = certs.front().subject();
+    info.peer_certificate_info = std::move(leaf);
     peer_leaf_ = std::move(certs.front());
     return {};
 }

@@ -45,6 +45,21 @@ error_code choose_alpn(environment& env, const wire::hello_extensions& client_he
 /// Client: the server's selection, which must be one we offered (RFC 7301 §3.1).
 error_code accept_alpn(environment& env, const wire::hello_extensions& server_ext);
 
+/// Server: whether to ask the client for a certificate: to verify it, or
+/// because identities are required of it.
+inline bool asks_for_client_certificate(const environment& env) noexcept
+{
+    return (env.mode & verify_peer) || !env.creds->required_identities.empty();
+}
+
+/// Whether a peer certificate with these fields carries one of the
+/// identities the context requires (any, when it requires none).
+bool has_required_identity(const environment& env, const certificate_info& info) noexcept;
+
+/// The fields of the first certificate of `chain` (a session's peer chain);
+/// none for an empty chain or a certificate parse_certificate_info refuses.
+std::optional<certificate_info> leaf_info(const std::vector<std::vector<std::byte>>& chain);
+
 class module_base : public handshake_module {
 protected:
     explicit module_base(environment& env) : env_(env) {}

@@ -71,6 +71,14 @@ bool revoked_since(const environment& env, const detail::session_state& s)
 
 } // namespace
 
+bool session_has_required_identity(const environment& env, const detail::session_state& s)
+{
+    if (env.creds->required_identities.empty())
+        return true;
+    const auto info = leaf_info(s.peer_certificates);
+    return info && has_required_identity(env, *info);
+}
+
 bool server_may_resume(const environment& env, const detail::session_state& s, tls_version v,
                        std::string_view server_name)
 {
@@ -83,7 +91,9 @@ bool server_may_resume(const environment& env, const detail::session_state& s, t
         return false;
     // A server that requires client certificates never resumes a session
     // that had none: the client would be let in unauthenticated.
-    return !(env.mode & verify_fail_if_no_peer_cert) || !s.peer_certificates.empty();
+    if ((env.mode & verify_fail_if_no_peer_cert) && s.peer_certificates.empty())
+        return false;
+    return session_has_required_identity(env, s);
 }
 
 const detail::session_state* session_to_offer(const environment& env)
@@ -94,6 +104,9 @@ const detail::session_state* session_to_offer(const environment& env)
         return nullptr;
     // RFC 7627 §5.3: a session without extended master secret is never resumed.
     if (s->version == tls_version::tls12 && !s->extended_master_secret)
+        return nullptr;
+    // The server's certificate must still carry an identity required now.
+    if (!session_has_required_identity(env, *s))
         return nullptr;
     for (auto suite : suites_for(env.ctx, s->version))
         if (suite->id == s->suite)
@@ -106,6 +119,7 @@ void adopt_session_identity(environment& env, const detail::session_state& s)
     env.info.resumed = true;
     env.info.peer_certificates = s.peer_certificates;
     env.info.peer_subject = s.peer_subject;
+    env.info.peer_certificate_info = leaf_info(s.peer_certificates);
 }
 
 } // namespace mtls::handshake

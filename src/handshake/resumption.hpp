@@ -25,16 +25,21 @@ bool seal_ticket(const environment& env, const detail::session_state& s, std::ve
 /// Server: the session a ticket holds, when one of our keys opens it and it parses.
 std::optional<detail::session_state> open_ticket(const environment& env, bytes_view ticket);
 
+/// Whether the peer certificate of `s` carries one of the identities the
+/// context requires now (always, when it requires none).
+bool session_has_required_identity(const environment& env, const detail::session_state& s);
+
 /// Server: whether `s` may be resumed by this connection: its version, not
 /// expired, the same server_name (RFC 6066 §3, RFC 8446 §4.2.11) and
-/// application protocol (chosen before), and a client certificate when this
-/// server requires one.
+/// application protocol (chosen before), a client certificate when this
+/// server requires one, carrying an identity it requires.
 bool server_may_resume(const environment& env, const detail::session_state& s, tls_version v,
                        std::string_view server_name);
 
 /// Client: the session to offer, if the one set is still valid for this
 /// connection: not expired, for the host name being connected to (RFC 8446
-/// §4.6.1), its version and suite still allowed.
+/// §4.6.1), its version and suite still allowed, and the server's
+/// certificate carrying an identity required now.
 const detail::session_state* session_to_offer(const environment& env);
 
 /// Either end of a resumed handshake: the peer's identity is the session's.

@@ -279,7 +279,7 @@ error_code tls12_server::send_first_flight(const wire::client_hello& ch, signatu
     send(handshake_type::certificate, [&](wire::writer& w) { wire::encode_certificate12(w, chain); });
     if (auto ec = send_server_key_exchange(scheme))
         return ec;
-    if (env_.mode & verify_peer) {
+    if (asks_for_client_certificate(env_)) {
         send_certificate_request();
         state_ = state::expect_certificate;
     } else {

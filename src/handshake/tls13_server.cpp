@@ -260,7 +260,7 @@ error_code tls13_server::send_first_flight(const wire::key_share_entry& client_s
         return ec;
     // §4.3.2, §2.2: a PSK handshake authenticates by the PSK: no
     // certificates, and no CertificateRequest.
-    const bool ask = !resumed_ && (env_.mode & verify_peer);
+    const bool ask = !resumed_ && asks_for_client_certificate(env_);
     if (ask)
         if (auto ec = send_certificate_request())
             return ec;
