@@ -31,7 +31,7 @@ namespace detail { struct context_impl; }
 class context;
 
 /// What a server's CertificateRequest asked for, shown to a client's
-/// certificate selection callback.
+/// certificate selection callback. The spans are valid during the call only.
 struct certificate_request_info {
     /// DER distinguished names of the CAs the server accepts (RFC 8446
     /// §4.2.4, RFC 5246 §7.4.4); empty: the server named none.
