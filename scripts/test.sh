@@ -27,13 +27,14 @@ case ${1:-} in
         deps=(--clang)
         # TSan finds races between threads, so only the tests that run more
         # than one: stream_threads_test (a 4-thread io_context), the stream
-        # and Beast tests with a second thread, the shared CSPRNG, the session store.
-        for name in stream_threads_test stream_tokens_test stream_associations_test stream_test beast_test crypto_test crypto_pki_test session_test; do
+        # and Beast tests with a second thread, the shared CSPRNG, the session store,
+        # credentials and CRLs replaced while handshakes run.
+        for name in stream_threads_test stream_tokens_test stream_associations_test stream_test beast_test crypto_test crypto_pki_test session_test rotation_threads_test engine_crl_test; do
             [[ -e $root/test/$name.cpp ]] && targets+=("$name")
         done
         # Saved fuzz inputs replay in every configuration (fuzz/replay.cmake).
         targets+=(fuzz_make_corpus fuzz_server_replay fuzz_client_replay fuzz_record_replay
-                  fuzz_messages_replay fuzz_handshake_replay fuzz_session_replay)
+                  fuzz_messages_replay fuzz_handshake_replay fuzz_session_replay fuzz_certificate_replay)
         tests=(-R "^(gen_certs|$(IFS='|'; echo "${targets[*]}"))\$")
         ;;
     *) echo "usage: $0 [--sanitize | --tsan]" >&2; exit 2 ;;
