@@ -41,8 +41,8 @@ crypto::private_key parse_key(const password_callback& password, bytes data, fil
 }
 
 // A chain and its key, checked to belong together.
-std::shared_ptr<detail::certified_key> parse_certified_key(const password_callback& password, bytes chain,
-                                                            bytes key, file_format fmt, error_code& ec)
+std::shared_ptr<detail::certified_key> parse_certified_key(const password_callback& password, bytes chain, bytes key,
+                                                           file_format fmt, error_code& ec)
 {
     auto out = std::make_shared<detail::certified_key>();
     out->chain = parse_own_chain(chain, fmt, ec);
@@ -164,13 +164,8 @@ void context::use_certified_key_file(const std::string& chain_path, const std::s
 
 void context::use_certified_key_file(const std::string& chain_path, const std::string& key_path, error_code& ec)
 {
-    file_contents chain;
-    file_contents key;
-    ec = chain.read(chain_path);
-    if (!ec)
-        ec = key.read(key_path);
-    if (!ec)
-        use_certified_key(chain.view(), key.view(), file_format::pem, ec);
+    with_files(chain_path, key_path, ec,
+               [&](bytes chain, bytes key) { use_certified_key(chain, key, file_format::pem, ec); });
 }
 
 void context::add_certified_key(bytes chain, bytes key, file_format fmt)
@@ -196,13 +191,8 @@ void context::add_certified_key_file(const std::string& chain_path, const std::s
 
 void context::add_certified_key_file(const std::string& chain_path, const std::string& key_path, error_code& ec)
 {
-    file_contents chain;
-    file_contents key;
-    ec = chain.read(chain_path);
-    if (!ec)
-        ec = key.read(key_path);
-    if (!ec)
-        add_certified_key(chain.view(), key.view(), file_format::pem, ec);
+    with_files(chain_path, key_path, ec,
+               [&](bytes chain, bytes key) { add_certified_key(chain, key, file_format::pem, ec); });
 }
 
 void context::set_client_certificate_callback(client_certificate_callback cb)
@@ -236,6 +226,19 @@ error_code add_anchors(detail::context_impl& m, Add&& add)
         c.anchors = std::move(next);
         return error_code{};
     });
+}
+
+// Reads a chain file and a key file, then hands both to `use`.
+template <class Use>
+void with_files(const std::string& chain_path, const std::string& key_path, error_code& ec, Use&& use)
+{
+    file_contents chain;
+    file_contents key;
+    ec = chain.read(chain_path);
+    if (!ec)
+        ec = key.read(key_path);
+    if (!ec)
+        use(chain.view(), key.view());
 }
 
 } // namespace
@@ -297,9 +300,8 @@ void context::set_default_verify_paths(error_code& ec)
     static const std::string dir = "/etc/ssl/certs";
     std::error_code sec;
     const bool use_bundle = std::filesystem::is_regular_file(bundle, sec);
-    ec = add_anchors(mut(), [&](crypto::trust_store& t) {
-        return use_bundle ? t.add_file(bundle) : t.add_directory(dir);
-    });
+    ec = add_anchors(mut(),
+                     [&](crypto::trust_store& t) { return use_bundle ? t.add_file(bundle) : t.add_directory(dir); });
 }
 
 // --- server names -------------------------------------------------------------------

@@ -17,15 +17,7 @@ using namespace mtls::test;
 
 namespace {
 
-const std::array versions{tls_version::tls12, tls_version::tls13};
 const auto alpn_type = wire_value(wire::extension_type::application_layer_protocol_negotiation);
-
-context versioned(context ctx, tls_version v)
-{
-    ctx.set_min_version(v);
-    ctx.set_max_version(v);
-    return ctx;
-}
 
 struct pair_of_contexts {
     pair_of_contexts(tls_version v, std::vector<std::string> client_alpn, std::vector<std::string> server_alpn)

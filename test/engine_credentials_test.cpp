@@ -23,15 +23,6 @@ using namespace mtls::test;
 
 namespace {
 
-const std::array versions{tls_version::tls12, tls_version::tls13};
-
-context versioned(context ctx, tls_version v)
-{
-    ctx.set_min_version(v);
-    ctx.set_max_version(v);
-    return ctx;
-}
-
 std::string file_of(std::string_view name)
 {
     return cert_path(std::string(name) + ".pem");
@@ -120,7 +111,7 @@ BOOST_AUTO_TEST_CASE(the_chain_the_ca_hints_name)
         BOOST_TEST_CONTEXT(to_string(v))
         {
             auto client = versioned(client_context("client-untrusted"), v); // issued by other-ca
-            add_credential(client, "client-ecdsa");                          // issued by ca
+            add_credential(client, "client-ecdsa");                         // issued by ca
             engine_pair p(client, requiring(v));
             MTLS_REQUIRE_HANDSHAKE(p);
             BOOST_TEST(p.server.info().peer_subject == "CN=mtls test client");
@@ -165,7 +156,7 @@ BOOST_AUTO_TEST_CASE(the_callback_decides)
             auto client = versioned(client_context("client-ecdsa"), v);
             add_credential(client, "client-untrusted");
             std::optional<certificate_request_info> seen;
-            std::vector<bytes> authorities; // the spans last only for the call
+            std::vector<bytes> authorities;        // the spans last only for the call
             std::optional<std::size_t> answer = 1; // the untrusted one, against the hints
             client.set_client_certificate_callback([&](const certificate_request_info& r) {
                 seen = r;
@@ -288,12 +279,12 @@ BOOST_AUTO_TEST_CASE(the_callback_chooses_among_the_offers)
                 MTLS_REQUIRE_HANDSHAKE(p);
                 BOOST_TEST(p.client.info().alpn.empty());
             }
-            for (std::optional<std::string> refusal : {std::optional<std::string>(), std::optional<std::string>("h3")}) {
+            for (std::optional<std::string> refusal :
+                 {std::optional<std::string>(), std::optional<std::string>("h3")}) {
                 answer = refusal;
                 engine_pair p(client, server);
                 BOOST_TEST(!p.handshake());
-                MTLS_CHECK_FAILURE(p.server, error::no_application_protocol, p.client,
-                                   alert::no_application_protocol);
+                MTLS_CHECK_FAILURE(p.server, error::no_application_protocol, p.client, alert::no_application_protocol);
             }
         }
     }

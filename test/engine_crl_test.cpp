@@ -27,14 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::array versions{tls_version::tls12, tls_version::tls13};
-
-context versioned(context ctx, tls_version v)
-{
-    ctx.set_min_version(v);
-    ctx.set_max_version(v);
-    return ctx;
-}
 
 /// A server trusting ca.pem that requires a client certificate, with `crls`.
 context server_with_crls(tls_version v, std::initializer_list<std::string_view> crls)

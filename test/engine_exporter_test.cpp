@@ -23,15 +23,7 @@ using namespace mtls::test;
 
 namespace {
 
-const std::array versions{tls_version::tls12, tls_version::tls13};
 constexpr std::string_view label = "EXPERIMENTAL mtls test";
-
-context versioned(context ctx, tls_version v)
-{
-    ctx.set_min_version(v);
-    ctx.set_max_version(v);
-    return ctx;
-}
 
 struct mutual {
     explicit mutual(tls_version v)

@@ -17,16 +17,8 @@ using namespace mtls::test;
 
 namespace {
 
-const std::array versions{tls_version::tls12, tls_version::tls13};
 const std::string billing = "spiffe://example.org/ns/prod/sa/billing";
 const std::string billing_pattern = "spiffe://example.org/ns/*/sa/billing";
-
-context versioned(context ctx, tls_version v)
-{
-    ctx.set_min_version(v);
-    ctx.set_max_version(v);
-    return ctx;
-}
 
 /// A client with credential `client_cert` (none when empty) and a server
 /// requiring client certificates, both limited to `v`.

@@ -26,7 +26,6 @@ using namespace mtls::test;
 
 namespace {
 
-const std::array versions{tls_version::tls12, tls_version::tls13};
 const bytes ping = pattern(100, 1);
 const bytes pong = pattern(200, 2);
 
@@ -106,10 +105,11 @@ private:
     std::shared_ptr<std::vector<std::string>> lines_ = std::make_shared<std::vector<std::string>>();
 };
 
-context versioned(context ctx, tls_version v)
+/// `ctx` in version `v` with one AES-128-GCM suite with SHA-256, for
+/// decrypting below.
+context decryptable(context ctx, tls_version v)
 {
-    ctx.set_min_version(v);
-    ctx.set_max_version(v);
+    ctx = versioned(std::move(ctx), v);
     // One AES-128-GCM suite with SHA-256 per version, for decrypting below.
     ctx.set_cipher_suites(
         {cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256, cipher_suite::tls_aes_128_gcm_sha256});
@@ -120,8 +120,8 @@ context versioned(context ctx, tls_version v)
 /// with a key log.
 struct logged {
     explicit logged(tls_version v)
-        : client(versioned(client_context("client-ecdsa"), v)),
-          server(versioned(server_context_requiring_client_cert(), v))
+        : client(decryptable(client_context("client-ecdsa"), v)),
+          server(decryptable(server_context_requiring_client_cert(), v))
     {
         client_log.attach(client);
         server_log.attach(server);
@@ -339,8 +339,8 @@ BOOST_AUTO_TEST_CASE(without_a_callback_nothing_is_logged)
             // The test hook is independent of the callback.
             BOOST_TEST(client_hook.find(expected_labels(v).front()).has_value());
 
-            engine_pair bare(versioned(client_context("client-ecdsa"), v),
-                             versioned(server_context_requiring_client_cert(), v));
+            engine_pair bare(decryptable(client_context("client-ecdsa"), v),
+                             decryptable(server_context_requiring_client_cert(), v));
             connect(bare);
         }
     }

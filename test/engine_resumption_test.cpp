@@ -22,7 +22,6 @@ namespace {
 
 const bytes ping = pattern(100, 1);
 const bytes pong = pattern(200, 2);
-const std::array versions{tls_version::tls12, tls_version::tls13};
 
 /// `s` with its state changed by `change`, as a client would hold it.
 session modified(const session& s, const std::function<void(detail::session_state&)>& change)
@@ -44,13 +43,6 @@ void append_extension(bytes& hello, std::uint16_t type, const bytes& data)
     set16(hello, block, get16(hello, block) + e.size());
     hello.insert(hello.end(), e.begin(), e.end());
     fix_handshake_length(hello);
-}
-
-context versioned(context ctx, tls_version v)
-{
-    ctx.set_min_version(v);
-    ctx.set_max_version(v);
-    return ctx;
 }
 
 /// 48-byte ticket key records, each name and key filled with `fill`.

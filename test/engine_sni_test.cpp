@@ -20,15 +20,6 @@ using namespace mtls::test;
 
 namespace {
 
-const std::array versions{tls_version::tls12, tls_version::tls13};
-
-context versioned(context ctx, tls_version v)
-{
-    ctx.set_min_version(v);
-    ctx.set_max_version(v);
-    return ctx;
-}
-
 /// A per-name context serving the *.example.test certificate.
 context wildcard_name()
 {
@@ -199,7 +190,7 @@ BOOST_AUTO_TEST_CASE(the_name_decides_which_anchors_verify_the_client)
         BOOST_TEST_CONTEXT(to_string(v))
         {
             auto server = versioned(server_context_requiring_client_cert(), v); // trusts ca.pem
-            context partner; // trusts only other-ca.pem
+            context partner;                                                    // trusts only other-ca.pem
             use_credential(partner, "server-wildcard");
             partner.load_verify_file(cert_path("other-ca.pem"));
             partner.set_verify_mode(verify_peer | verify_fail_if_no_peer_cert);

@@ -14,9 +14,8 @@ char lower(char c) noexcept
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept
 {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return lower(x) == lower(y);
-           });
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
 }
 
 // "*.domain" covers exactly one more leading label (RFC 6125 §6.4.3 style).
@@ -45,9 +44,8 @@ const context* find_server_name(const detail::credentials& c, std::string_view n
 bool issued_by_one_of(const detail::certified_key& k, const std::vector<bytes_view>& authorities)
 {
     auto named = [&](bytes_view dn) {
-        return std::any_of(authorities.begin(), authorities.end(), [&](bytes_view a) {
-            return std::equal(a.begin(), a.end(), dn.begin(), dn.end());
-        });
+        return std::any_of(authorities.begin(), authorities.end(),
+                           [&](bytes_view a) { return std::equal(a.begin(), a.end(), dn.begin(), dn.end()); });
     };
     return std::any_of(k.chain.begin(), k.chain.end(),
                        [&](const crypto::certificate& c) { return named(c.issuer_der()) || named(c.subject_der()); });

@@ -7,6 +7,7 @@
 #include <mtls/context.hpp>
 #include <mtls/types.hpp>
 
+#include <array>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -65,6 +66,17 @@ inline context client_context(std::string_view name = "")
     if (!name.empty())
         use_credential(ctx, name);
     ctx.load_verify_file(cert_path("ca.pem"));
+    return ctx;
+}
+
+/// Both versions, for tests that run once per version.
+inline const std::array versions{tls_version::tls12, tls_version::tls13};
+
+/// `ctx` limited to version `v`.
+inline context versioned(context ctx, tls_version v)
+{
+    ctx.set_min_version(v);
+    ctx.set_max_version(v);
     return ctx;
 }
 
