@@ -3,8 +3,9 @@
 # against https_server --sni receives the certificate given for NAME (by a
 # "*.domain" pattern, or exactly without regard to case); another name, or
 # none, receives --cert. With --sni-strict another name is refused with an
-# unrecognized_name alert (112) while no name still gets --cert. With --ca
-# and --verify require, a name's clients must present a certificate too.
+# unrecognized_name alert (112) while no name still gets --cert. A name's
+# clients are held to --verify require with --ca, --crl and
+# --require-client-uri as the default's are.
 # TLS 1.2 and 1.3. The certificate received is told by its SHA-256
 # fingerprint.
 # Usage: sni_s_client.sh   (env: HTTPS_SERVER, MTLS_TEST_CERTS)
@@ -84,22 +85,37 @@ for version in 1.2 1.3; do
 done
 stop_server
 
-# The clients of a name are held to --verify require and --ca as well.
-start_https_server "${sni_args[@]}" --ca "$certs/ca.pem" --verify require
-for version in 1.2 1.3; do
-    pin=-tls${version/./_}
-    out="$work_dir/mutual-$version"
-    ask "$out.client" "$pin" a.example.test -CAfile "$certs/ca.pem" \
-        -cert "$certs/client-ecdsa.pem" -key "$certs/client-ecdsa.key" || {
-        show_file "$out.client"
-        show_file "$server_log"
-        fail "s_client with a client certificate asking for a.example.test failed (TLS $version)"
-    }
-    assert_served_by "$out.client" "$version" server-wildcard
-    assert_contains "$out.client" "client: $(subject_of "$certs/client-ecdsa.pem")"
-    ask "$out.anonymous" "$pin" a.example.test -CAfile "$certs/ca.pem" || true
-    assert_contains "$out.anonymous" "alert"
-    assert_not_contains "$out.anonymous" "version: TLSv"
-    echo "ok: a server name's clients must present a certificate (TLS $version)"
+# The clients of a name are held to the client checks as well: --verify
+# require with --ca (a client without a certificate is refused), --crl (a
+# revoked one is), --require-client-uri (one without the URI SAN is). The
+# CRL's clients send their intermediate CA (-cert_chain).
+for policy in verify crl uri; do
+    case $policy in
+        verify) policy_args=() chain=() admitted=client-ecdsa refused='' alert="alert" ;;
+        crl) policy_args=(--crl "$certs/int-crl.pem") chain=(-cert_chain "$certs/intermediate-ca.pem")
+            admitted=client-crl-ok-chain refused=client-revoked-chain alert="alert certificate revoked" ;;
+        uri) policy_args=(--require-client-uri 'spiffe://example.org/ns/*/sa/billing') chain=()
+            admitted=client-spiffe-billing refused=client-ecdsa alert="alert access denied" ;;
+    esac
+    start_https_server "${sni_args[@]}" --ca "$certs/ca.pem" --verify require "${policy_args[@]}"
+    for version in 1.2 1.3; do
+        pin=-tls${version/./_}
+        out="$work_dir/$policy-$version"
+        ask "$out.admitted" "$pin" a.example.test -CAfile "$certs/ca.pem" \
+            -cert "$certs/$admitted.pem" -key "$certs/$admitted.key" "${chain[@]}" || {
+            show_file "$out.admitted"
+            show_file "$server_log"
+            fail "s_client presenting $admitted asking for a.example.test failed (TLS $version)"
+        }
+        assert_served_by "$out.admitted" "$version" server-wildcard
+        assert_contains "$out.admitted" "client: $(subject_of "$certs/$admitted.pem")"
+        credential=()
+        [[ -z $refused ]] || credential=(-cert "$certs/$refused.pem" -key "$certs/$refused.key" "${chain[@]}")
+        ask "$out.refused" "$pin" a.example.test -CAfile "$certs/ca.pem" "${credential[@]}" || true
+        assert_contains "$out.refused" "$alert"
+        assert_not_contains "$out.refused" "version: TLSv"
+        echo "ok: a server name's clients are held to the $policy check (TLS $version)"
+    done
+    kill -0 "$server_pid" || fail "https_server died"
+    stop_server
 done
-kill -0 "$server_pid" || fail "https_server died"
