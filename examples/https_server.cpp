@@ -9,6 +9,7 @@
 //                [--keymatexport LABEL [--keymatexportlen N]]
 //                [--crl FILE]
 //                [--require-client-uri PATTERN]
+//                [--sni NAME=CERT,KEY]... [--sni-strict]
 //
 // --groups takes key exchange groups in preference order, comma-separated
 // (x25519,secp256r1,secp384r1); --ciphers takes cipher suites the same way,
@@ -24,6 +25,14 @@
 // URI SAN matching PATTERN, e.g. spiffe://example.org/ns/*/sa/billing ("*" is
 // one path segment; see mtls::uri_matches); others get an access_denied alert.
 // It asks every client for a certificate; use it with --verify require and --ca.
+//
+// --sni NAME=CERT,KEY (repeatable) serves clients asking for server name NAME
+// (SNI, RFC 6066 §3; exact without regard to case, or "*.domain") with the
+// chain in PEM file CERT and its key KEY instead of --cert/--key. --ca,
+// --verify, --crl and --require-client-uri apply to those clients as well.
+// A client asking for another name, or none, gets --cert; with --sni-strict
+// (which takes no value), one asking for another name is refused with an
+// unrecognized_name alert.
 //
 // Every GET is answered with 200 and a text/plain body of seven lines:
 //   version: TLSv1.3                   (TLS 1.3 unless a side is limited to 1.2)
@@ -129,6 +138,7 @@ constexpr std::chrono::milliseconds max_backoff{1000};
                  " [--max-connections N]\n"
                  "                    [--ticket-key-file FILE] [--alpn PROTOCOL,...] [--crl FILE]"
                  " [--require-client-uri PATTERN]\n"
+                 "                    [--sni NAME=CERT,KEY]... [--sni-strict]\n"
                  "                    [--keymatexport LABEL [--keymatexportlen N]]\n";
     std::exit(2);
 }
@@ -179,12 +189,9 @@ void set_ticket_keys(mtls::context& ctx, const std::string& path) {
                                  " bytes: " + ec.message());
 }
 
-mtls::context make_context(std::map<std::string, std::string> options) {
-    for (const char* required : {"--port", "--cert", "--key"})
-        if (!options.contains(required)) usage(std::string("missing ") + required);
-    mtls::context ctx;
-    ctx.use_certificate_chain_file(options["--cert"]);
-    ctx.use_private_key_file(options["--key"]);
+// The settings that decide which clients `ctx` admits. Each --sni context
+// gets them too: the one chosen for a name checks that name's clients.
+void set_client_policy(mtls::context& ctx, std::map<std::string, std::string>& options) {
     if (options.contains("--ca")) ctx.load_verify_file(options["--ca"]);
     if (options.contains("--crl")) ctx.add_crl_file(options["--crl"]);
     const std::string verify = options.contains("--verify") ? options["--verify"] : "none";
@@ -193,6 +200,34 @@ mtls::context make_context(std::map<std::string, std::string> options) {
     else if (verify == "require")
         ctx.set_verify_mode(mtls::verify_peer | mtls::verify_fail_if_no_peer_cert);
     else usage("unknown verify mode " + verify);
+    if (options.contains("--require-client-uri")) {
+        const auto required = mtls::peer_identity::uri(options["--require-client-uri"]);
+        if (!required.valid()) usage("bad URI pattern " + options["--require-client-uri"]);
+        ctx.set_required_peer_identities({required});
+    }
+}
+
+// One --sni value, NAME=CERT,KEY: a context for NAME's clients.
+void add_server_name(mtls::context& ctx, const std::string& value, std::map<std::string, std::string>& options) {
+    const auto equals = value.find('=');
+    const auto comma = value.find(',', equals);
+    if (equals == 0 || comma == std::string::npos || comma == equals + 1 || comma + 1 == value.size())
+        usage("bad --sni " + value + " (expected NAME=CERT,KEY)");
+    mtls::context per_name;
+    per_name.use_certified_key_file(value.substr(equals + 1, comma - equals - 1), value.substr(comma + 1));
+    set_client_policy(per_name, options);
+    ctx.add_server_name(value.substr(0, equals), per_name);
+}
+
+mtls::context make_context(std::map<std::string, std::string> options, const std::vector<std::string>& sni) {
+    for (const char* required : {"--port", "--cert", "--key"})
+        if (!options.contains(required)) usage(std::string("missing ") + required);
+    mtls::context ctx;
+    ctx.use_certificate_chain_file(options["--cert"]);
+    ctx.use_private_key_file(options["--key"]);
+    set_client_policy(ctx, options);
+    for (const auto& value : sni) add_server_name(ctx, value, options);
+    ctx.set_reject_unknown_server_names(options.contains("--sni-strict"));
     if (options.contains("--tls-min")) ctx.set_min_version(parse_version(options["--tls-min"]));
     if (options.contains("--tls-max")) ctx.set_max_version(parse_version(options["--tls-max"]));
     if (options.contains("--groups"))
@@ -202,11 +237,6 @@ mtls::context make_context(std::map<std::string, std::string> options) {
     if (options.contains("--ticket-key-file")) set_ticket_keys(ctx, options["--ticket-key-file"]);
     ctx.set_alpn_protocols(examples::parse_alpn(options.contains("--alpn") ? options["--alpn"] : "http/1.1", usage));
     examples::use_key_log_file(ctx);
-    if (options.contains("--require-client-uri")) {
-        const auto required = mtls::peer_identity::uri(options["--require-client-uri"]);
-        if (!required.valid()) usage("bad URI pattern " + options["--require-client-uri"]);
-        ctx.set_required_peer_identities({required});
-    }
     return ctx;
 }
 
@@ -384,9 +414,16 @@ private:
 
 int main(int argc, char** argv) {
     std::map<std::string, std::string> options;
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 == argc) usage(std::string("missing value for ") + argv[i]);
-        options[argv[i]] = argv[i + 1];
+    std::vector<std::string> sni; // --sni may be given more than once
+    for (int i = 1; i < argc; ++i) {
+        const std::string flag = argv[i];
+        if (flag == "--sni-strict") { // the one flag without a value
+            options[flag];
+            continue;
+        }
+        if (++i == argc) usage("missing value for " + flag);
+        if (flag == "--sni") sni.emplace_back(argv[i]);
+        else options[flag] = argv[i];
     }
     limits lim;
     if (options.contains("--handshake-timeout"))
@@ -402,7 +439,7 @@ int main(int argc, char** argv) {
         lim.export_length = static_cast<std::size_t>(
             parse_number(options["--keymatexportlen"], 1, 16384, "keying material length"));
     try {
-        const mtls::context ctx = make_context(options);
+        const mtls::context ctx = make_context(options, sni);
         asio::io_context io;
         server https(io, static_cast<unsigned short>(std::stoi(options["--port"])), ctx, lim);
         std::cout << "listening on port " << https.port() << std::endl;

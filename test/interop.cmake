@@ -83,6 +83,10 @@ if(TARGET https_server AND TARGET https_client)
 
   # Peer identity: https_server --require-client-uri against s_client.
   mtls_interop_test(interop_client_uri_s_client client_uri_s_client.sh)
+
+  # Server names (SNI): https_server --sni and --sni-strict against
+  # s_client -servername, TLS 1.2 and 1.3.
+  mtls_interop_test(interop_sni_s_client sni_s_client.sh)
 endif()
 
 # The echo examples (callbacks and coroutines over tls_stream) against each

@@ -209,12 +209,15 @@ https_client_get() {
 }
 
 # Runs `openssl s_client` against 127.0.0.1:PORT sending an HTTP/1.0 GET;
-# stdout and stderr go to FILE. Returns s_client's status.
+# stdout and stderr go to FILE. Returns s_client's status. It asks for server
+# name localhost unless the arguments ask for another (-servername NAME) or
+# none (-noservername), which OpenSSL does not allow together.
 s_client_get() {
-    local port=$1 file=$2
+    local port=$1 file=$2 sni=(-servername localhost)
     shift 2
+    [[ " $* " == *" -servername "* || " $* " == *" -noservername "* ]] && sni=()
     printf 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n' |
-        timeout "$step_timeout" openssl s_client -connect "127.0.0.1:$port" -servername localhost \
+        timeout "$step_timeout" openssl s_client -connect "127.0.0.1:$port" "${sni[@]}" \
             -ign_eof "$@" >"$file" 2>&1
 }
 
