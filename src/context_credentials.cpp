@@ -61,7 +61,21 @@ void set_first(detail::credentials& c, std::shared_ptr<const detail::certified_k
         c.keys.front() = std::move(k);
 }
 
+// Reads a chain file and a key file, then hands both to `use`.
+template <class Use>
+void with_files(const std::string& chain_path, const std::string& key_path, error_code& ec, Use&& use)
+{
+    file_contents chain;
+    file_contents key;
+    ec = chain.read(chain_path);
+    if (!ec)
+        ec = key.read(key_path);
+    if (!ec)
+        use(chain.view(), key.view());
+}
+
 } // namespace
+
 // --- own credentials -------------------------------------------------------------
 
 void context::use_certificate_chain(bytes data, file_format fmt)
@@ -226,19 +240,6 @@ error_code add_anchors(detail::context_impl& m, Add&& add)
         c.anchors = std::move(next);
         return error_code{};
     });
-}
-
-// Reads a chain file and a key file, then hands both to `use`.
-template <class Use>
-void with_files(const std::string& chain_path, const std::string& key_path, error_code& ec, Use&& use)
-{
-    file_contents chain;
-    file_contents key;
-    ec = chain.read(chain_path);
-    if (!ec)
-        ec = key.read(key_path);
-    if (!ec)
-        use(chain.view(), key.view());
 }
 
 } // namespace
