@@ -49,7 +49,8 @@ struct certificate_request_info {
 using client_certificate_callback = std::function<std::optional<std::size_t>(const certificate_request_info&)>;
 
 /// Server: the context whose certificates, trust anchors and verify settings
-/// serve a client that asked for `server_name`; nullopt for the default.
+/// serve a client that asked for `server_name`; nullopt leaves the choice to
+/// the table (`add_server_name`), then the default.
 using server_name_callback = std::function<std::optional<context>(std::string_view server_name)>;
 
 /// Server: the ALPN protocol to use among those the client offered (RFC 7301
