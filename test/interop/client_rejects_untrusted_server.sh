@@ -4,14 +4,9 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_program openssl
-version=$1
-case $version in
-    1.2) pin=-tls1_2 ;;
-    1.3) pin=-tls1_3 ;;
-    *) fail "usage: $0 1.2|1.3" ;;
-esac
+pin_version "$1"
 certs=$MTLS_TEST_CERTS
-start_s_server "$pin" -cert "$certs/server-untrusted.pem" -key "$certs/server-untrusted.key"
+start_s_server "$openssl_pin" -cert "$certs/server-untrusted.pem" -key "$certs/server-untrusted.key"
 status=0
 timeout "$step_timeout" "$HTTPS_CLIENT" "https://localhost:$server_port/" \
     --cert "$certs/client-ecdsa.pem" --key "$certs/client-ecdsa.key" --ca "$certs/ca.pem" \

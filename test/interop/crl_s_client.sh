@@ -7,12 +7,7 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 require_program openssl
-version=$1
-case $version in
-    1.2) pin=-tls1_2 ;;
-    1.3) pin=-tls1_3 ;;
-    *) fail "usage: $0 1.2|1.3" ;;
-esac
+pin_version "$1"
 certs=$MTLS_TEST_CERTS
 cd "$work_dir"
 
@@ -57,12 +52,12 @@ openssl crl -in crl.pem -noout -text | grep -q "Serial Number: 1000" || fail "th
 
 start_https_server --cert "$certs/server-ecdsa.pem" --key "$certs/server-ecdsa.key" \
     --ca ca.pem --verify require --crl crl.pem
-s_client_get "$server_port" revoked.out "$pin" -CAfile "$certs/ca.pem" -cert revoked.pem -key revoked.key || true
+s_client_get "$server_port" revoked.out "$openssl_pin" -CAfile "$certs/ca.pem" -cert revoked.pem -key revoked.key || true
 assert_contains revoked.out "alert certificate revoked"
 assert_not_contains revoked.out "version: TLSv"
 wait_for_line "$server_log" "peer certificate revoked" "$server_pid" >/dev/null
 
-s_client_get "$server_port" good.out "$pin" -verify_return_error -CAfile "$certs/ca.pem" \
+s_client_get "$server_port" good.out "$openssl_pin" -verify_return_error -CAfile "$certs/ca.pem" \
     -cert good.pem -key good.key || {
     show_file good.out
     show_file "$server_log"

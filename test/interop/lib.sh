@@ -262,17 +262,26 @@ assert_not_contains() {
     fi
 }
 
-# For the resumption tests against OpenSSL: sets version to VERSION (1.2|1.3),
-# openssl_pin to the s_client / s_server flag for it, and resumption_modes to
-# how a session of that version can be resumed: by ticket, and in TLS 1.2
-# also by session id.
-resumption_version() {
+# Sets version to VERSION (1.2|1.3) and openssl_pin to the s_client /
+# s_server flag for it.
+pin_version() {
     version=$1
     case $version in
-        1.2) openssl_pin=-tls1_2 resumption_modes=(ticket id) ;;
-        1.3) openssl_pin=-tls1_3 resumption_modes=(ticket) ;;
+        1.2) openssl_pin=-tls1_2 ;;
+        1.3) openssl_pin=-tls1_3 ;;
         *) fail "usage: $0 1.2|1.3" ;;
     esac
+}
+
+# For the resumption tests against OpenSSL: pin_version, and resumption_modes
+# to how a session of that version can be resumed: by ticket, and in TLS 1.2
+# also by session id.
+resumption_version() {
+    pin_version "$1"
+    resumption_modes=(ticket)
+    if [[ $version == 1.2 ]]; then
+        resumption_modes+=(id)
+    fi
 }
 
 # Sets session_arg: the s_client flags for run RUN (full|resumed) of a
