@@ -21,7 +21,7 @@ struct error_row {
     condition kind;
 };
 
-constexpr std::array<error_row, 80> errors{{
+constexpr std::array<error_row, 94> errors{{
     {error::stream_truncated, "stream truncated: peer closed the transport without close_notify",
      alert::close_notify, condition::closed},
     {error::not_connected, "operation needs a completed TLS handshake",
@@ -192,6 +192,37 @@ constexpr std::array<error_row, 80> errors{{
     // not to proceed".
     {error::peer_identity_mismatch, "access_denied: peer certificate does not carry the required identity (DNS name or URI)",
      alert::access_denied, condition::certificate_error},
+    {error::key_mismatch, "key values mismatch: the private key does not match the certificate",
+     alert::internal_error, condition::local_error},
+    {error::key_password_wrong, "bad decrypt: wrong password for the encrypted private key",
+     alert::internal_error, condition::local_error},
+    {error::key_password_missing, "private key is encrypted and no password callback is set",
+     alert::internal_error, condition::local_error},
+    {error::key_is_certificate, "expected a private key but the input is a certificate",
+     alert::internal_error, condition::local_error},
+    {error::pem_loaded_as_der, "input is PEM but was loaded as DER (pass mtls::context::pem)",
+     alert::internal_error, condition::local_error},
+    {error::not_pem, "input is not PEM: no -----BEGIN line (pass mtls::context::asn1 for DER)",
+     alert::internal_error, condition::local_error},
+    {error::bad_private_key, "private key cannot be parsed",
+     alert::internal_error, condition::local_error},
+    {error::unsupported_key_encryption, "private key is encrypted with a scheme mtls cannot decrypt",
+     alert::internal_error, condition::local_error},
+    {error::bad_local_certificate, "certificate given to the context cannot be parsed",
+     alert::internal_error, condition::local_error},
+    {error::certificate_without_key, "a certificate is configured without its private key",
+     alert::internal_error, condition::local_error},
+    {error::key_without_certificate, "a private key is configured without its certificate",
+     alert::internal_error, condition::local_error},
+    // RFC 8446 §4.4.2.2: a server that cannot present a certificate its
+    // client accepts aborts with handshake_failure.
+    {error::no_certificate, "no certificate and private key configured for this end",
+     alert::handshake_failure, condition::local_error},
+    // Such a peer cannot read an alert; mtls sends none (see engine).
+    {error::peer_not_tls, "peer is not speaking TLS",
+     alert::close_notify, condition::protocol_error},
+    {error::peer_speaks_http, "peer is not speaking TLS: it sent plain HTTP (http request)",
+     alert::close_notify, condition::protocol_error},
 }};
 
 // Row i holds error i + 1, and there are as many rows as enumerators (all of

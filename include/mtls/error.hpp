@@ -116,6 +116,22 @@ enum class error {
     bad_crl,                    ///< CRL input cannot be parsed
     // Peer identity (context::set_required_peer_identities).
     peer_identity_mismatch,     ///< peer certificate does not carry a required identity
+    // Loading local credentials (context::use_private_key_file and its neighbours).
+    key_mismatch,               ///< private key does not match the certificate
+    key_password_wrong,         ///< encrypted private key does not decrypt with the password given
+    key_password_missing,       ///< private key is encrypted and no password callback is set
+    key_is_certificate,         ///< a certificate was given where a private key was expected
+    pem_loaded_as_der,          ///< PEM input loaded with file_format::der
+    not_pem,                    ///< input loaded with file_format::pem has no PEM block
+    bad_private_key,            ///< private key input cannot be parsed
+    unsupported_key_encryption, ///< private key is encrypted with a scheme mtls cannot decrypt
+    bad_local_certificate,      ///< a certificate given to the context cannot be parsed
+    certificate_without_key,    ///< a certificate is configured without its private key
+    key_without_certificate,    ///< a private key is configured without its certificate
+    no_certificate,             ///< this end must present a certificate and has none
+    // A peer that does not speak TLS at all.
+    peer_not_tls,               ///< the peer's first bytes are not a TLS record
+    peer_speaks_http,           ///< the peer's first bytes are plain HTTP
 };
 
 /// TLS alert descriptions (wire values).
