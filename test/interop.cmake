@@ -31,6 +31,10 @@ if(TARGET https_server AND TARGET https_client)
   mtls_interop_test(interop_client_rejects_untrusted_server client_rejects_untrusted_server.sh 1.2)
   mtls_interop_test(interop_server_robustness server_robustness.sh)
   mtls_interop_test(interop_examples_default_tls13 examples_default_tls13.sh)
+  # The worked port of docs/migrating-from-asio-ssl.md (test/migration).
+  mtls_interop_test(interop_migration_port migration_port.sh)
+  set_property(TEST interop_migration_port APPEND PROPERTY ENVIRONMENT
+    "MIGRATION_CLIENT=$<TARGET_FILE:http_client_async_mtls>")
   # Handshake and idle timeouts, accept backoff, connection cap, lingering close.
   mtls_interop_test(interop_examples_limits_https_server server_limits.sh https_server)
 

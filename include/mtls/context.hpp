@@ -10,6 +10,8 @@
 #include <mtls/types.hpp>
 #include <mtls/verify.hpp>
 
+#include <boost/asio/buffer.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -60,7 +62,8 @@ using alpn_select_callback = std::function<std::optional<std::string>(const std:
 
 /// Credentials, trust anchors and policy for TLS streams and engines.
 ///
-/// Mirrors `boost::asio::ssl::context`. Configure it first, then create streams
+/// Mirrors `boost::asio::ssl::context` (docs/migrating-from-asio-ssl.md maps
+/// each of its members). Configure it first, then create streams
 /// from it; a context is cheap to copy (copies share one configuration) and may
 /// be used by many streams on many threads at once.
 ///
@@ -80,6 +83,17 @@ using alpn_select_callback = std::function<std::optional<std::string>(const std:
 /// failure; the `error_code&` overloads report it instead.
 class context {
 public:
+    /// `boost::asio::ssl::context::file_format` and its values, so that
+    /// `context::pem` and `context::asn1` read as they do with Asio.
+    using file_format = mtls::file_format;
+    static constexpr file_format asn1 = file_format::asn1;
+    static constexpr file_format pem = file_format::pem;
+    /// Why a password is asked for, as `asio::ssl::context::password_purpose`;
+    /// mtls only reads keys, so callbacks always get for_reading.
+    enum password_purpose { for_reading, for_writing };
+    /// A password callback in Asio's shape (see set_password_callback).
+    using asio_password_callback = std::function<std::string(std::size_t max_length, password_purpose purpose)>;
+
     context();
 
     // Own certificate chain (leaf first) and private key.
@@ -276,6 +290,46 @@ public:
     /// `tls_stream::set_host_name`), for up to `servers` servers, and resume
     /// with them without `set_session`. Off (0) by default.
     void set_client_session_cache(std::size_t servers);
+
+    // Asio's spellings (docs/migrating-from-asio-ssl.md): overloads with the
+    // arguments `boost::asio::ssl::context` takes, so that code written for it
+    // compiles unchanged, and `(data, error_code&)` forms reading PEM. Each
+    // does what the member of the same name above does; a `const_buffer`
+    // holds the data itself, as in Asio.
+
+    /// The chain in PEM, leaf first (Asio reads only PEM here).
+    void use_certificate_chain(const boost::asio::const_buffer& chain);
+    void use_certificate_chain(const boost::asio::const_buffer& chain, error_code& ec);
+    void use_certificate_chain(std::span<const std::byte> data, error_code& ec);
+    /// A single certificate, the first in `data` as OpenSSL's
+    /// `SSL_CTX_use_certificate` reads it: use_certificate_chain with that
+    /// certificate alone, so it is sent without intermediates.
+    void use_certificate(std::span<const std::byte> data, file_format fmt = file_format::pem);
+    void use_certificate(std::span<const std::byte> data, file_format fmt, error_code& ec);
+    void use_certificate(std::span<const std::byte> data, error_code& ec);
+    void use_certificate(const boost::asio::const_buffer& certificate, file_format fmt);
+    void use_certificate(const boost::asio::const_buffer& certificate, file_format fmt, error_code& ec);
+    void use_certificate_file(const std::string& path, file_format fmt = file_format::pem);
+    void use_certificate_file(const std::string& path, file_format fmt, error_code& ec);
+    void use_private_key(const boost::asio::const_buffer& key, file_format fmt);
+    void use_private_key(const boost::asio::const_buffer& key, file_format fmt, error_code& ec);
+    void use_private_key(std::span<const std::byte> data, error_code& ec);
+    void use_private_key_file(const std::string& path, error_code& ec);
+    void use_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key, error_code& ec);
+    void add_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key, error_code& ec);
+    /// Trust anchors in PEM, one or more (Asio reads only PEM here).
+    void add_certificate_authority(const boost::asio::const_buffer& ca);
+    void add_certificate_authority(const boost::asio::const_buffer& ca, error_code& ec);
+    void add_certificate_authority(std::span<const std::byte> data, error_code& ec);
+    void add_crl(std::span<const std::byte> data, error_code& ec);
+    /// Asio's callback shape; it is always asked for_reading.
+    void set_password_callback(asio_password_callback cb);
+    void set_password_callback(asio_password_callback cb, error_code& ec);
+    void set_password_callback(password_callback cb, error_code& ec);
+    // These never fail; `ec` is cleared.
+    void set_verify_mode(verify_mode mode, error_code& ec);
+    void set_verify_callback(verify_callback cb, error_code& ec);
+    void set_verify_depth(int depth, error_code& ec);
 
     /// Implementation access for the engine; not part of the stable API.
     const detail::context_impl& impl() const noexcept { return *impl_; }

@@ -40,6 +40,9 @@ struct tls_stream_base {
     static constexpr role server = role::server;
 };
 
+/// Asio's name: `mtls::stream_base::client` is `asio::ssl::stream_base::client`.
+using stream_base = tls_stream_base;
+
 /// A TLS connection over `NextLayer`, which models Asio's AsyncStream (and
 /// SyncStream for the synchronous functions).
 ///
