@@ -135,9 +135,8 @@ void context::add_crl(bytes data, error_code& ec)
 void context::set_password_callback(asio_password_callback cb)
 {
     if (cb)
-        set_password_callback(password_callback([cb = std::move(cb)](std::size_t max_length) {
-            return cb(max_length, for_reading);
-        }));
+        set_password_callback(
+            password_callback([cb = std::move(cb)](std::size_t max_length) { return cb(max_length, for_reading); }));
     else
         set_password_callback(password_callback());
 }

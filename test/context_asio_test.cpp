@@ -61,7 +61,10 @@ std::vector<std::byte> der_of(std::string_view name)
 }
 
 // An error_code that is set, for checking that an overload clears it.
-error_code stale() { return make_error_code(error::invalid_configuration); }
+error_code stale()
+{
+    return make_error_code(error::invalid_configuration);
+}
 
 // A server context without credentials: each test loads them its own way.
 context bare_server()
@@ -196,8 +199,7 @@ BOOST_AUTO_TEST_CASE(use_private_key_spellings_load_the_key)
         {"buffer, pem, ec",
          [&](context& c, error_code& ec) { c.use_private_key(boost::asio::buffer(pem), context::pem, ec); }},
         {"span, ec", [&](context& c, error_code& ec) { c.use_private_key(read_bytes("server-ecdsa.key"), ec); }},
-        {"file, ec",
-         [&](context& c, error_code& ec) { c.use_private_key_file(cert_path("server-ecdsa.key"), ec); }},
+        {"file, ec", [&](context& c, error_code& ec) { c.use_private_key_file(cert_path("server-ecdsa.key"), ec); }},
     };
     for (const auto& [name, load] : spellings) {
         BOOST_TEST_CONTEXT(name)
@@ -257,7 +259,8 @@ BOOST_AUTO_TEST_CASE(an_asio_password_callback_decrypts_keys_for_reading)
     BOOST_TEST(!ec, describe(ec));
     with_ec.use_private_key_file(encrypted, context::pem, ec);
     BOOST_TEST(!ec, describe(ec));
-    BOOST_TEST(asked == std::vector<context::password_purpose>(2, context::for_reading), boost::test_tools::per_element());
+    BOOST_TEST(asked == std::vector<context::password_purpose>(2, context::for_reading),
+               boost::test_tools::per_element());
 
     context mtls_shape;
     ec = stale();
