@@ -16,22 +16,7 @@ namespace {
 using bytes = std::span<const std::byte>;
 using detail::throw_if;
 
-bytes view(const boost::asio::const_buffer& b) noexcept
-{
-    return {static_cast<const std::byte*>(b.data()), b.size()};
-}
-
 } // namespace
-
-void context::use_certificate_chain(const boost::asio::const_buffer& chain)
-{
-    use_certificate_chain(view(chain), file_format::pem);
-}
-
-void context::use_certificate_chain(const boost::asio::const_buffer& chain, error_code& ec)
-{
-    use_certificate_chain(view(chain), file_format::pem, ec);
-}
 
 void context::use_certificate_chain(bytes data, error_code& ec)
 {
@@ -57,16 +42,6 @@ void context::use_certificate(bytes data, error_code& ec)
     use_certificate(data, file_format::pem, ec);
 }
 
-void context::use_certificate(const boost::asio::const_buffer& certificate, file_format fmt)
-{
-    use_certificate(view(certificate), fmt);
-}
-
-void context::use_certificate(const boost::asio::const_buffer& certificate, file_format fmt, error_code& ec)
-{
-    use_certificate(view(certificate), fmt, ec);
-}
-
 void context::use_certificate_file(const std::string& path, file_format fmt)
 {
     error_code ec;
@@ -80,16 +55,6 @@ void context::use_certificate_file(const std::string& path, file_format fmt, err
     ec = f.read(path);
     if (!ec)
         use_certificate(f.view(), fmt, ec);
-}
-
-void context::use_private_key(const boost::asio::const_buffer& key, file_format fmt)
-{
-    use_private_key(view(key), fmt);
-}
-
-void context::use_private_key(const boost::asio::const_buffer& key, file_format fmt, error_code& ec)
-{
-    use_private_key(view(key), fmt, ec);
 }
 
 void context::use_private_key(bytes data, error_code& ec)
@@ -112,16 +77,6 @@ void context::add_certified_key(bytes chain, bytes key, error_code& ec)
     add_certified_key(chain, key, file_format::pem, ec);
 }
 
-void context::add_certificate_authority(const boost::asio::const_buffer& ca)
-{
-    add_certificate_authority(view(ca), file_format::pem);
-}
-
-void context::add_certificate_authority(const boost::asio::const_buffer& ca, error_code& ec)
-{
-    add_certificate_authority(view(ca), file_format::pem, ec);
-}
-
 void context::add_certificate_authority(bytes data, error_code& ec)
 {
     add_certificate_authority(data, file_format::pem, ec);
@@ -130,21 +85,6 @@ void context::add_certificate_authority(bytes data, error_code& ec)
 void context::add_crl(bytes data, error_code& ec)
 {
     add_crl(data, file_format::pem, ec);
-}
-
-void context::set_password_callback(asio_password_callback cb)
-{
-    if (cb)
-        set_password_callback(
-            password_callback([cb = std::move(cb)](std::size_t max_length) { return cb(max_length, for_reading); }));
-    else
-        set_password_callback(password_callback());
-}
-
-void context::set_password_callback(asio_password_callback cb, error_code& ec)
-{
-    set_password_callback(std::move(cb));
-    ec = {};
 }
 
 void context::set_password_callback(password_callback cb, error_code& ec)

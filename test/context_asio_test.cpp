@@ -106,6 +106,9 @@ BOOST_AUTO_TEST_CASE(use_certificate_chain_from_a_buffer_loads_the_whole_chain)
         return ctx;
     };
     check_serves(load([&](context& c) { c.use_certificate_chain(boost::asio::buffer(pem)); }));
+    std::string writable = pem;
+    check_serves(load(
+        [&](context& c) { c.use_certificate_chain(boost::asio::mutable_buffer(writable.data(), writable.size())); }));
     check_serves(load([&](context& c) {
         error_code ec = stale();
         c.use_certificate_chain(boost::asio::buffer(pem), ec);
@@ -243,7 +246,7 @@ BOOST_AUTO_TEST_CASE(an_asio_password_callback_decrypts_keys_for_reading)
 {
     const auto encrypted = cert_path("client-ecdsa-encrypted.key");
     std::vector<context::password_purpose> asked;
-    const context::asio_password_callback secret = [&](std::size_t max_length, context::password_purpose purpose) {
+    const auto secret = [&](std::size_t max_length, context::password_purpose purpose) {
         BOOST_TEST(max_length > 0u);
         asked.push_back(purpose);
         return std::string("secret");
@@ -273,8 +276,15 @@ BOOST_AUTO_TEST_CASE(an_asio_password_callback_decrypts_keys_for_reading)
     wrong.set_password_callback([](std::size_t, context::password_purpose) { return std::string("wrong"); });
     wrong.use_private_key_file(encrypted, context::pem, ec);
     BOOST_TEST(ec);
-    context none;
-    none.use_private_key_file(encrypted, context::pem, ec);
+    // Clearing still reads as before the Asio shape was added.
+    context cleared;
+    cleared.set_password_callback(secret);
+    cleared.set_password_callback(nullptr);
+    cleared.use_private_key_file(encrypted, context::pem, ec);
+    BOOST_TEST(ec);
+    cleared.set_password_callback(secret);
+    cleared.set_password_callback({});
+    cleared.use_private_key_file(encrypted, context::pem, ec);
     BOOST_TEST(ec);
 }
 

@@ -21,6 +21,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace mtls {
@@ -28,7 +30,20 @@ namespace mtls {
 /// Password for an encrypted private key; the argument is the maximum length.
 using password_callback = std::function<std::string(std::size_t max_length)>;
 
-namespace detail { struct context_impl; }
+namespace detail {
+struct context_impl;
+
+/// What `boost::asio::buffer` returns (`const_buffer`, `mutable_buffer`,
+/// `const_buffers_1`). A template parameter, so that a braced list such as
+/// `{}` still goes to the `std::span` overloads.
+template <class Buffer>
+concept asio_buffer = std::is_convertible_v<const Buffer&, boost::asio::const_buffer>;
+
+inline std::span<const std::byte> buffer_bytes(const boost::asio::const_buffer& b) noexcept
+{
+    return {static_cast<const std::byte*>(b.data()), b.size()};
+}
+} // namespace detail
 
 class context;
 
@@ -91,8 +106,6 @@ public:
     /// Why a password is asked for, as `asio::ssl::context::password_purpose`;
     /// mtls only reads keys, so callbacks always get for_reading.
     enum password_purpose { for_reading, for_writing };
-    /// A password callback in Asio's shape (see set_password_callback).
-    using asio_password_callback = std::function<std::string(std::size_t max_length, password_purpose purpose)>;
 
     context();
 
@@ -294,12 +307,20 @@ public:
     // Asio's spellings (docs/migrating-from-asio-ssl.md): overloads with the
     // arguments `boost::asio::ssl::context` takes, so that code written for it
     // compiles unchanged, and `(data, error_code&)` forms reading PEM. Each
-    // does what the member of the same name above does; a `const_buffer`
-    // holds the data itself, as in Asio.
+    // does what the member of the same name above does; a buffer (what
+    // `boost::asio::buffer` returns) holds the data itself, as in Asio.
 
     /// The chain in PEM, leaf first (Asio reads only PEM here).
-    void use_certificate_chain(const boost::asio::const_buffer& chain);
-    void use_certificate_chain(const boost::asio::const_buffer& chain, error_code& ec);
+    template <detail::asio_buffer Buffer>
+    void use_certificate_chain(const Buffer& chain)
+    {
+        use_certificate_chain(detail::buffer_bytes(chain), file_format::pem);
+    }
+    template <detail::asio_buffer Buffer>
+    void use_certificate_chain(const Buffer& chain, error_code& ec)
+    {
+        use_certificate_chain(detail::buffer_bytes(chain), file_format::pem, ec);
+    }
     void use_certificate_chain(std::span<const std::byte> data, error_code& ec);
     /// A single certificate, the first in `data` as OpenSSL's
     /// `SSL_CTX_use_certificate` reads it: use_certificate_chain with that
@@ -307,24 +328,61 @@ public:
     void use_certificate(std::span<const std::byte> data, file_format fmt = file_format::pem);
     void use_certificate(std::span<const std::byte> data, file_format fmt, error_code& ec);
     void use_certificate(std::span<const std::byte> data, error_code& ec);
-    void use_certificate(const boost::asio::const_buffer& certificate, file_format fmt);
-    void use_certificate(const boost::asio::const_buffer& certificate, file_format fmt, error_code& ec);
+    template <detail::asio_buffer Buffer>
+    void use_certificate(const Buffer& certificate, file_format fmt)
+    {
+        use_certificate(detail::buffer_bytes(certificate), fmt);
+    }
+    template <detail::asio_buffer Buffer>
+    void use_certificate(const Buffer& certificate, file_format fmt, error_code& ec)
+    {
+        use_certificate(detail::buffer_bytes(certificate), fmt, ec);
+    }
     void use_certificate_file(const std::string& path, file_format fmt = file_format::pem);
     void use_certificate_file(const std::string& path, file_format fmt, error_code& ec);
-    void use_private_key(const boost::asio::const_buffer& key, file_format fmt);
-    void use_private_key(const boost::asio::const_buffer& key, file_format fmt, error_code& ec);
+    template <detail::asio_buffer Buffer>
+    void use_private_key(const Buffer& key, file_format fmt)
+    {
+        use_private_key(detail::buffer_bytes(key), fmt);
+    }
+    template <detail::asio_buffer Buffer>
+    void use_private_key(const Buffer& key, file_format fmt, error_code& ec)
+    {
+        use_private_key(detail::buffer_bytes(key), fmt, ec);
+    }
     void use_private_key(std::span<const std::byte> data, error_code& ec);
     void use_private_key_file(const std::string& path, error_code& ec);
     void use_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key, error_code& ec);
     void add_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key, error_code& ec);
     /// Trust anchors in PEM, one or more (Asio reads only PEM here).
-    void add_certificate_authority(const boost::asio::const_buffer& ca);
-    void add_certificate_authority(const boost::asio::const_buffer& ca, error_code& ec);
+    template <detail::asio_buffer Buffer>
+    void add_certificate_authority(const Buffer& ca)
+    {
+        add_certificate_authority(detail::buffer_bytes(ca), file_format::pem);
+    }
+    template <detail::asio_buffer Buffer>
+    void add_certificate_authority(const Buffer& ca, error_code& ec)
+    {
+        add_certificate_authority(detail::buffer_bytes(ca), file_format::pem, ec);
+    }
     void add_certificate_authority(std::span<const std::byte> data, error_code& ec);
     void add_crl(std::span<const std::byte> data, error_code& ec);
-    /// Asio's callback shape; it is always asked for_reading.
-    void set_password_callback(asio_password_callback cb);
-    void set_password_callback(asio_password_callback cb, error_code& ec);
+    /// Asio's callback shape, `std::string(std::size_t max_length,
+    /// password_purpose)`; it is always asked for_reading.
+    template <class Callback>
+        requires std::is_invocable_r_v<std::string, Callback&, std::size_t, password_purpose>
+    void set_password_callback(Callback cb)
+    {
+        set_password_callback(password_callback(
+            [cb = std::move(cb)](std::size_t max_length) mutable { return cb(max_length, for_reading); }));
+    }
+    template <class Callback>
+        requires std::is_invocable_r_v<std::string, Callback&, std::size_t, password_purpose>
+    void set_password_callback(Callback cb, error_code& ec)
+    {
+        set_password_callback(std::move(cb));
+        ec = {};
+    }
     void set_password_callback(password_callback cb, error_code& ec);
     // These never fail; `ec` is cleared.
     void set_verify_mode(verify_mode mode, error_code& ec);
