@@ -332,4 +332,26 @@ BOOST_AUTO_TEST_CASE(salt_iv_and_key_length_are_checked)
     check_error(parse(prf), error::unsupported_key_encryption, cannot_decrypt);
 }
 
+// RFC 7292 Appendix C: pkcs-12PbeParams, bounded before mbedTLS decrypts.
+BOOST_AUTO_TEST_CASE(pkcs12_iteration_count_is_bounded)
+{
+    auto pkcs12 = [](long iterations) {
+        pbes2_detail::der_writer w;
+        const std::vector<unsigned char> data(16, 0x5a);
+        const std::vector<unsigned char> salt(8, 0x11);
+        std::size_t n = w.octets(data.data(), data.size());
+        std::size_t params = w.integer(iterations);
+        params = w.sequence(params + w.octets(salt.data(), salt.size()));
+        n += w.algorithm(MBEDTLS_OID_PKCS12_PBE_SHA1_DES3_EDE_CBC, params);
+        w.sequence(n);
+        error_code ec;
+        crypto::private_key::parse(as_bytes(w.result()), file_format::asn1, password, ec);
+        return ec;
+    };
+    check_error(pkcs12(crypto::detail::max_pbkdf2_iterations + 1L), error::unsupported_key_encryption, cannot_decrypt);
+    check_error(pkcs12(0), error::bad_private_key, cannot_parse);
+    // Within the bound mbedTLS decrypts; garbage under any password.
+    check_error(pkcs12(1), error::key_password_wrong, wrong_password);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
