@@ -130,7 +130,10 @@ public:
     /// Client: decides which chain answers a CertificateRequest instead of
     /// the rule above.
     void set_client_certificate_callback(client_certificate_callback cb);
-    /// Supplies the password for encrypted PEM keys loaded after this call.
+    /// Supplies the password for encrypted keys loaded after this call (PKCS#8
+    /// with PBES2 or PKCS#12 PBE, PEM or DER, and traditional encrypted PEM);
+    /// called only for a key that is encrypted. Without it such a key fails
+    /// with error::key_password_missing, with a wrong one key_password_wrong.
     void set_password_callback(password_callback cb);
 
     /// Trust anchors for verifying peers: every certificate in `data` (PEM)
