@@ -222,7 +222,7 @@ constexpr std::array<error_row, 94> errors{{
     // Such a peer cannot read an alert; mtls sends none (see engine).
     {error::peer_not_tls, "peer is not speaking TLS",
      alert::close_notify, condition::protocol_error},
-    {error::peer_speaks_http, "peer is not speaking TLS: it sent plain HTTP (http request)",
+    {error::peer_speaks_http, "peer is not speaking TLS: it sent plain HTTP",
      alert::close_notify, condition::protocol_error},
 }};
 
