@@ -8,7 +8,7 @@
 # Then builds the library alone as a shared library from the same sources
 # (BUILD_DIR/package-shared, kept between runs), installs it, and checks its
 # SONAME, that it exports only mtls:: symbols, and that both consumers link
-# against it and run.
+# against it and run (not when SANITIZERS are given: the plain build checks it).
 # Usage: check.sh SOURCE_DIR BUILD_DIR CXX_COMPILER [SANITIZERS [LAUNCHER]]
 set -euo pipefail
 src=$1 build=$2 compiler=$3 sanitize=${4:-} launcher=${5:-}
