@@ -15,13 +15,16 @@ cd "$root"
 
 # Doxygen names pages classmtls_1_1<name>.html, doubling underscores.
 missing=0
+checked=0
 while read -r kind name; do
+    checked=$((checked + 1))
     page=$out/html/${kind}mtls_1_1${name//_/__}.html
     if [[ ! -f $page ]]; then
         echo "docs.sh: no reference page for mtls::$name ($page)" >&2
         missing=1
     fi
 done < <(awk 'FNR == 1 { hidden = 0 } /^namespace detail \{$/ { hidden = 1 } /^} \/\/ namespace detail/ { hidden = 0 }
-              !hidden && /^(class|struct) [a-z_]+[^;]*\{/ { print $1, $2 }' include/mtls/*.hpp | sort -u)
+              !hidden && /^(class|struct) (MTLS_API )?[a-z_]+[^;]*\{/ { sub(/MTLS_API /, ""); print $1, $2 }' \
+              include/mtls/*.hpp | sort -u)
 [[ $missing -eq 0 ]]
-echo "docs.sh: reference in $out/html/index.html"
+echo "docs.sh: reference in $out/html/index.html ($checked public classes, each with its page)"

@@ -6,6 +6,8 @@
 /// `mtls::peer_identity`: an identity a peer's certificate must carry
 /// (README: "Peer identity").
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/error.hpp>
 
 #include <array>
@@ -62,11 +64,11 @@ struct certificate_info {
 /// The fields of one DER certificate. On failure `ec` is error::bad_certificate
 /// (it does not parse, or its names exceed max_certificate_names or
 /// max_certificate_name_bytes) and the result is empty.
-certificate_info parse_certificate_info(std::span<const std::byte> der, error_code& ec);
+MTLS_API certificate_info parse_certificate_info(std::span<const std::byte> der, error_code& ec);
 
 /// A fingerprint as `openssl x509 -fingerprint` prints it: upper-case hex
 /// bytes separated by colons ("AB:01:...").
-std::string fingerprint_text(std::span<const std::byte> fingerprint);
+MTLS_API std::string fingerprint_text(std::span<const std::byte> fingerprint);
 
 /// Whether `uri` matches `pattern`, following RFC 3986: the scheme and the
 /// host compare case-insensitively (§3.1, §3.2.2, §6.2.2.1), the rest byte
@@ -78,10 +80,10 @@ std::string fingerprint_text(std::span<const std::byte> fingerprint);
 /// "spiffe://example.org/ns/*/sa/billing" matches
 /// "spiffe://EXAMPLE.org/ns/prod/sa/billing" but neither
 /// ".../ns/prod/eu/sa/billing" nor ".../ns//sa/billing" nor ".../SA/billing".
-bool uri_matches(std::string_view pattern, std::string_view uri) noexcept;
+MTLS_API bool uri_matches(std::string_view pattern, std::string_view uri) noexcept;
 
 /// An identity a peer's certificate must carry (context::set_required_peer_identities).
-class peer_identity {
+class MTLS_API peer_identity {
 public:
     /// Which certificate field an identity is matched against.
     enum class kind {

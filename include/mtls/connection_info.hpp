@@ -5,6 +5,8 @@
 /// `mtls::connection_info`: what a completed handshake settled. Its own header
 /// so that the handshake modules fill it without depending on the engine.
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/certificate_info.hpp>
 #include <mtls/types.hpp>
 

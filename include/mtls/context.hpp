@@ -4,11 +4,16 @@
 /// @file
 /// `mtls::context`: credentials, trust anchors and policy shared by streams.
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/certificate_info.hpp>
 #include <mtls/error.hpp>
 #include <mtls/session.hpp>
 #include <mtls/types.hpp>
 #include <mtls/verify.hpp>
+
+// What the overloads without error_code& throw, so callers can catch it.
+#include <boost/system/system_error.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -78,7 +83,7 @@ using alpn_select_callback = std::function<std::optional<std::string>(const std:
 /// `verify_peer | verify_fail_if_no_peer_cert`.
 /// Member functions that load material throw `boost::system::system_error` on
 /// failure; the `error_code&` overloads report it instead.
-class context {
+class MTLS_API context {
 public:
     /// A context with the secure defaults above and no credentials.
     context();

@@ -6,6 +6,8 @@
 /// out, plaintext goes both ways. `tls_stream` drives one over an Asio stream;
 /// anything else (tests, other event loops) can drive one directly.
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/connection_info.hpp>
 #include <mtls/context.hpp>
 #include <mtls/error.hpp>
@@ -36,7 +38,7 @@ namespace mtls {
 /// write may be in flight while input is processed.
 ///
 /// Not thread-safe: one engine is used by one thread (or strand) at a time.
-class engine {
+class MTLS_API engine {
 public:
     /// An engine for one connection playing `r`, using `ctx`'s settings and
     /// the credentials current when the handshake starts. `hooks` are for
@@ -170,7 +172,7 @@ public:
     role side() const noexcept;
 
 private:
-    struct impl;
+    struct MTLS_LOCAL impl;
     std::unique_ptr<impl> impl_;
 };
 

@@ -5,6 +5,8 @@
 /// `mtls::tls_stream<NextLayer>`: TLS over any Asio stream, shaped like
 /// `boost::asio::ssl::stream`.
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/context.hpp>
 #include <mtls/detail/lowest_layer.hpp>
 #include <mtls/detail/stream_core.hpp>

@@ -7,6 +7,8 @@
 /// code points, so a value read off the network that mtls does not know is
 /// still representable and simply never matches.
 
+#include <mtls/detail/config.hpp>
+
 #include <cstdint>
 #include <string_view>
 
@@ -56,21 +58,21 @@ enum class signature_scheme : std::uint16_t {
 };
 
 /// "TLSv1.2", "TLSv1.3"; "unknown" otherwise.
-std::string_view to_string(tls_version v) noexcept;
+MTLS_API std::string_view to_string(tls_version v) noexcept;
 /// The IANA name, e.g. "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256".
-std::string_view to_string(cipher_suite s) noexcept;
+MTLS_API std::string_view to_string(cipher_suite s) noexcept;
 /// "x25519", "secp256r1", "secp384r1".
-std::string_view to_string(named_group g) noexcept;
+MTLS_API std::string_view to_string(named_group g) noexcept;
 /// The RFC 8446 name, e.g. "ecdsa_secp256r1_sha256".
-std::string_view to_string(signature_scheme s) noexcept;
+MTLS_API std::string_view to_string(signature_scheme s) noexcept;
 
 /// The value that `to_string` spells `name` (exactly, case included); false,
 /// with `out` untouched, for names of values mtls does not implement.
 ///@{
-bool from_string(std::string_view name, tls_version& out) noexcept;
-bool from_string(std::string_view name, cipher_suite& out) noexcept;
-bool from_string(std::string_view name, named_group& out) noexcept;
-bool from_string(std::string_view name, signature_scheme& out) noexcept;
+MTLS_API bool from_string(std::string_view name, tls_version& out) noexcept;
+MTLS_API bool from_string(std::string_view name, cipher_suite& out) noexcept;
+MTLS_API bool from_string(std::string_view name, named_group& out) noexcept;
+MTLS_API bool from_string(std::string_view name, signature_scheme& out) noexcept;
 ///@}
 
 } // namespace mtls

@@ -6,8 +6,13 @@
 /// peer's chain is verified (mode, depth, callback). <mtls/context.hpp>
 /// includes this header.
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/certificate_info.hpp>
 #include <mtls/error.hpp>
+
+// What the overloads without error_code& throw, so callers can catch it.
+#include <boost/system/system_error.hpp>
 
 #include <cstddef>
 #include <functional>
@@ -32,7 +37,7 @@ enum class file_format { asn1, pem };
 /// What the verify callback sees for one certificate of the peer's chain.
 /// Called once per certificate, from the trust anchor down to the peer's own
 /// certificate (depth 0), like OpenSSL's and Asio's verify callbacks.
-class verify_context {
+class MTLS_API verify_context {
 public:
     /// Made by mtls for each certificate it shows the callback.
     verify_context(int depth, std::span<const std::byte> der, std::string subject, error_code error) noexcept
