@@ -57,6 +57,8 @@
 // own random key.
 // --port 0 picks a free port; the port is printed as "listening on port N".
 // A failed connection is logged as one line on stderr; the server keeps going.
+// A client sending plain HTTP to the TLS port gets a plain HTTP 400 telling
+// it to use https://.
 //
 // Limits, so that clients cannot exhaust the server:
 // - a connection must finish its handshake within --handshake-timeout seconds
@@ -294,6 +296,20 @@ asio::awaitable<void> fail(stream_type& stream, const char* what, const boost::s
     co_await linger_close(stream.next_layer());
 }
 
+// A plain HTTP request on the TLS port: the client cannot read an alert, so
+// it gets a plain HTTP 400 naming the mistake (as nginx answers "The plain
+// HTTP request was sent to HTTPS port"), then the connection closes.
+asio::awaitable<void> refuse_plain_http(beast::tcp_stream& tcp) {
+    http::response<http::string_body> response{http::status::bad_request, 11};
+    response.set(http::field::content_type, "text/plain");
+    response.keep_alive(false);
+    response.body() = "The plain HTTP request was sent to a TLS (HTTPS) port: use https:// to reach this server.\n";
+    response.prepare_payload();
+    boost::system::error_code ec; // a client that is gone needs no answer
+    co_await http::async_write(tcp, response, asio::redirect_error(asio::use_awaitable, ec));
+    co_await linger_close(tcp);
+}
+
 // One client. Before each operation the stream gets a deadline (Beast's
 // tcp_stream closes the socket when it passes, which ends the operation).
 asio::awaitable<void> serve(tcp::socket socket, const mtls::context& ctx, limits lim) {
@@ -303,6 +319,11 @@ asio::awaitable<void> serve(tcp::socket socket, const mtls::context& ctx, limits
 
     stream.next_layer().expires_after(lim.handshake_timeout);
     co_await stream.async_handshake(mtls::role::server, await);
+    if (mtls::error_cause(ec) == mtls::error::peer_speaks_http) {
+        std::cerr << "handshake failed: " << ec.message() << std::endl;
+        co_await refuse_plain_http(stream.next_layer());
+        co_return;
+    }
     if (ec) {
         co_await fail(stream, "handshake", ec);
         co_return;

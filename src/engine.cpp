@@ -329,7 +329,7 @@ std::size_t engine::feed(std::span<const std::byte> data)
 void engine::on_transport_eof()
 {
     if (!impl_->peer_closed)
-        impl_->fail(mtls::error::stream_truncated);
+        impl_->fail(impl_->records.foreign_prefix() ? mtls::error::peer_not_tls : mtls::error::stream_truncated);
 }
 
 std::span<const std::byte> engine::output() { return impl_->records.output(); }

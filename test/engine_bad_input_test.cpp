@@ -50,10 +50,12 @@ BOOST_AUTO_TEST_SUITE(records)
 
 BOOST_AUTO_TEST_CASE(unknown_content_type)
 {
+    // After the ClientHello: as the first record it would say that the peer
+    // does not speak TLS (engine_not_tls_test.cpp).
     engine_pair p(client_context(), server_context());
     p.tamper = [](flight& f) {
         if (first_flight(f, to_server))
-            f.records.insert(f.records.begin(), record{0x19, 0x0303, bytes{std::byte{0}}});
+            f.records.insert(f.records.begin() + 1, record{0x19, 0x0303, bytes{std::byte{0}}});
     };
     BOOST_TEST(!p.handshake());
     MTLS_CHECK_FAILURE(p.server, error::unknown_content_type, p.client, alert::unexpected_message);
@@ -62,9 +64,11 @@ BOOST_AUTO_TEST_CASE(unknown_content_type)
 
 BOOST_AUTO_TEST_CASE(record_version_not_tls)
 {
+    // In the client's second flight: as the first record's version it would
+    // say that the peer does not speak TLS (engine_not_tls_test.cpp).
     engine_pair p(client_context(), server_context());
     p.tamper = [](flight& f) {
-        if (first_flight(f, to_server))
+        if (f.dir == to_server && f.index == 1)
             f.records.at(0).version = 0x0200;
     };
     BOOST_TEST(!p.handshake());

@@ -30,6 +30,9 @@ if(TARGET https_server AND TARGET https_client)
   mtls_interop_test(interop_server_requires_client_cert server_requires_client_cert.sh 1.2)
   mtls_interop_test(interop_client_rejects_untrusted_server client_rejects_untrusted_server.sh 1.2)
   mtls_interop_test(interop_server_robustness server_robustness.sh)
+  # Plain HTTP to the TLS port answered with 400; a TLS client names a
+  # plain HTTP or SSH server as not speaking TLS.
+  mtls_interop_test(interop_not_tls not_tls.sh)
   mtls_interop_test(interop_examples_default_tls13 examples_default_tls13.sh)
   # The worked port of docs/migrating-from-asio-ssl.md (test/migration).
   mtls_interop_test(interop_migration_port migration_port.sh)

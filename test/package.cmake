@@ -1,11 +1,22 @@
-# Packaging check: install this build, then build a find_package(mtls)
-# consumer (test/package) against the installed copy.
-set(mtls_package_args)
-if(MTLS_SANITIZE)
-  # The installed static library needs the sanitizer runtimes at link time.
-  list(APPEND mtls_package_args "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=${MTLS_SANITIZE}")
-endif()
+# Packaging check (test/package/check.sh): the installed static library with
+# a CMake and a pkg-config consumer, the C++17 #error, and the library built
+# and installed as a shared library.
 add_test(NAME package_find_package
   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/package/check.sh
-    ${PROJECT_BINARY_DIR} ${CMAKE_CXX_COMPILER} ${mtls_package_args})
-set_tests_properties(package_find_package PROPERTIES TIMEOUT 300)
+    ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR} ${CMAKE_CXX_COMPILER} "${MTLS_SANITIZE}" "${CMAKE_CXX_COMPILER_LAUNCHER}")
+set_tests_properties(package_find_package PROPERTIES TIMEOUT 900)
+
+# Every public header compiles on its own: a generated source per header,
+# including that header alone, built with the tests.
+file(GLOB_RECURSE mtls_public_headers CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DIR}/include
+  ${PROJECT_SOURCE_DIR}/include/mtls/*.hpp)
+set(mtls_header_sources)
+foreach(header IN LISTS mtls_public_headers)
+  string(MAKE_C_IDENTIFIER ${header} name)
+  set(source ${CMAKE_CURRENT_BINARY_DIR}/headers/${name}.cpp)
+  file(CONFIGURE OUTPUT ${source} CONTENT "#include <${header}>\n")
+  list(APPEND mtls_header_sources ${source})
+endforeach()
+add_library(mtls_headers_alone OBJECT ${mtls_header_sources})
+target_link_libraries(mtls_headers_alone PRIVATE mtls::mtls)
+target_compile_options(mtls_headers_alone PRIVATE -Wall -Wextra -Wpedantic -Wshadow)

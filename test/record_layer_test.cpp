@@ -75,6 +75,17 @@ void expect_error(record_layer& l, const byte_vec& wire, error expected)
     BOOST_TEST(ec == expected);
 }
 
+/// Feeds `l` a valid first record and takes it: the peer speaks TLS, and
+/// later headers are checked as TLS headers.
+void accept_first_record(record_layer& l)
+{
+    feed(l, hex("16 0303 0001 01"));
+    record_layer::record rec;
+    error_code ec;
+    BOOST_TEST_REQUIRE(l.next(rec, ec));
+    l.release();
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(record_layer_tests)
@@ -261,8 +272,25 @@ BOOST_AUTO_TEST_CASE(unknown_content_type)
     // RFC 5246 §6: unknown types get unexpected_message; detected from the header alone.
     for (const char* type : {"18", "19", "00", "ff", "13"}) {
         record_layer l;
+        accept_first_record(l);
         expect_error(l, cat({hex(type), hex("0303 0001")}), error::unknown_content_type);
     }
+    // Heartbeat (24) is a TLS content type, if not one mtls speaks: a TLS
+    // peer's first record.
+    record_layer l;
+    expect_error(l, hex("18 0303 0001 00"), error::unknown_content_type);
+}
+
+BOOST_AUTO_TEST_CASE(first_header_not_tls)
+{
+    // No TLS content type, or no {03,XX} version: the peer does not speak TLS.
+    for (const char* header : {"19 0303 0001", "00 0303 0001", "13 0303 0001", "16 0200 0001", "16 0400 0001",
+                               "5353 482d 32"}) {
+        record_layer l;
+        expect_error(l, hex(header), error::peer_not_tls);
+    }
+    record_layer l;
+    expect_error(l, hex("4745 5420 2f"), error::peer_speaks_http); // "GET /"
 }
 
 BOOST_AUTO_TEST_CASE(bad_record_version)
@@ -270,10 +298,12 @@ BOOST_AUTO_TEST_CASE(bad_record_version)
     {
         // Not {03,XX}: no TLS version at all.
         record_layer l;
+        accept_first_record(l);
         expect_error(l, hex("16 0200 0001 00"), error::bad_record_version);
     }
     {
         record_layer l;
+        accept_first_record(l);
         expect_error(l, hex("16 0400 0001 00"), error::bad_record_version);
     }
     {

@@ -4,7 +4,9 @@
 /// @file
 /// Boost.Beast websocket over `mtls::tls_stream` (wss):
 ///
-///     #include <mtls/beast.hpp>
+///     #include <mtls/detail/config.hpp>
+
+#include <mtls/beast.hpp>
 ///     boost::beast::websocket::stream<mtls::tls_stream<boost::beast::tcp_stream>> ws(io, ctx);
 ///
 /// Beast closes a websocket by "tearing down" the stream underneath once the

@@ -4,6 +4,8 @@
 /// @file
 /// `mtls::context`: credentials, trust anchors and policy shared by streams.
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/certificate_info.hpp>
 #include <mtls/error.hpp>
 #include <mtls/session.hpp>
@@ -11,6 +13,8 @@
 #include <mtls/verify.hpp>
 
 #include <boost/asio/buffer.hpp>
+// What the overloads without error_code& throw, so callers can catch it.
+#include <boost/system/system_error.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -96,37 +100,52 @@ using alpn_select_callback = std::function<std::optional<std::string>(const std:
 /// `verify_peer | verify_fail_if_no_peer_cert`.
 /// Member functions that load material throw `boost::system::system_error` on
 /// failure; the `error_code&` overloads report it instead.
-class context {
+class MTLS_API context {
 public:
-    /// `boost::asio::ssl::context::file_format` and its values, so that
-    /// `context::pem` and `context::asn1` read as they do with Asio.
+    /// `boost::asio::ssl::context::file_format`, so that `context::pem`
+    /// and `context::asn1` read as they do with Asio.
     using file_format = mtls::file_format;
+    /// DER (`asio::ssl::context::asn1`).
     static constexpr file_format asn1 = file_format::asn1;
+    /// PEM (`asio::ssl::context::pem`).
     static constexpr file_format pem = file_format::pem;
     /// Why a password is asked for, as `asio::ssl::context::password_purpose`;
     /// mtls only reads keys, so callbacks always get for_reading.
-    enum password_purpose { for_reading, for_writing };
+    enum password_purpose {
+        for_reading, ///< to read (decrypt) a key
+        for_writing, ///< to write (encrypt) one; mtls never asks for this
+    };
 
+    /// A context with the secure defaults above and no credentials.
     context();
 
-    // Own certificate chain (leaf first) and private key.
+    /// This end's certificate chain, leaf first (PEM: several certificates
+    /// in one buffer; DER: one), from memory or a file.
+    ///@{
     void use_certificate_chain(std::span<const std::byte> data, file_format fmt = file_format::pem);
     void use_certificate_chain(std::span<const std::byte> data, file_format fmt, error_code& ec);
     void use_certificate_chain_file(const std::string& path);
     void use_certificate_chain_file(const std::string& path, error_code& ec);
+    ///@}
+    /// This end's private key (RSA or EC; PEM or DER), from memory or a file.
+    /// Encrypted keys ask the password callback.
+    ///@{
     void use_private_key(std::span<const std::byte> data, file_format fmt = file_format::pem);
     void use_private_key(std::span<const std::byte> data, file_format fmt, error_code& ec);
     void use_private_key_file(const std::string& path, file_format fmt = file_format::pem);
     void use_private_key_file(const std::string& path, file_format fmt, error_code& ec);
+    ///@}
     /// Replaces every chain and key of this context with `chain` and `key` in
     /// one step, so no handshake sees a new chain with an old key: the call
     /// for rotating short-lived certificates. `key` must match the chain.
+    ///@{
     void use_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key,
                            file_format fmt = file_format::pem);
     void use_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key, file_format fmt,
                            error_code& ec);
     void use_certified_key_file(const std::string& chain_path, const std::string& key_path);
     void use_certified_key_file(const std::string& chain_path, const std::string& key_path, error_code& ec);
+    ///@}
     /// Another chain and key besides the first. A server uses the first
     /// whose key signs with a scheme the client accepts (and, in TLS 1.2,
     /// fits a suite both offer), e.g. ECDSA first and RSA for older clients.
@@ -136,29 +155,41 @@ public:
     /// schemes; with several chains and none matching, it sends none (RFC 8446
     /// §4.4.2.3, RFC 5246 §7.4.6). A client with a single chain sends it
     /// whatever the hints say, as OpenSSL does.
+    ///@{
     void add_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key,
                            file_format fmt = file_format::pem);
     void add_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key, file_format fmt,
                            error_code& ec);
     void add_certified_key_file(const std::string& chain_path, const std::string& key_path);
     void add_certified_key_file(const std::string& chain_path, const std::string& key_path, error_code& ec);
+    ///@}
     /// Client: decides which chain answers a CertificateRequest instead of
     /// the rule above.
     void set_client_certificate_callback(client_certificate_callback cb);
-    /// Supplies the password for encrypted PEM keys loaded after this call.
+    /// Supplies the password for encrypted keys loaded after this call (PKCS#8
+    /// with PBES2 or PKCS#12 PBE, PEM or DER, and traditional encrypted PEM);
+    /// called only for a key that is encrypted. Without it such a key fails
+    /// with error::key_password_missing, with a wrong one key_password_wrong.
     void set_password_callback(password_callback cb);
 
-    // Trust anchors for verifying peers.
+    /// Trust anchors for verifying peers: every certificate in `data` (PEM)
+    /// or the one certificate (DER), or every certificate in a PEM file.
+    ///@{
     void add_certificate_authority(std::span<const std::byte> data, file_format fmt = file_format::pem);
     void add_certificate_authority(std::span<const std::byte> data, file_format fmt, error_code& ec);
     void load_verify_file(const std::string& path);
     void load_verify_file(const std::string& path, error_code& ec);
+    ///@}
     /// Every certificate file in a directory (as mbedTLS reads them).
+    ///@{
     void add_verify_path(const std::string& dir);
     void add_verify_path(const std::string& dir, error_code& ec);
+    ///@}
     /// The system's trust store (Debian: /etc/ssl/certs).
+    ///@{
     void set_default_verify_paths();
     void set_default_verify_paths(error_code& ec);
+    ///@}
     /// Takes `source`'s credentials in one step: its chains and keys, trust
     /// anchors, CRLs, verify mode, callback and depth, peer identity
     /// requirements, server names and client certificate callback. Build a
@@ -188,23 +219,36 @@ public:
     // while streams run: a handshake uses the set in place when it verifies
     // the peer; established connections are not checked again.
     /// CRLs in PEM (several per buffer) or DER.
+    ///@{
     void add_crl(std::span<const std::byte> data, file_format fmt = file_format::pem);
     void add_crl(std::span<const std::byte> data, file_format fmt, error_code& ec);
+    ///@}
     /// A CRL file (PEM or DER); reload_crls() reads it again.
+    ///@{
     void add_crl_file(const std::string& path);
     void add_crl_file(const std::string& path, error_code& ec);
+    ///@}
     /// Every regular file in `dir`, each holding CRLs; reload_crls() reads
     /// the directory again, so files may be added and removed there.
+    ///@{
     void add_crl_path(const std::string& dir);
     void add_crl_path(const std::string& dir, error_code& ec);
+    ///@}
     /// Reads every CRL file and directory given so far again (CRLs given as
     /// bytes stay) and replaces the set at once; when anything fails to read
     /// or parse, the set in use stays and the error is reported.
+    ///@{
     void reload_crls();
     void reload_crls(error_code& ec);
+    ///@}
 
     // Policy.
+    /// Whether and how the peer's certificate is verified (see verify_peer,
+    /// verify_fail_if_no_peer_cert).
     void set_verify_mode(verify_mode mode);
+    /// Called for each certificate of the peer's chain, anchor first; it may
+    /// accept a certificate that failed built-in checks or refuse one that
+    /// passed (see verify_context).
     void set_verify_callback(verify_callback cb);
     /// The most intermediate CA certificates allowed between the peer's
     /// certificate and a trust anchor, as OpenSSL's (and Asio's
@@ -231,8 +275,12 @@ public:
     /// no requirement. Throws boost::system::system_error
     /// (error::invalid_configuration) for an identity that is not valid().
     void set_required_peer_identities(std::vector<peer_identity> identities);
+    /// The lowest and highest protocol versions this end speaks (default
+    /// TLS 1.2 to TLS 1.3).
+    ///@{
     void set_min_version(tls_version v);
     void set_max_version(tls_version v);
+    ///@}
     /// Cipher suites in preference order; unknown or unsupported ones are dropped.
     void set_cipher_suites(std::vector<cipher_suite> suites);
     /// Key exchange groups in preference order.
@@ -297,8 +345,10 @@ public:
     /// rotate, put a new record first and keep the old ones for a lifetime.
     /// Without this call, a random key per context that rotates every session
     /// lifetime. Safe to call while streams run; the keys are wiped when dropped.
+    ///@{
     void set_ticket_keys(std::span<const std::byte> records);
     void set_ticket_keys(std::span<const std::byte> records, error_code& ec);
+    ///@}
     /// Client: keep the sessions servers give, by host name and port (see
     /// `tls_stream::set_host_name`), for up to `servers` servers, and resume
     /// with them without `set_session`. Off (0) by default.
@@ -310,7 +360,8 @@ public:
     // does what the member of the same name above does; a buffer (what
     // `boost::asio::buffer` returns) holds the data itself, as in Asio.
 
-    /// The chain in PEM, leaf first (Asio reads only PEM here).
+    /// As use_certificate_chain above, reading PEM (Asio reads only PEM here).
+    ///@{
     template <detail::asio_buffer Buffer>
     void use_certificate_chain(const Buffer& chain)
     {
@@ -322,9 +373,11 @@ public:
         use_certificate_chain(detail::buffer_bytes(chain), file_format::pem, ec);
     }
     void use_certificate_chain(std::span<const std::byte> data, error_code& ec);
-    /// A single certificate, the first in `data` as OpenSSL's
+    ///@}
+    /// A single certificate, the first in `data` or the file as OpenSSL's
     /// `SSL_CTX_use_certificate` reads it: use_certificate_chain with that
     /// certificate alone, so it is sent without intermediates.
+    ///@{
     void use_certificate(std::span<const std::byte> data, file_format fmt = file_format::pem);
     void use_certificate(std::span<const std::byte> data, file_format fmt, error_code& ec);
     void use_certificate(std::span<const std::byte> data, error_code& ec);
@@ -340,6 +393,10 @@ public:
     }
     void use_certificate_file(const std::string& path, file_format fmt = file_format::pem);
     void use_certificate_file(const std::string& path, file_format fmt, error_code& ec);
+    ///@}
+    /// As use_private_key and use_private_key_file above; without a format,
+    /// PEM.
+    ///@{
     template <detail::asio_buffer Buffer>
     void use_private_key(const Buffer& key, file_format fmt)
     {
@@ -352,9 +409,15 @@ public:
     }
     void use_private_key(std::span<const std::byte> data, error_code& ec);
     void use_private_key_file(const std::string& path, error_code& ec);
+    ///@}
+    /// As use_certified_key and add_certified_key above, reading PEM.
+    ///@{
     void use_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key, error_code& ec);
     void add_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key, error_code& ec);
-    /// Trust anchors in PEM, one or more (Asio reads only PEM here).
+    ///@}
+    /// As add_certificate_authority above, reading PEM, one certificate or
+    /// more (Asio reads only PEM here).
+    ///@{
     template <detail::asio_buffer Buffer>
     void add_certificate_authority(const Buffer& ca)
     {
@@ -366,9 +429,13 @@ public:
         add_certificate_authority(detail::buffer_bytes(ca), file_format::pem, ec);
     }
     void add_certificate_authority(std::span<const std::byte> data, error_code& ec);
+    ///@}
+    /// As add_crl above, reading PEM.
     void add_crl(std::span<const std::byte> data, error_code& ec);
-    /// Asio's callback shape, `std::string(std::size_t max_length,
-    /// password_purpose)`; it is always asked for_reading.
+    /// As set_password_callback above, also in Asio's shape
+    /// `std::string(std::size_t max_length, password_purpose)`, which is
+    /// always asked for_reading. Never fails; `ec` is cleared.
+    ///@{
     template <class Callback>
         requires std::is_invocable_r_v<std::string, Callback&, std::size_t, password_purpose>
     void set_password_callback(Callback cb)
@@ -384,10 +451,14 @@ public:
         ec = {};
     }
     void set_password_callback(password_callback cb, error_code& ec);
-    // These never fail; `ec` is cleared.
+    ///@}
+    /// As set_verify_mode, set_verify_callback and set_verify_depth above.
+    /// They never fail; `ec` is cleared.
+    ///@{
     void set_verify_mode(verify_mode mode, error_code& ec);
     void set_verify_callback(verify_callback cb, error_code& ec);
     void set_verify_depth(int depth, error_code& ec);
+    ///@}
 
     /// Implementation access for the engine; not part of the stable API.
     const detail::context_impl& impl() const noexcept { return *impl_; }

@@ -12,6 +12,8 @@
 /// - `mtls::condition`: broad classes (protocol, certificate, peer alert, ...)
 ///   that both families compare equal to, for callers that only branch on kind.
 
+#include <mtls/detail/config.hpp>
+
 #include <cstdint>
 #include <string>
 #include <boost/system/error_code.hpp>
@@ -176,31 +178,42 @@ enum class condition {
     local_error,        ///< configuration, crypto provider or internal failure
 };
 
-const boost::system::error_category& error_category() noexcept;
-const boost::system::error_category& alert_category() noexcept;
-const boost::system::error_category& condition_category() noexcept;
+/// The categories of mtls's codes: "mtls" for mtls::error, "mtls.alert" for
+/// alerts received from the peer, "mtls.condition" for mtls::condition.
+///@{
+MTLS_API const boost::system::error_category& error_category() noexcept;
+MTLS_API const boost::system::error_category& alert_category() noexcept;
+MTLS_API const boost::system::error_category& condition_category() noexcept;
+///@}
 
-error_code make_error_code(error e) noexcept;
-error_code make_error_code(alert a) noexcept;
-boost::system::error_condition make_error_condition(condition c) noexcept;
+/// Conversions that let `error_code ec = mtls::error::...` and comparisons
+/// with mtls::condition work (Boost.System's customisation points).
+///@{
+MTLS_API error_code make_error_code(error e) noexcept;
+MTLS_API error_code make_error_code(alert a) noexcept;
+MTLS_API boost::system::error_condition make_error_condition(condition c) noexcept;
+///@}
 
 /// The alert this end sends when it fails with `e`.
-alert alert_for(error e) noexcept;
+MTLS_API alert alert_for(error e) noexcept;
 
 /// The `mtls::error` that `ec` reports, or `error{}` when `ec` is not an mtls
 /// error. Some codes carry detail in their value beside the cause (an
 /// `unexpected_message` names the messages expected and the one received, as
 /// OpenSSL packs a reason into its codes), so compare causes, not codes:
 /// `mtls::error_cause(ec) == mtls::error::unexpected_message`.
-error error_cause(const error_code& ec) noexcept;
+MTLS_API error error_cause(const error_code& ec) noexcept;
 
 /// The alert's name as the RFCs spell it ("handshake_failure"), or "unknown".
-const char* alert_name(alert a) noexcept;
+MTLS_API const char* alert_name(alert a) noexcept;
 
 } // namespace mtls
 
+// Boost.System's traits, not mtls's API: left out of the reference.
+/// @cond
 template <> struct boost::system::is_error_code_enum<mtls::error> : std::true_type {};
 template <> struct boost::system::is_error_code_enum<mtls::alert> : std::true_type {};
 template <> struct boost::system::is_error_condition_enum<mtls::condition> : std::true_type {};
+/// @endcond
 
 #endif

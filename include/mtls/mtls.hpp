@@ -6,6 +6,8 @@
 /// sans-IO `engine`, errors and alerts, and Beast's teardown for `tls_stream`.
 /// Programs that do not use Beast can include <mtls/tls_stream.hpp> alone.
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/beast.hpp>
 #include <mtls/certificate_info.hpp>
 #include <mtls/connection_info.hpp>

@@ -5,8 +5,13 @@
 /// Session resumption: `mtls::session`, what a client keeps to resume, and
 /// `mtls::session_store`, where a server keeps TLS 1.2 sessions by id.
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/error.hpp>
 #include <mtls/types.hpp>
+
+// What the overloads without error_code& throw, so callers can catch it.
+#include <boost/system/system_error.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -29,18 +34,23 @@ namespace detail { struct session_state; }
 ///
 /// `to_bytes()` holds the session's secret: whoever has the bytes can resume
 /// the session and read what is sent in it. Store them as a private key.
-class session {
+class MTLS_API session {
 public:
     /// An empty session: nothing to resume.
     session() noexcept = default;
+    /// Made by the engine; not part of the stable API.
     explicit session(std::shared_ptr<const detail::session_state> state) noexcept : state_(std::move(state)) {}
 
+    /// Whether there is nothing to resume.
     bool empty() const noexcept { return !state_; }
+    /// Whether there is a session to resume.
     explicit operator bool() const noexcept { return !empty(); }
 
     /// The version and suite of the full handshake that made the session.
+    ///@{
     tls_version version() const noexcept;
     cipher_suite suite() const noexcept;
+    ///@}
     /// The server name the client connected to (the one it is valid for).
     std::string server_name() const;
     /// When the server stops accepting it (the ticket's lifetime, at most 7 days).
@@ -49,8 +59,10 @@ public:
     /// A self-contained serialisation (secret included: see above).
     std::vector<std::byte> to_bytes() const;
     /// Reads what `to_bytes()` wrote; error::bad_session when it is not that.
+    ///@{
     static session from_bytes(std::span<const std::byte> data, error_code& ec);
     static session from_bytes(std::span<const std::byte> data);
+    ///@}
 
     /// Implementation access for the engine; not part of the stable API.
     const std::shared_ptr<const detail::session_state>& state() const noexcept { return state_; }
@@ -67,7 +79,7 @@ private:
 ///
 /// Values are serialised sessions and carry their master secret: a shared
 /// store must be as protected as the server's private key.
-class session_store {
+class MTLS_API session_store {
 public:
     virtual ~session_store() = default;
     /// Keeps `value` under `id` until `expires`; may drop it sooner (bounded store).
@@ -82,8 +94,8 @@ public:
 /// An in-process session store: at most `max_entries` sessions and
 /// `max_bytes` of stored values; the oldest go first when full, expired ones
 /// when met. Thread-safe. Values are wiped when dropped.
-std::shared_ptr<session_store> make_memory_session_store(std::size_t max_entries = 20480,
-                                                         std::size_t max_bytes = 16 * 1024 * 1024);
+MTLS_API std::shared_ptr<session_store> make_memory_session_store(std::size_t max_entries = 20480,
+                                                                  std::size_t max_bytes = 16 * 1024 * 1024);
 
 } // namespace mtls
 

@@ -6,6 +6,8 @@
 /// for tests. Its own header so that the handshake modules use it without
 /// depending on the engine.
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/types.hpp>
 
 #include <chrono>

@@ -6,8 +6,13 @@
 /// peer's chain is verified (mode, depth, callback). <mtls/context.hpp>
 /// includes this header.
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/certificate_info.hpp>
 #include <mtls/error.hpp>
+
+// What the overloads without error_code& throw, so callers can catch it.
+#include <boost/system/system_error.hpp>
 
 #include <cstddef>
 #include <functional>
@@ -19,6 +24,7 @@ namespace mtls {
 
 /// Verification modes, combinable with `|` like `asio::ssl::verify_mode`.
 using verify_mode = int;
+/// Do not verify the peer's certificate (a server asks for none).
 inline constexpr verify_mode verify_none = 0x00;
 /// Verify the peer's certificate; a server asks the client for one.
 inline constexpr verify_mode verify_peer = 0x01;
@@ -31,8 +37,9 @@ enum class file_format { asn1, pem };
 /// What the verify callback sees for one certificate of the peer's chain.
 /// Called once per certificate, from the trust anchor down to the peer's own
 /// certificate (depth 0), like OpenSSL's and Asio's verify callbacks.
-class verify_context {
+class MTLS_API verify_context {
 public:
+    /// Made by mtls for each certificate it shows the callback.
     verify_context(int depth, std::span<const std::byte> der, std::string subject, error_code error) noexcept
         : depth_(depth), der_(der), subject_(std::move(subject)), error_(error)
     {}
@@ -48,8 +55,10 @@ public:
     /// The certificate's issuer, serial, validity, names and fingerprint,
     /// parsed on each call (see parse_certificate_info; the throwing form
     /// throws boost::system::system_error).
+    ///@{
     certificate_info info() const;
     certificate_info info(error_code& ec) const;
+    ///@}
 
 private:
     int depth_;

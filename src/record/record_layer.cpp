@@ -1,7 +1,9 @@
 #include "record/record_layer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <string_view>
 
 namespace mtls::record {
 namespace {
@@ -16,6 +18,38 @@ bool known_type(std::byte b)
     auto t = static_cast<content_type>(b);
     return t == content_type::change_cipher_spec || t == content_type::alert ||
            t == content_type::handshake || t == content_type::application_data;
+}
+
+/// A header any TLS peer could send first: a content type TLS defines
+/// (change_cipher_spec 20 to heartbeat 24) and a version {03,XX}.
+bool tls_header(const std::byte* hdr)
+{
+    const auto type = static_cast<unsigned>(hdr[0]);
+    return type >= 20 && type <= 24 && hdr[1] == std::byte{0x03};
+}
+
+/// How plain HTTP begins: a request method and a space (RFC 9110 §9.1), or a
+/// response's status line (RFC 9112 §4). PRI starts HTTP/2's preface (RFC 9113 §3.4).
+constexpr std::array<std::string_view, 11> http_starts{
+    "GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "PATCH ", "TRACE ", "PRI ", "HTTP/"};
+
+/// What first bytes no TLS peer sends say about the peer: peer_speaks_http or
+/// peer_not_tls, or nothing yet while `received` is a shorter prefix of an
+/// HTTP start. Reads no more than `received`.
+error_code foreign_peer_error(bytes_view received)
+{
+    bool undecided = false;
+    for (const auto start : http_starts) {
+        const std::size_t n = std::min(start.size(), received.size());
+        if (std::memcmp(received.data(), start.data(), n) != 0)
+            continue;
+        if (n == start.size())
+            return error::peer_speaks_http;
+        undecided = true;
+    }
+    if (undecided)
+        return {};
+    return error::peer_not_tls;
 }
 
 /// Room for two maximal records: a whole record plus the start of the next
@@ -65,6 +99,13 @@ bool record_layer::next(record& out, error_code& ec)
         if (end_ - start_ < header_size)
             return false;
         std::byte* hdr = rx_.data() + start_;
+        if (awaiting_first_header_ && !tls_header(hdr)) {
+            // A peer that does not speak TLS (plain HTTP, an SSH banner)
+            // fails on its first bytes; later garbage is a TLS peer's fault.
+            ec = foreign_peer_error({hdr, end_ - start_});
+            return false;
+        }
+        awaiting_first_header_ = false;
         // RFC 5246 §6.2.1 / RFC 8446 §5.1: check the header before waiting for the body.
         if (!known_type(hdr[0])) {
             ec = error::unknown_content_type;

@@ -59,6 +59,10 @@ public:
     void release() noexcept { held_ = false; }
     /// Bytes of an incomplete record are buffered.
     bool has_partial() const noexcept { return end_ > start_; }
+    /// The first bytes received are no TLS record header, and too few to
+    /// tell whether they are HTTP: a transport ending here ends a peer that
+    /// does not speak TLS.
+    bool foreign_prefix() const noexcept { return awaiting_first_header_ && end_ - start_ >= header_size; }
 
     /// TLS 1.2 settled: record headers must carry exactly `v`.
     void expect_version(std::uint16_t v) noexcept { version_rule_ = v; }
@@ -121,6 +125,8 @@ private:
     std::size_t start_ = 0;
     std::size_t end_ = 0;
     bool held_ = false;
+    /// No header accepted yet: the next one decides whether the peer speaks TLS.
+    bool awaiting_first_header_ = true;
     /// Before the version is settled any {03,XX} is taken: RFC 5246 §E.1 and
     /// RFC 8446 §5.1 let the first ClientHello's record carry any of them.
     static constexpr std::uint32_t initial_versions = 0x10000;

@@ -8,7 +8,10 @@
 
 #include <iostream>
 
-int main() {
+mtls::error_code load_garbage_certificate(); // context_only.cpp
+
+int main()
+{
     mtls::context ctx;
     ctx.set_verify_mode(mtls::verify_peer | mtls::verify_fail_if_no_peer_cert);
     boost::asio::io_context io;
@@ -20,5 +23,14 @@ int main() {
         std::cerr << "consumer: no ClientHello from the installed library\n";
         return 1;
     }
-    std::cout << "consumer: " << mtls::to_string(mtls::tls_version::tls12) << " ok\n";
+    // The library's exception, caught here, with its error category: the
+    // same object on both sides of a shared library's boundary.
+    const mtls::error_code ec = load_garbage_certificate();
+    if (!ec || ec.category() != mtls::error_category()) {
+        std::cerr << "consumer: loading garbage as a certificate gave \"" << ec.message() << "\" ("
+                  << ec.category().name() << ")\n";
+        return 1;
+    }
+    std::cout << "consumer: " << mtls::to_string(mtls::tls_version::tls12) << " ok; garbage certificate: "
+              << ec.message() << "\n";
 }

@@ -13,6 +13,8 @@
 //   io_step check(engine&, error_code&, std::size_t&);   // read, done, again
 //   bool on_eof(engine&);                    // true: finished successfully
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/detail/stream_core.hpp>
 #include <mtls/error.hpp>
 

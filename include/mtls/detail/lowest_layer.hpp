@@ -5,6 +5,8 @@
 // one themselves: a layer's own `lowest_layer()` wins, then its
 // `next_layer()` is followed, and a layer with neither is its own lowest.
 
+#include <mtls/detail/config.hpp>
+
 #include <type_traits>
 #include <utility>
 

@@ -3,6 +3,8 @@
 
 // The four tls_stream operations as policies for the driver in io.hpp.
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/detail/io.hpp>
 #include <mtls/detail/stream_core.hpp>
 #include <mtls/error.hpp>

@@ -4,6 +4,8 @@
 // The state of a tls_stream that does not depend on the next layer: the
 // engine, the per-stream settings it is created with, and the write gate.
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/context.hpp>
 #include <mtls/detail/write_gate.hpp>
 #include <mtls/engine.hpp>

@@ -7,6 +7,8 @@
 // interleave. The holder writes until the engine has no output left, so
 // output queued by another operation meanwhile goes out with it.
 
+#include <mtls/detail/config.hpp>
+
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>

@@ -3,8 +3,12 @@
 
 // Bodies of tls_stream's members; included at the end of mtls/tls_stream.hpp.
 
+#include <mtls/detail/config.hpp>
+
 #include <mtls/detail/io.hpp>
 #include <mtls/detail/ops.hpp>
+// Included first on its own, this header still sees the class it defines.
+#include <mtls/tls_stream.hpp>
 
 #include <boost/asio/compose.hpp>
 #include <boost/system/system_error.hpp>
