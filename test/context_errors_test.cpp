@@ -101,17 +101,17 @@ thrown thrown_by(F&& f)
 } // namespace
 
 /// `ec` is `code` and its message says `text`.
-#define CHECK_ERROR(ec, code, text)                                                                      \
-    do {                                                                                                 \
-        BOOST_TEST(describe(ec) == describe(make_error_code(code)));                                     \
-        BOOST_TEST(contains((ec).message(), text), (ec).message());                                      \
+#define CHECK_ERROR(ec, code, text)                                                                                    \
+    do {                                                                                                               \
+        BOOST_TEST(describe(ec) == describe(make_error_code(code)));                                                   \
+        BOOST_TEST(contains((ec).message(), text), (ec).message());                                                    \
     } while (false)
 
 /// `t` (a thrown) carries `expected`, and its what() reads "<function>: <path>: <text>".
-#define CHECK_THROWN(t, expected, function, path, text)                                                      \
-    do {                                                                                                 \
-        BOOST_TEST(((t).code == (expected)), describe((t).code));                                           \
-        BOOST_TEST(contains((t).what, std::string(function) + ": " + (path) + ": " + (text)), (t).what); \
+#define CHECK_THROWN(t, expected, function, path, text)                                                                \
+    do {                                                                                                               \
+        BOOST_TEST(((t).code == (expected)), describe((t).code));                                                      \
+        BOOST_TEST(contains((t).what, std::string(function) + ": " + (path) + ": " + (text)), (t).what);               \
     } while (false)
 
 BOOST_AUTO_TEST_SUITE(key_mismatch)
@@ -306,8 +306,8 @@ BOOST_AUTO_TEST_CASE(a_missing_file_is_named_with_its_errno)
         BOOST_TEST_CONTEXT(c.function)
         {
             const auto t = thrown_by(c.call);
-            CHECK_THROWN(t, boost::system::errc::no_such_file_or_directory,
-                         std::string("mtls::context::") + c.function, c.path, why);
+            CHECK_THROWN(t, boost::system::errc::no_such_file_or_directory, std::string("mtls::context::") + c.function,
+                         c.path, why);
             // Only the missing file is named.
             BOOST_TEST(!contains(t.what, chain + ","));
         }

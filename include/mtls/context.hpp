@@ -75,14 +75,29 @@ using alpn_select_callback = std::function<std::optional<std::string>(const std:
 /// AEAD suites with ECDHE only, extended master secret required in TLS 1.2,
 /// and `verify_peer` for clients. A server verifies
 /// client certificates only when asked (`verify_peer`), and requires them with
-/// `verify_peer | verify_fail_if_no_peer_cert`.
+/// `verify_peer | verify_fail_if_no_peer_cert` (or `verify_fail_if_no_peer_cert`
+/// alone, which implies `verify_peer`, unlike OpenSSL).
 /// Member functions that load material throw `boost::system::system_error` on
-/// failure; the `error_code&` overloads report it instead.
+/// failure; the `error_code&` overloads report it instead. The errors name
+/// the mistake: error::key_mismatch, error::bad_local_certificate,
+/// error::not_pem, error::pem_loaded_as_der, an errno for a file that cannot
+/// be read, ...; the throwing overloads that read files put the path in
+/// what(), e.g. "mtls::context::use_private_key_file: /etc/tls/key.pem: ...".
+///
+/// A chain without its key, or a key without its chain, fails every
+/// handshake before its first message (error::certificate_without_key,
+/// error::key_without_certificate), and a server without any certificate
+/// fails with error::no_certificate: neither end goes on without the
+/// certificate it was given.
 class context {
 public:
     context();
 
-    // Own certificate chain (leaf first) and private key.
+    // Own certificate chain (leaf first) and private key, in either order. The
+    // second must match the first, else error::key_mismatch and nothing
+    // changes. A chain for another key than a complete chain and key had
+    // drops that key, as OpenSSL does, so the two can be replaced one after
+    // the other (use_certified_key does it in one step).
     void use_certificate_chain(std::span<const std::byte> data, file_format fmt = file_format::pem);
     void use_certificate_chain(std::span<const std::byte> data, file_format fmt, error_code& ec);
     void use_certificate_chain_file(const std::string& path);
@@ -129,7 +144,14 @@ public:
     /// Every certificate file in a directory (as mbedTLS reads them).
     void add_verify_path(const std::string& dir);
     void add_verify_path(const std::string& dir, error_code& ec);
-    /// The system's trust store (Debian: /etc/ssl/certs).
+    /// The system's trust store: Debian's bundle
+    /// /etc/ssl/certs/ca-certificates.crt, or the directory /etc/ssl/certs
+    /// without it. As with OpenSSL, the environment variable SSL_CERT_FILE
+    /// names another bundle file and SSL_CERT_DIR other directories (a
+    /// ':'-separated list), each replacing its default; unlike OpenSSL, a
+    /// file or directory named there that cannot be read is an error (named
+    /// in what()), and with SSL_CERT_FILE alone the default directory is not
+    /// read.
     void set_default_verify_paths();
     void set_default_verify_paths(error_code& ec);
     /// Takes `source`'s credentials in one step: its chains and keys, trust
@@ -177,6 +199,7 @@ public:
     void reload_crls(error_code& ec);
 
     // Policy.
+    /// `verify_fail_if_no_peer_cert` implies `verify_peer` (see verify.hpp).
     void set_verify_mode(verify_mode mode);
     void set_verify_callback(verify_callback cb);
     /// The most intermediate CA certificates allowed between the peer's
