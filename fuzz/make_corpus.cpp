@@ -17,6 +17,10 @@
 //                   with fuzz_session's keys
 //   fuzz_certificate the credentials' certificates, one with every kind of
 //                   subjectAltName, and URI patterns with URIs
+//   fuzz_pkcs8      the credentials' client key encrypted with PBES2 under
+//                   several PRFs and ciphers (DER and PEM, with and without
+//                   the password), one with bad padding, the plain key and a
+//                   certificate
 
 #include "fuzz_support.hpp"
 
@@ -26,6 +30,10 @@
 #include "session/ticket_keys.hpp"
 #include "wire/codec.hpp"
 #include "wire/messages.hpp"
+
+#include "../test/support/pbes2_writer.hpp"
+
+#include <mbedtls/base64.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -47,8 +55,8 @@ namespace {
 
 fs::path out_dir;
 
-const char* const targets[] = {"fuzz_server", "fuzz_client",    "fuzz_messages",
-                               "fuzz_record", "fuzz_handshake", "fuzz_session", "fuzz_certificate"};
+const char* const targets[] = {"fuzz_server",    "fuzz_client",  "fuzz_messages",    "fuzz_record",
+                               "fuzz_handshake", "fuzz_session", "fuzz_certificate", "fuzz_pkcs8"};
 
 void write_seed(const std::string& target, const std::string& name, fuzz::bytes_view data)
 {
@@ -517,6 +525,81 @@ void certificate_seeds()
     }
 }
 
+fuzz::bytes with_mode(std::uint8_t mode, const std::vector<unsigned char>& body)
+{
+    fuzz::bytes seed{std::byte{mode}};
+    for (unsigned char b : body)
+        seed.push_back(std::byte{b});
+    return seed;
+}
+
+std::vector<unsigned char> unsigned_bytes(const fuzz::bytes& b)
+{
+    std::vector<unsigned char> out;
+    for (std::byte x : b)
+        out.push_back(static_cast<unsigned char>(x));
+    return out;
+}
+
+// RFC 7468 §11: the PEM of an EncryptedPrivateKeyInfo.
+std::vector<unsigned char> encrypted_pem(const std::vector<unsigned char>& der)
+{
+    std::vector<unsigned char> b64(der.size() * 4 / 3 + 4);
+    std::size_t n = 0;
+    if (mbedtls_base64_encode(b64.data(), b64.size(), &n, der.data(), der.size()) != 0)
+        throw std::runtime_error("base64");
+    std::string text = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n";
+    for (std::size_t i = 0; i < n; i += 64)
+        text.append(reinterpret_cast<const char*>(b64.data()) + i, std::min<std::size_t>(64, n - i)).append("\n");
+    text += "-----END ENCRYPTED PRIVATE KEY-----\n";
+    return {text.begin(), text.end()};
+}
+
+// The first byte picks: 0 DER with the password, 1 without, 2 PEM.
+void pkcs8_seeds()
+{
+    const auto& c = fuzz::test_credentials();
+    const auto key = unsigned_bytes(c.client_key);
+    struct variant {
+        const char* name;
+        std::string prf; // empty: HMAC-SHA1 by default
+        mbedtls_md_type_t md;
+        std::string cipher;
+        mbedtls_cipher_type_t type;
+        std::size_t key_length;
+        std::size_t iv_length;
+    };
+    const variant variants[] = {
+        {"sha1-aes128", "", MBEDTLS_MD_SHA1, MBEDTLS_OID_AES "\x02", MBEDTLS_CIPHER_AES_128_CBC, 16, 16},
+        {"sha256-aes256", MBEDTLS_OID_HMAC_SHA256, MBEDTLS_MD_SHA256, MBEDTLS_OID_AES "\x2a",
+         MBEDTLS_CIPHER_AES_256_CBC, 32, 16},
+        {"sha512-aes192", MBEDTLS_OID_HMAC_SHA512, MBEDTLS_MD_SHA512, MBEDTLS_OID_AES "\x16",
+         MBEDTLS_CIPHER_AES_192_CBC, 24, 16},
+        {"sha224-des3", MBEDTLS_OID_HMAC_SHA224, MBEDTLS_MD_SHA224, MBEDTLS_OID_DES_EDE3_CBC,
+         MBEDTLS_CIPHER_DES_EDE3_CBC, 24, 8},
+    };
+    for (const auto& v : variants) {
+        test::pbes2_spec spec;
+        spec.prf_oid = v.prf;
+        spec.md = v.md;
+        spec.cipher_oid = v.cipher;
+        spec.cipher = v.type;
+        spec.key_length = v.key_length;
+        spec.iv_length = v.iv_length;
+        spec.iterations = 16;
+        const auto der = test::pbes2_encrypt(key, "fuzz password", spec);
+        write_seed("fuzz_pkcs8", v.name, with_mode(0, der));
+        write_seed("fuzz_pkcs8", std::string(v.name) + "-no-password", with_mode(1, der));
+        write_seed("fuzz_pkcs8", std::string(v.name) + "-pem", with_mode(2, encrypted_pem(der)));
+    }
+    test::pbes2_spec bad;
+    bad.iterations = 16;
+    bad.bad_padding = true;
+    write_seed("fuzz_pkcs8", "bad-padding", with_mode(0, test::pbes2_encrypt(key, "fuzz password", bad)));
+    write_seed("fuzz_pkcs8", "plain", with_mode(0, key));
+    write_seed("fuzz_pkcs8", "certificate", with_mode(0, unsigned_bytes(c.client)));
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -536,6 +619,7 @@ int main(int argc, char** argv)
         record_seeds();
         session_seeds();
         certificate_seeds();
+        pkcs8_seeds();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "make_corpus: %s\n", e.what());
         return 1;

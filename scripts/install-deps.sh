@@ -7,7 +7,7 @@ packages=(
     build-essential cmake ninja-build
     libboost1.81-all-dev libmbedtls-dev
     openssl curl gnutls-bin nghttp2-client
-    tshark tcpdump
+    tshark tcpdump doxygen
 )
 # --clang: clang and its sanitizer and libFuzzer runtimes, for the sanitizer
 # builds and the fuzz targets.

@@ -34,7 +34,8 @@ case ${1:-} in
         done
         # Saved fuzz inputs replay in every configuration (fuzz/replay.cmake).
         targets+=(fuzz_make_corpus fuzz_server_replay fuzz_client_replay fuzz_record_replay
-                  fuzz_messages_replay fuzz_handshake_replay fuzz_session_replay fuzz_certificate_replay)
+                  fuzz_messages_replay fuzz_handshake_replay fuzz_session_replay fuzz_certificate_replay
+                  fuzz_pkcs8_replay)
         tests=(-R "^(gen_certs|$(IFS='|'; echo "${targets[*]}"))\$")
         ;;
     *) echo "usage: $0 [--sanitize | --tsan]" >&2; exit 2 ;;

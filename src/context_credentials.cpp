@@ -38,11 +38,14 @@ std::vector<crypto::certificate> parse_own_chain(bytes data, file_format fmt, er
 crypto::private_key parse_key(const password_callback& password, bytes data, file_format fmt, error_code& ec)
 {
     auto key = crypto::private_key::parse(data, fmt, {}, ec);
-    if (ec && password) {
-        // Likely encrypted: ask for the password only now, and wipe it after.
+    if (ec == error::key_password_missing && password) {
+        // Encrypted: ask for the password only now, and wipe it after.
         std::string pw = password(1024);
         key = crypto::private_key::parse(data, fmt, pw, ec);
         crypto::secure_zero(pw.data(), pw.size());
+        // The callback is set; it answered with an empty password.
+        if (ec == error::key_password_missing)
+            ec = error::key_password_wrong;
     }
     if (!ec && key.type() == crypto::key_type::unsupported)
         ec = error::invalid_configuration;

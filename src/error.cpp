@@ -206,7 +206,8 @@ constexpr std::array<error_row, 94> errors{{
      alert::internal_error, condition::local_error},
     {error::bad_private_key, "private key cannot be parsed",
      alert::internal_error, condition::local_error},
-    {error::unsupported_key_encryption, "private key is encrypted with a scheme mtls cannot decrypt",
+    {error::unsupported_key_encryption, "private key is encrypted with a scheme mtls cannot decrypt (it decrypts PBES2 with AES-CBC or DES and "
+     "PKCS#12 PBE with 3DES, at most 10000000 PBKDF2 iterations)",
      alert::internal_error, condition::local_error},
     {error::bad_local_certificate, "certificate given to the context cannot be parsed",
      alert::internal_error, condition::local_error},

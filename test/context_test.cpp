@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(encrypted_key_uses_the_password_callback)
     ctx.use_certificate_chain_file(path("client-ecdsa.pem"));
     error_code ec;
     ctx.use_private_key_file(path("client-ecdsa-encrypted.key"), file_format::pem, ec);
-    BOOST_TEST(ec == error::invalid_configuration);   // no password available
+    BOOST_TEST(ec == error::key_password_missing);
     BOOST_TEST(!first_key(ctx).key);
 
     int calls = 0;
@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(encrypted_key_uses_the_password_callback)
         return std::string("wrong");
     });
     ctx.use_private_key_file(path("client-ecdsa-encrypted.key"), file_format::pem, ec);
-    BOOST_TEST(ec == error::invalid_configuration);
+    BOOST_TEST(ec == error::key_password_wrong);
     BOOST_TEST(calls == 1);
 
     calls = 0;
@@ -217,11 +217,11 @@ BOOST_AUTO_TEST_CASE(bad_inputs_give_errors)
     BOOST_TEST(ec == error::bad_local_certificate);
 
     ctx.use_private_key(text("garbage"), file_format::pem, ec);
-    BOOST_TEST(ec == error::invalid_configuration);
+    BOOST_TEST(ec == error::not_pem);
     ctx.use_private_key({}, file_format::asn1, ec);
-    BOOST_TEST(ec == error::invalid_configuration);
+    BOOST_TEST(ec == error::bad_private_key);
     ctx.use_private_key(read_file("ca.pem"), file_format::pem, ec);
-    BOOST_TEST(ec == error::invalid_configuration);
+    BOOST_TEST(ec == error::key_is_certificate);
 
     ctx.add_certificate_authority(text("garbage"), file_format::pem, ec);
     BOOST_TEST(ec == error::not_pem);

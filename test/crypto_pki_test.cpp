@@ -184,9 +184,9 @@ BOOST_AUTO_TEST_CASE(encrypted_key_needs_the_password)
     error_code ec;
     const auto data = read_file("client-ecdsa-encrypted.key");
     BOOST_TEST(!private_key::parse(data, file_format::pem, {}, ec));
-    BOOST_TEST(ec == error::invalid_configuration);
+    BOOST_TEST(ec == error::key_password_missing);
     BOOST_TEST(!private_key::parse(data, file_format::pem, "wrong", ec));
-    BOOST_TEST(ec == error::invalid_configuration);
+    BOOST_TEST(ec == error::key_password_wrong);
     const auto key = private_key::parse(data, file_format::pem, "secret", ec);
     BOOST_TEST(!ec);
     BOOST_TEST(key.matches(load_chain("client-ecdsa.pem").front()));

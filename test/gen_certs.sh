@@ -347,3 +347,26 @@ files+=(
 )
 chmod 600 ./*.key ./*.key.der
 cp "${files[@]}" "$out/"
+
+# ---- Encrypted private keys (context_keys_test.cpp) ------------------------
+# OpenSSL 3 writes PKCS#8 with PBES2 (RFC 8018 §6.2): AES-CBC and, unless told
+# otherwise, HMAC-SHA256. Password "mtls key pw" for all of them. The pkcs8
+# ones re-encrypt server-ecdsa.key so that they match server-ecdsa.pem.
+pw=pass:'mtls key pw'
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -aes256 -pass "$pw" -out pbes2-genpkey-aes256.key 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -aes128 -pass "$pw" -out pbes2-genpkey-aes128.key 2>/dev/null
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes-192-cbc -pass "$pw" \
+    -out pbes2-genpkey-rsa-aes192.key 2>/dev/null
+encrypt() { openssl pkcs8 -topk8 -in server-ecdsa.key -passout "$pw" -out "$1" "${@:2}"; }
+encrypt pbes2-sha1-aes128.key -v2 aes-128-cbc -v2prf hmacWithSHA1
+encrypt pbes2-sha256-aes256.key -v2 aes-256-cbc
+encrypt pbes2-sha256-aes256.key.der -v2 aes-256-cbc -outform DER
+for prf in SHA224 SHA384 SHA512; do encrypt "pbes2-$prf-aes192.key" -v2 aes-192-cbc -v2prf "hmacWith$prf"; done
+encrypt pbes2-sha256-des3.key -v2 des3
+encrypt pbes2-camellia.key -v2 camellia-256-cbc
+encrypt pkcs12-3des.key -v1 PBE-SHA1-3DES
+encrypted_keys=(pbes2-genpkey-aes256.key pbes2-genpkey-aes128.key pbes2-genpkey-rsa-aes192.key
+    pbes2-sha1-aes128.key pbes2-sha256-aes256.key pbes2-sha256-aes256.key.der pbes2-SHA224-aes192.key
+    pbes2-SHA384-aes192.key pbes2-SHA512-aes192.key pbes2-sha256-des3.key pbes2-camellia.key pkcs12-3des.key)
+chmod 600 "${encrypted_keys[@]}"
+cp "${encrypted_keys[@]}" "$out/"

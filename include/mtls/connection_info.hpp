@@ -17,9 +17,13 @@ namespace mtls {
 
 /// What is known about a connection once its handshake has completed.
 struct connection_info {
+    /// The negotiated version, cipher suite and key exchange group (for a
+    /// resumed TLS 1.3 connection, the group of its new ECDHE share).
+    ///@{
     tls_version version{};
     cipher_suite suite{};
     named_group group{};
+    ///@}
     /// TLS 1.3: the server answered the first ClientHello with HelloRetryRequest.
     bool hello_retry = false;
     /// The handshake resumed an earlier session (TLS 1.2 abbreviated

@@ -91,30 +91,41 @@ using alpn_select_callback = std::function<std::optional<std::string>(const std:
 /// certificate it was given.
 class context {
 public:
+    /// A context with the secure defaults above and no credentials.
     context();
 
-    // Own certificate chain (leaf first) and private key, in either order. The
-    // second must match the first, else error::key_mismatch and nothing
-    // changes. A chain for another key than a complete chain and key had
-    // drops that key, as OpenSSL does, so the two can be replaced one after
-    // the other (use_certified_key does it in one step).
+    /// This end's certificate chain, leaf first (PEM: several certificates
+    /// in one buffer; DER: one), from memory or a file. A chain and a key
+    /// load in either order; the second must match the first, else
+    /// error::key_mismatch and nothing changes. A chain for another key than
+    /// a complete chain and key had drops that key, as OpenSSL does, so the
+    /// two can be replaced one after the other (use_certified_key does it in
+    /// one step).
+    ///@{
     void use_certificate_chain(std::span<const std::byte> data, file_format fmt = file_format::pem);
     void use_certificate_chain(std::span<const std::byte> data, file_format fmt, error_code& ec);
     void use_certificate_chain_file(const std::string& path);
     void use_certificate_chain_file(const std::string& path, error_code& ec);
+    ///@}
+    /// This end's private key (RSA or EC; PEM or DER), from memory or a file.
+    /// Encrypted keys ask the password callback.
+    ///@{
     void use_private_key(std::span<const std::byte> data, file_format fmt = file_format::pem);
     void use_private_key(std::span<const std::byte> data, file_format fmt, error_code& ec);
     void use_private_key_file(const std::string& path, file_format fmt = file_format::pem);
     void use_private_key_file(const std::string& path, file_format fmt, error_code& ec);
+    ///@}
     /// Replaces every chain and key of this context with `chain` and `key` in
     /// one step, so no handshake sees a new chain with an old key: the call
     /// for rotating short-lived certificates. `key` must match the chain.
+    ///@{
     void use_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key,
                            file_format fmt = file_format::pem);
     void use_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key, file_format fmt,
                            error_code& ec);
     void use_certified_key_file(const std::string& chain_path, const std::string& key_path);
     void use_certified_key_file(const std::string& chain_path, const std::string& key_path, error_code& ec);
+    ///@}
     /// Another chain and key besides the first. A server uses the first
     /// whose key signs with a scheme the client accepts (and, in TLS 1.2,
     /// fits a suite both offer), e.g. ECDSA first and RSA for older clients.
@@ -124,26 +135,36 @@ public:
     /// schemes; with several chains and none matching, it sends none (RFC 8446
     /// §4.4.2.3, RFC 5246 §7.4.6). A client with a single chain sends it
     /// whatever the hints say, as OpenSSL does.
+    ///@{
     void add_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key,
                            file_format fmt = file_format::pem);
     void add_certified_key(std::span<const std::byte> chain, std::span<const std::byte> key, file_format fmt,
                            error_code& ec);
     void add_certified_key_file(const std::string& chain_path, const std::string& key_path);
     void add_certified_key_file(const std::string& chain_path, const std::string& key_path, error_code& ec);
+    ///@}
     /// Client: decides which chain answers a CertificateRequest instead of
     /// the rule above.
     void set_client_certificate_callback(client_certificate_callback cb);
-    /// Supplies the password for encrypted PEM keys loaded after this call.
+    /// Supplies the password for encrypted keys loaded after this call (PKCS#8
+    /// with PBES2 or PKCS#12 PBE, PEM or DER, and traditional encrypted PEM);
+    /// called only for a key that is encrypted. Without it such a key fails
+    /// with error::key_password_missing, with a wrong one key_password_wrong.
     void set_password_callback(password_callback cb);
 
-    // Trust anchors for verifying peers.
+    /// Trust anchors for verifying peers: every certificate in `data` (PEM)
+    /// or the one certificate (DER), or every certificate in a PEM file.
+    ///@{
     void add_certificate_authority(std::span<const std::byte> data, file_format fmt = file_format::pem);
     void add_certificate_authority(std::span<const std::byte> data, file_format fmt, error_code& ec);
     void load_verify_file(const std::string& path);
     void load_verify_file(const std::string& path, error_code& ec);
+    ///@}
     /// Every certificate file in a directory (as mbedTLS reads them).
+    ///@{
     void add_verify_path(const std::string& dir);
     void add_verify_path(const std::string& dir, error_code& ec);
+    ///@}
     /// The system's trust store: Debian's bundle
     /// /etc/ssl/certs/ca-certificates.crt, or the directory /etc/ssl/certs
     /// without it. As with OpenSSL, the environment variable SSL_CERT_FILE
@@ -152,8 +173,10 @@ public:
     /// file or directory named there that cannot be read is an error (named
     /// in what()), and with SSL_CERT_FILE alone the default directory is not
     /// read.
+    ///@{
     void set_default_verify_paths();
     void set_default_verify_paths(error_code& ec);
+    ///@}
     /// Takes `source`'s credentials in one step: its chains and keys, trust
     /// anchors, CRLs, verify mode, callback and depth, peer identity
     /// requirements, server names and client certificate callback. Build a
@@ -183,24 +206,36 @@ public:
     // while streams run: a handshake uses the set in place when it verifies
     // the peer; established connections are not checked again.
     /// CRLs in PEM (several per buffer) or DER.
+    ///@{
     void add_crl(std::span<const std::byte> data, file_format fmt = file_format::pem);
     void add_crl(std::span<const std::byte> data, file_format fmt, error_code& ec);
+    ///@}
     /// A CRL file (PEM or DER); reload_crls() reads it again.
+    ///@{
     void add_crl_file(const std::string& path);
     void add_crl_file(const std::string& path, error_code& ec);
+    ///@}
     /// Every regular file in `dir`, each holding CRLs; reload_crls() reads
     /// the directory again, so files may be added and removed there.
+    ///@{
     void add_crl_path(const std::string& dir);
     void add_crl_path(const std::string& dir, error_code& ec);
+    ///@}
     /// Reads every CRL file and directory given so far again (CRLs given as
     /// bytes stay) and replaces the set at once; when anything fails to read
     /// or parse, the set in use stays and the error is reported.
+    ///@{
     void reload_crls();
     void reload_crls(error_code& ec);
+    ///@}
 
     // Policy.
-    /// `verify_fail_if_no_peer_cert` implies `verify_peer` (see verify.hpp).
+    /// Whether and how the peer's certificate is verified (see verify_peer,
+    /// verify_fail_if_no_peer_cert, which implies verify_peer).
     void set_verify_mode(verify_mode mode);
+    /// Called for each certificate of the peer's chain, anchor first; it may
+    /// accept a certificate that failed built-in checks or refuse one that
+    /// passed (see verify_context).
     void set_verify_callback(verify_callback cb);
     /// The most intermediate CA certificates allowed between the peer's
     /// certificate and a trust anchor, as OpenSSL's (and Asio's
@@ -227,8 +262,12 @@ public:
     /// no requirement. Throws boost::system::system_error
     /// (error::invalid_configuration) for an identity that is not valid().
     void set_required_peer_identities(std::vector<peer_identity> identities);
+    /// The lowest and highest protocol versions this end speaks (default
+    /// TLS 1.2 to TLS 1.3).
+    ///@{
     void set_min_version(tls_version v);
     void set_max_version(tls_version v);
+    ///@}
     /// Cipher suites in preference order; unknown or unsupported ones are dropped.
     void set_cipher_suites(std::vector<cipher_suite> suites);
     /// Key exchange groups in preference order.
@@ -293,8 +332,10 @@ public:
     /// rotate, put a new record first and keep the old ones for a lifetime.
     /// Without this call, a random key per context that rotates every session
     /// lifetime. Safe to call while streams run; the keys are wiped when dropped.
+    ///@{
     void set_ticket_keys(std::span<const std::byte> records);
     void set_ticket_keys(std::span<const std::byte> records, error_code& ec);
+    ///@}
     /// Client: keep the sessions servers give, by host name and port (see
     /// `tls_stream::set_host_name`), for up to `servers` servers, and resume
     /// with them without `set_session`. Off (0) by default.

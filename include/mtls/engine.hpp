@@ -38,10 +38,17 @@ namespace mtls {
 /// Not thread-safe: one engine is used by one thread (or strand) at a time.
 class engine {
 public:
+    /// An engine for one connection playing `r`, using `ctx`'s settings and
+    /// the credentials current when the handshake starts. `hooks` are for
+    /// mtls's own tests.
     engine(const context& ctx, role r, engine_test_hooks hooks = {});
+    /// Wipes every secret the connection holds.
     ~engine();
+    /// Movable, not copyable: an engine owns one connection's state.
+    ///@{
     engine(engine&&) noexcept;
     engine& operator=(engine&&) noexcept;
+    ///@}
 
     // Per-connection overrides of the context.
     /// Client: server_name to send and the host name to check the server's
@@ -50,8 +57,12 @@ public:
     void set_host_name(std::string host);
     /// As above; `port` also keys the context's client session cache.
     void set_host_name(std::string host, std::uint16_t port);
+    /// This connection's verify mode and callback instead of the context's
+    /// (asio::ssl::stream's set_verify_mode / set_verify_callback).
+    ///@{
     void set_verify_mode(verify_mode mode);
     void set_verify_callback(verify_callback cb);
+    ///@}
     /// Client: offers `s` for resumption in the coming handshake. A session
     /// that expired, is for another server name, or whose version or suite
     /// this end no longer allows is not offered: the handshake is a full one.
@@ -79,11 +90,13 @@ public:
     // Output.
     /// Bytes to send to the peer, in order.
     std::span<const std::byte> output();
+    /// The first `n` bytes of `output()` were sent.
     void consume_output(std::size_t n);
 
     // Application data.
     /// Decrypted application data ready to be read.
     std::span<const std::byte> plaintext() const noexcept;
+    /// The first `n` bytes of `plaintext()` were read.
     void consume_plaintext(std::size_t n);
     /// Space for the payload of the next outgoing record (at most 2^14 bytes).
     /// Fill a prefix of it, then `seal_record(n)`. Only when `is_open()`.
@@ -133,6 +146,7 @@ public:
     void export_keying_material(std::string_view label, std::span<std::byte> out, error_code& ec) const;
 
     // State.
+    /// The handshake completed (also true after a later failure or close).
     bool handshake_done() const noexcept;
     /// Handshake done, not failed, and this end has not sent close_notify.
     bool is_open() const noexcept;
@@ -140,6 +154,7 @@ public:
     bool peer_closed() const noexcept;
     /// This end has queued close_notify.
     bool closed_for_writing() const noexcept;
+    /// The connection failed; error() says why.
     bool failed() const noexcept;
     /// Why the connection failed; empty otherwise.
     error_code error() const noexcept;
@@ -151,6 +166,7 @@ public:
     /// TLS 1.2 handshake, or once a TLS 1.3 ticket has arrived (they come
     /// after the handshake, with the server's first data). Empty before.
     mtls::session session() const;
+    /// The role this engine plays.
     role side() const noexcept;
 
 private:

@@ -176,13 +176,21 @@ enum class condition {
     local_error,        ///< configuration, crypto provider or internal failure
 };
 
+/// The categories of mtls's codes: "mtls" for mtls::error, "mtls.alert" for
+/// alerts received from the peer, "mtls.condition" for mtls::condition.
+///@{
 const boost::system::error_category& error_category() noexcept;
 const boost::system::error_category& alert_category() noexcept;
 const boost::system::error_category& condition_category() noexcept;
+///@}
 
+/// Conversions that let `error_code ec = mtls::error::...` and comparisons
+/// with mtls::condition work (Boost.System's customisation points).
+///@{
 error_code make_error_code(error e) noexcept;
 error_code make_error_code(alert a) noexcept;
 boost::system::error_condition make_error_condition(condition c) noexcept;
+///@}
 
 /// The alert this end sends when it fails with `e`.
 alert alert_for(error e) noexcept;
@@ -199,8 +207,11 @@ const char* alert_name(alert a) noexcept;
 
 } // namespace mtls
 
+// Boost.System's traits, not mtls's API: left out of the reference.
+/// @cond
 template <> struct boost::system::is_error_code_enum<mtls::error> : std::true_type {};
 template <> struct boost::system::is_error_code_enum<mtls::alert> : std::true_type {};
 template <> struct boost::system::is_error_condition_enum<mtls::condition> : std::true_type {};
+/// @endcond
 
 #endif

@@ -33,14 +33,19 @@ class session {
 public:
     /// An empty session: nothing to resume.
     session() noexcept = default;
+    /// Made by the engine; not part of the stable API.
     explicit session(std::shared_ptr<const detail::session_state> state) noexcept : state_(std::move(state)) {}
 
+    /// Whether there is nothing to resume.
     bool empty() const noexcept { return !state_; }
+    /// Whether there is a session to resume.
     explicit operator bool() const noexcept { return !empty(); }
 
     /// The version and suite of the full handshake that made the session.
+    ///@{
     tls_version version() const noexcept;
     cipher_suite suite() const noexcept;
+    ///@}
     /// The server name the client connected to (the one it is valid for).
     std::string server_name() const;
     /// When the server stops accepting it (the ticket's lifetime, at most 7 days).
@@ -49,8 +54,10 @@ public:
     /// A self-contained serialisation (secret included: see above).
     std::vector<std::byte> to_bytes() const;
     /// Reads what `to_bytes()` wrote; error::bad_session when it is not that.
+    ///@{
     static session from_bytes(std::span<const std::byte> data, error_code& ec);
     static session from_bytes(std::span<const std::byte> data);
+    ///@}
 
     /// Implementation access for the engine; not part of the stable API.
     const std::shared_ptr<const detail::session_state>& state() const noexcept { return state_; }

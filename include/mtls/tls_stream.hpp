@@ -35,9 +35,12 @@ enum class shutdown_mode {
 
 /// Names `asio::ssl::stream_base` users already type.
 struct tls_stream_base {
+    /// `stream.handshake(tls_stream_base::client)` reads as with Asio.
+    ///@{
     using handshake_type = mtls::role;
     static constexpr role client = role::client;
     static constexpr role server = role::server;
+    ///@}
 };
 
 /// A TLS connection over `NextLayer`, which models Asio's AsyncStream (and
@@ -96,10 +99,12 @@ struct tls_stream_base {
 template <class NextLayer>
 class tls_stream : public tls_stream_base {
 public:
+    /// The stream underneath (NextLayer without a reference).
     using next_layer_type = std::remove_reference_t<NextLayer>;
     /// `next_layer_type::lowest_layer_type` when it names one; otherwise found
     /// by following `next_layer()` (the bottom layer is its own lowest).
     using lowest_layer_type = detail::lowest_layer_t<next_layer_type>;
+    /// The next layer's executor: handlers without one of their own run there.
     using executor_type = typename next_layer_type::executor_type;
 
 private:
@@ -111,28 +116,44 @@ public:
     template <class Arg>
     tls_stream(Arg&& arg, const context& ctx);
 
+    /// Movable while no operation is outstanding, like Asio's streams.
+    ///@{
     tls_stream(tls_stream&&) = default;
     tls_stream& operator=(tls_stream&&) = default;
+    ///@}
 
+    /// The next layer's executor.
     executor_type get_executor() noexcept { return next_layer_.get_executor(); }
+    /// The stream underneath, e.g. the socket to connect or close.
+    ///@{
     next_layer_type& next_layer() noexcept { return next_layer_; }
     const next_layer_type& next_layer() const noexcept { return next_layer_; }
+    ///@}
+    /// The bottom of the layer stack (see lowest_layer_type).
+    ///@{
     lowest_layer_type& lowest_layer() noexcept { return detail::lowest_layer_of(next_layer_); }
     const lowest_layer_type& lowest_layer() const noexcept { return detail::lowest_layer_of(next_layer_); }
+    ///@}
 
     // The settings below apply to the next handshake, and are kept across
     // handshakes; the error_code overloads never fail (Asio's shape).
 
     /// Overrides the context's verify mode for this stream.
+    ///@{
     void set_verify_mode(verify_mode mode);
     void set_verify_mode(verify_mode mode, error_code& ec);
+    ///@}
     /// Overrides the context's verify callback for this stream.
+    ///@{
     void set_verify_callback(verify_callback cb);
     void set_verify_callback(verify_callback cb, error_code& ec);
+    ///@}
     /// Client: the name sent as SNI, and the name (or IP literal) the server's
     /// certificate must match. Turns host name verification on.
+    ///@{
     void set_host_name(const std::string& host);
     void set_host_name(const std::string& host, error_code& ec);
+    ///@}
     /// As above; `port` also keys the context's client session cache
     /// (`context::set_client_session_cache`).
     void set_host_name(const std::string& host, std::uint16_t port)
@@ -159,9 +180,11 @@ public:
     /// connection: `engine::export_keying_material`, which says how the two
     /// overloads differ. `error::not_connected` before a handshake completes
     /// and once the connection has failed; `out` is zero-filled on failure.
+    ///@{
     void export_keying_material(std::string_view label, std::span<const std::byte> context,
                                 std::span<std::byte> out, error_code& ec) const;
     void export_keying_material(std::string_view label, std::span<std::byte> out, error_code& ec) const;
+    ///@}
     /// The sans-IO engine underneath, for what the stream does not expose.
     /// The engine is created (for the role given) when a handshake starts;
     /// calling this before is a precondition violation.
@@ -171,16 +194,20 @@ public:
         return *core_.eng;
     }
 
-    // Handshake. Starts a new connection with a fresh engine for role `r`.
+    /// Runs the handshake, starting a new connection with a fresh engine for
+    /// role `r`. The asynchronous form completes with `void(error_code)`.
+    ///@{
     void handshake(role r);
     void handshake(role r, error_code& ec);
     template <class CompletionToken = default_token>
     auto async_handshake(role r, CompletionToken&& token = default_token{});
+    ///@}
 
     /// Handshake that first consumes `buffers`: bytes already read from the
     /// transport (e.g. by `beast::async_detect_ssl`). Completes with the
     /// number of those bytes used, which is all of them (bytes beyond the
     /// handshake are application data, kept for the next read).
+    ///@{
     template <class ConstBufferSequence>
         requires boost::asio::is_const_buffer_sequence<ConstBufferSequence>::value
     std::size_t handshake(role r, const ConstBufferSequence& buffers);
@@ -191,31 +218,37 @@ public:
         requires boost::asio::is_const_buffer_sequence<ConstBufferSequence>::value
     auto async_handshake(role r, const ConstBufferSequence& buffers,
                          CompletionToken&& token = default_token{});
+    ///@}
 
-    // Reading and writing application data. A read completes with
-    // `asio::error::eof` after the peer's close_notify, and with
-    // `error::stream_truncated` when the transport ends without one.
+    /// Reads some decrypted application data. Completes with
+    /// `asio::error::eof` after the peer's close_notify, and with
+    /// `error::stream_truncated` when the transport ends without one.
+    ///@{
     template <class MutableBufferSequence>
     std::size_t read_some(const MutableBufferSequence& buffers);
     template <class MutableBufferSequence>
     std::size_t read_some(const MutableBufferSequence& buffers, error_code& ec);
     template <class MutableBufferSequence, class CompletionToken = default_token>
     auto async_read_some(const MutableBufferSequence& buffers, CompletionToken&& token = default_token{});
+    ///@}
 
     /// The whole buffer sequence is packed into full records (up to 2^14 bytes
     /// each), not one record per buffer; one call takes at most 4 records'
     /// worth (64 KiB) and returns once they are written to the next layer.
+    ///@{
     template <class ConstBufferSequence>
     std::size_t write_some(const ConstBufferSequence& buffers);
     template <class ConstBufferSequence>
     std::size_t write_some(const ConstBufferSequence& buffers, error_code& ec);
     template <class ConstBufferSequence, class CompletionToken = default_token>
     auto async_write_some(const ConstBufferSequence& buffers, CompletionToken&& token = default_token{});
+    ///@}
 
-    // Closing: sends close_notify, then waits for the peer's (application
-    // data arriving meanwhile is dropped). End of stream while waiting counts
-    // as success. With shutdown_mode::send_only it returns once close_notify
-    // is written.
+    /// Closes the connection: sends close_notify, then waits for the peer's
+    /// (application data arriving meanwhile is dropped). End of stream while
+    /// waiting counts as success. With shutdown_mode::send_only it returns
+    /// once close_notify is written.
+    ///@{
     void shutdown(shutdown_mode mode = shutdown_mode::wait_for_peer);
     void shutdown(error_code& ec);
     void shutdown(shutdown_mode mode, error_code& ec);
@@ -224,6 +257,7 @@ public:
     auto async_shutdown(CompletionToken&& token = default_token{});
     template <class CompletionToken = default_token>
     auto async_shutdown(shutdown_mode mode, CompletionToken&& token = default_token{});
+    ///@}
 
 private:
     template <class Policy, class Signature, class CompletionToken>

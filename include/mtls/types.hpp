@@ -15,11 +15,13 @@ namespace mtls {
 /// Which end of the handshake a stream or engine plays.
 enum class role { client, server };
 
+/// Protocol versions mtls speaks (legacy_version / supported_versions values).
 enum class tls_version : std::uint16_t {
-    tls12 = 0x0303,
-    tls13 = 0x0304,
+    tls12 = 0x0303, ///< TLS 1.2, RFC 5246
+    tls13 = 0x0304, ///< TLS 1.3, RFC 8446
 };
 
+/// Cipher suites mtls implements: AEAD only, ECDHE only in TLS 1.2.
 enum class cipher_suite : std::uint16_t {
     // TLS 1.3 (RFC 8446 §B.4)
     tls_aes_128_gcm_sha256 = 0x1301,
@@ -34,12 +36,14 @@ enum class cipher_suite : std::uint16_t {
     tls_ecdhe_ecdsa_with_chacha20_poly1305_sha256 = 0xCCA9,
 };
 
+/// Key exchange groups (RFC 8446 §4.2.7, RFC 8422 §5.1.1).
 enum class named_group : std::uint16_t {
     secp256r1 = 0x0017,
     secp384r1 = 0x0018,
     x25519 = 0x001D,
 };
 
+/// Signature schemes for CertificateVerify and ServerKeyExchange (RFC 8446 §4.2.3).
 enum class signature_scheme : std::uint16_t {
     rsa_pkcs1_sha256 = 0x0401,
     rsa_pkcs1_sha384 = 0x0501,
@@ -62,10 +66,12 @@ std::string_view to_string(signature_scheme s) noexcept;
 
 /// The value that `to_string` spells `name` (exactly, case included); false,
 /// with `out` untouched, for names of values mtls does not implement.
+///@{
 bool from_string(std::string_view name, tls_version& out) noexcept;
 bool from_string(std::string_view name, cipher_suite& out) noexcept;
 bool from_string(std::string_view name, named_group& out) noexcept;
 bool from_string(std::string_view name, signature_scheme& out) noexcept;
+///@}
 
 } // namespace mtls
 

@@ -19,6 +19,7 @@ namespace mtls {
 
 /// Verification modes, combinable with `|` like `asio::ssl::verify_mode`.
 using verify_mode = int;
+/// Do not verify the peer's certificate (a server asks for none).
 inline constexpr verify_mode verify_none = 0x00;
 /// Verify the peer's certificate; a server asks the client for one.
 inline constexpr verify_mode verify_peer = 0x01;
@@ -37,6 +38,7 @@ enum class file_format { asn1, pem };
 /// certificate (depth 0), like OpenSSL's and Asio's verify callbacks.
 class verify_context {
 public:
+    /// Made by mtls for each certificate it shows the callback.
     verify_context(int depth, std::span<const std::byte> der, std::string subject, error_code error) noexcept
         : depth_(depth), der_(der), subject_(std::move(subject)), error_(error)
     {}
@@ -52,8 +54,10 @@ public:
     /// The certificate's issuer, serial, validity, names and fingerprint,
     /// parsed on each call (see parse_certificate_info; the throwing form
     /// throws boost::system::system_error).
+    ///@{
     certificate_info info() const;
     certificate_info info(error_code& ec) const;
+    ///@}
 
 private:
     int depth_;

@@ -3,8 +3,11 @@
 #include "pki_internal.hpp"
 
 #include "hash.hpp"
+#include "pbes2.hpp"
 
 #include <mbedtls/ecp.h>
+#include <mbedtls/pem.h>
+#include <mbedtls/pkcs12.h>
 #include <mbedtls/rsa.h>
 
 #include <algorithm>
@@ -20,7 +23,119 @@ bool is_ec(key_type k) noexcept
     return k == key_type::ec_p256 || k == key_type::ec_p384;
 }
 
+bool contains(bytes_view data, std::string_view what) noexcept
+{
+    const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+    return text.find(what) != std::string_view::npos;
+}
+
+const unsigned char* password_bytes(std::string_view password) noexcept
+{
+    return password.empty() ? nullptr : reinterpret_cast<const unsigned char*>(password.data());
+}
+
+// What a failed mbedtls_pk_parse_key means. `encrypted`: the input was
+// encrypted and a password was given, so a failure after decryption is a
+// wrong password whose garbage passed mbedTLS's padding check.
+error_code key_error(int rc, bool encrypted) noexcept
+{
+    switch (rc) {
+    case MBEDTLS_ERR_PK_PASSWORD_MISMATCH:
+    case MBEDTLS_ERR_PEM_PASSWORD_MISMATCH: return error::key_password_wrong;
+    case MBEDTLS_ERR_PK_PASSWORD_REQUIRED:
+    case MBEDTLS_ERR_PEM_PASSWORD_REQUIRED: return error::key_password_missing;
+    case MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE:
+    case MBEDTLS_ERR_PEM_FEATURE_UNAVAILABLE:
+    case MBEDTLS_ERR_PEM_UNKNOWN_ENC_ALG: return error::unsupported_key_encryption;
+    case MBEDTLS_ERR_PEM_INVALID_ENC_IV: return error::bad_private_key;
+    default: return encrypted ? error::key_password_wrong : error::bad_private_key;
+    }
+}
+
+bool is_der_certificate(bytes_view der)
+{
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    const bool ok = mbedtls_x509_crt_parse_der(&crt, u8(der), der.size()) == 0;
+    mbedtls_x509_crt_free(&crt);
+    return ok;
+}
+
+// An EncryptedPrivateKeyInfo (RFC 5958 §3): PBES2 here, PKCS#12 PBE
+// (RFC 7292 Appendix C, 3DES) in mbedTLS, nothing else.
+error_code parse_encrypted(mbedtls_pk_context& pk, bytes_view der, const encrypted_key_info& info,
+                           std::string_view password, unsigned max_iterations)
+{
+    if (password.empty())
+        return error::key_password_missing;
+    if (is_pbes2(info)) {
+        wiped_bytes plain;
+        if (error_code ec = pbes2_decrypt(info, password, max_iterations, plain))
+            return ec;
+        // A wrong password whose padding happened to check out leaves
+        // garbage that is no PrivateKeyInfo (RFC 5958 §2).
+        const int rc = mbedtls_pk_parse_key(&pk, plain.data(), plain.size(), nullptr, 0);
+        return rc == 0 ? error_code{} : error::key_password_wrong;
+    }
+    mbedtls_md_type_t md{};
+    mbedtls_cipher_type_t cipher{};
+    if (mbedtls_oid_get_pkcs12_pbe_alg(&info.algorithm, &md, &cipher) != 0)
+        return error::unsupported_key_encryption;
+    if (error_code ec = check_pkcs12_params(info, max_iterations))
+        return ec;
+    const int rc = mbedtls_pk_parse_key(&pk, u8(der), der.size(), password_bytes(password), password.size());
+    return rc == 0 ? error_code{} : key_error(rc, true);
+}
+
+error_code parse_der_key(mbedtls_pk_context& pk, bytes_view der, std::string_view password, unsigned max_iterations)
+{
+    encrypted_key_info info;
+    if (parse_encrypted_key_info(der, info))
+        return parse_encrypted(pk, der, info, password, max_iterations);
+    // Not encrypted: no password, so mbedTLS tries the plain forms only.
+    if (mbedtls_pk_parse_key(&pk, u8(der), der.size(), nullptr, 0) == 0)
+        return {};
+    return is_der_certificate(der) ? error::key_is_certificate : error::bad_private_key;
+}
+
+error_code parse_pem_key(mbedtls_pk_context& pk, bytes_view data, std::string_view password, unsigned max_iterations)
+{
+    if (!looks_like_pem(data))
+        return error::not_pem;
+    const pem_buffer buf(data);
+    static constexpr const char* begin_encrypted = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
+    if (contains(data, begin_encrypted)) {
+        // RFC 7468 §11: its DER, decrypted here rather than by mbedTLS.
+        mbedtls_pem_context pem;
+        mbedtls_pem_init(&pem);
+        std::size_t used = 0;
+        error_code ec = error::bad_private_key;
+        if (mbedtls_pem_read_buffer(&pem, begin_encrypted, "-----END ENCRYPTED PRIVATE KEY-----", buf.data(), nullptr,
+                                    0, &used) == 0)
+            ec = parse_der_key(pk, {reinterpret_cast<const std::byte*>(pem.buf), pem.buflen}, password, max_iterations);
+        mbedtls_pem_free(&pem); // wipes the DER
+        return ec;
+    }
+    const int rc = mbedtls_pk_parse_key(&pk, buf.data(), buf.size(), password_bytes(password), password.size());
+    if (rc == 0)
+        return {};
+    const error_code ec = key_error(rc, !password.empty() && contains(data, "Proc-Type: 4,ENCRYPTED"));
+    if (ec == error::bad_private_key && contains(data, "CERTIFICATE-----"))
+        return error::key_is_certificate;
+    return ec;
+}
+
 } // namespace
+
+error_code parse_private_key(mbedtls_pk_context& pk, bytes_view data, file_format fmt, std::string_view password,
+                             unsigned max_iterations)
+{
+    if (fmt == file_format::pem)
+        return parse_pem_key(pk, data, password, max_iterations);
+    if (looks_like_pem(data))
+        return error::pem_loaded_as_der;
+    return parse_der_key(pk, data, password, max_iterations);
+}
 
 pem_buffer::pem_buffer(bytes_view data) : buf_(data.size() + 1, 0)
 {
@@ -114,22 +229,11 @@ private_key::~private_key() = default;
 
 private_key private_key::parse(bytes_view data, file_format fmt, std::string_view password, error_code& ec)
 {
-    ec = {};
     private_key k;
     auto st = std::make_unique<state>();
-    const auto* pwd = password.empty() ? nullptr : reinterpret_cast<const unsigned char*>(password.data());
-    int rc = 0;
-    if (fmt == file_format::pem) {
-        const detail::pem_buffer buf(data);
-        rc = mbedtls_pk_parse_key(&st->pk, buf.data(), buf.size(), pwd, password.size());
-    } else {
-        rc = mbedtls_pk_parse_key(&st->pk, u8(data), data.size(), pwd, password.size());
-    }
-    if (rc != 0) {
-        ec = error::invalid_configuration;
-        return k;
-    }
-    k.st_ = std::move(st);
+    ec = detail::parse_private_key(st->pk, data, fmt, password, detail::max_pbkdf2_iterations);
+    if (!ec)
+        k.st_ = std::move(st);
     return k;
 }
 

@@ -29,8 +29,9 @@ class crl_list;
 /// A private key loaded from PEM (optionally encrypted) or DER.
 class private_key {
 public:
-    /// `password` is used only for encrypted PEM. On failure `ec` is set
-    /// (error::invalid_configuration) and the result is empty.
+    /// `password` (empty: none) is used only for an encrypted key. On failure
+    /// `ec` names the mistake (error::key_password_wrong, not_pem, ...) and
+    /// the result is empty.
     static private_key parse(bytes_view data, file_format fmt, std::string_view password,
                              error_code& ec);
 

@@ -65,6 +65,11 @@ private:
 
 bool looks_like_pem(bytes_view data) noexcept;
 
+/// private_key::parse into `pk`, with a bound on the PBKDF2 or PKCS#12
+/// iteration count an encrypted key may ask for (fuzz_pkcs8 lowers it).
+error_code parse_private_key(mbedtls_pk_context& pk, bytes_view data, file_format fmt, std::string_view password,
+                             unsigned max_iterations);
+
 key_type type_of(const mbedtls_pk_context& pk) noexcept;
 
 /// The scheme's row, when `k` is of the family that makes its signatures.
