@@ -319,9 +319,13 @@ BOOST_AUTO_TEST_CASE(a_key_file_that_does_not_load_is_named)
     const scratch_dir dir;
     const auto file = dir.write("garbage.key", "not a key\n");
     context ctx;
-    const auto t = thrown_by([&] { ctx.use_private_key_file(file); });
-    BOOST_TEST(t.code.failed());
-    BOOST_TEST(contains(t.what, "mtls::context::use_private_key_file: " + file + ": " + t.code.message()), t.what);
+    auto t = thrown_by([&] { ctx.use_private_key_file(file); });
+    CHECK_THROWN(t, error::not_pem, "mtls::context::use_private_key_file", file, "input is not PEM");
+
+    const auto encrypted = cert_path("client-ecdsa-encrypted.key");
+    ctx.set_password_callback([](std::size_t) { return std::string("wrong"); });
+    t = thrown_by([&] { ctx.use_private_key_file(encrypted); });
+    CHECK_THROWN(t, error::key_password_wrong, "mtls::context::use_private_key_file", encrypted, "bad decrypt");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
