@@ -11,11 +11,13 @@
 // its input. Every wait on the server (connect, handshake, each echo,
 // shutdown) is raced against a timer: one that takes longer than --timeout
 // seconds (default 10) ends the program with a message and exit 1, as does any
-// error. Exit 2 for a bad command line.
+// error. Exit 2 for a bad command line, with one line saying why and the usage
+// (options.hpp); --help prints the usage.
 // SSLKEYLOGFILE, when set, names a file the TLS secrets are appended to, for
 // Wireshark (key_log_file.hpp); for debugging only.
 
 #include "key_log_file.hpp"
+#include "options.hpp"
 
 #include <mtls/context.hpp>
 #include <mtls/tls_stream.hpp>
@@ -36,7 +38,6 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
-#include <map>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -48,11 +49,8 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
-[[noreturn]] void usage(const std::string& why) {
-    std::cerr << "coro_echo_client: " << why << "\n"
-              << "usage: coro_echo_client HOST PORT --cert F --key F --ca F [--timeout SECONDS]\n";
-    std::exit(2);
-}
+constexpr std::string_view usage_text =
+    "usage: coro_echo_client HOST PORT --cert F --key F --ca F [--timeout SECONDS]\n";
 
 struct settings {
     std::string host, port;
@@ -119,35 +117,27 @@ asio::awaitable<void> run(const settings& s, const mtls::context& ctx) {
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 3 || std::string(argv[1]).starts_with("--") || std::string(argv[2]).starts_with("--"))
-        usage("missing HOST or PORT");
-    settings s{argv[1], argv[2], "10", std::chrono::seconds(10)};
-    std::map<std::string, std::string> options;
-    for (int i = 3; i < argc; i += 2) {
-        const std::string name = argv[i];
-        if (name != "--cert" && name != "--key" && name != "--ca" && name != "--timeout")
-            usage("unknown option " + name);
-        if (i + 1 == argc) usage("missing value for " + name);
-        options[name] = argv[i + 1];
-    }
-    for (const char* required : {"--cert", "--key", "--ca"})
-        if (!options.contains(required)) usage(std::string("missing ") + required);
-    if (options.contains("--timeout")) {
-        s.timeout_text = options["--timeout"];
-        std::size_t used = 0;
-        double seconds = 0;
-        try { seconds = std::stod(s.timeout_text, &used); } catch (const std::exception&) {}
-        if (used != s.timeout_text.size() || !(seconds > 0 && seconds <= 86400))
-            usage("bad timeout " + s.timeout_text);
-        s.timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-            std::chrono::duration<double>(seconds));
-    }
+    // HOST PORT, then the flags of the comment at the top; a bad one exits 2 (options.hpp).
+    const examples::command_line cli(argc, argv, "coro_echo_client", usage_text, {"HOST", "PORT"},
+                                     {{"--cert"}, {"--key"}, {"--ca"}, {"--timeout"}});
+    cli.to_number(cli.positional(1), 1, 65535, "PORT");
+    settings s{cli.positional(0), cli.positional(1), cli.value("--timeout", "10"), {}};
+    const std::string cert = cli.required("--cert");
+    const std::string key = cli.required("--key");
+    const std::string ca = cli.required("--ca");
+    std::size_t used = 0;
+    double seconds = 0;
+    try { seconds = std::stod(s.timeout_text, &used); } catch (const std::exception&) {}
+    if (used != s.timeout_text.size() || !(seconds > 0 && seconds <= 86400))
+        cli.fail("bad --timeout " + s.timeout_text + " (expected seconds, more than 0 and at most 86400)");
+    s.timeout =
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
 
     try {
         mtls::context ctx;
-        ctx.use_certificate_chain_file(options["--cert"]);
-        ctx.use_private_key_file(options["--key"]);
-        ctx.load_verify_file(options["--ca"]);
+        ctx.use_certificate_chain_file(cert);
+        ctx.use_private_key_file(key);
+        ctx.load_verify_file(ca);
         examples::use_key_log_file(ctx);
 
         asio::io_context io;

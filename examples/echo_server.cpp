@@ -7,6 +7,8 @@
 //               [--max-connections N]
 //
 // --port 0 picks a free port; the port is printed as "listening on port N".
+// A bad command line exits 2 with one line saying why and the usage
+// (options.hpp); --help prints the usage.
 // Each connection is reported on stdout once its handshake is done:
 //   TLSv1.3 TLS_AES_128_GCM_SHA256 client: CN=mtls test client
 // then everything the client sends is echoed back until it closes. A failed
@@ -27,6 +29,7 @@
 // Wireshark (key_log_file.hpp); for debugging only.
 
 #include "key_log_file.hpp"
+#include "options.hpp"
 
 #include <mtls/context.hpp>
 #include <mtls/tls_stream.hpp>
@@ -45,7 +48,6 @@
 #include <exception>
 #include <functional>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <string>
 
@@ -68,21 +70,9 @@ constexpr std::chrono::seconds linger_time{1};
 constexpr std::chrono::milliseconds first_backoff{100};
 constexpr std::chrono::milliseconds max_backoff{1000};
 
-[[noreturn]] void usage(const std::string& why) {
-    std::cerr << "echo_server: " << why << "\n"
-              << "usage: echo_server --port P --cert F --key F --ca F\n"
-                 "                   [--handshake-timeout SECONDS] [--idle-timeout SECONDS]"
-                 " [--max-connections N]\n";
-    std::exit(2);
-}
-
-// A decimal number in [min, max], or a usage error naming `what`.
-long parse_number(const std::string& text, long min, long max, const std::string& what) {
-    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos ||
-        std::stol(text) < min || std::stol(text) > max)
-        usage("bad " + what + " " + text);
-    return std::stol(text);
-}
+constexpr std::string_view usage_text =
+    "usage: echo_server --port P --cert F --key F --ca F\n"
+    "                   [--handshake-timeout SECONDS] [--idle-timeout SECONDS] [--max-connections N]\n";
 
 // One client: handshake, then read and write back until it closes. Each
 // callback holds the session alive through shared_from_this(); the session
@@ -221,33 +211,24 @@ private:
 } // namespace
 
 int main(int argc, char** argv) {
-    std::map<std::string, std::string> options;
-    for (int i = 1; i < argc; i += 2) {
-        const std::string name = argv[i];
-        if (name != "--port" && name != "--cert" && name != "--key" && name != "--ca" &&
-            name != "--handshake-timeout" && name != "--idle-timeout" && name != "--max-connections")
-            usage("unknown option " + name);
-        if (i + 1 == argc) usage("missing value for " + name);
-        options[name] = argv[i + 1];
-    }
-    for (const char* required : {"--port", "--cert", "--key", "--ca"})
-        if (!options.contains(required)) usage(std::string("missing ") + required);
-    const auto port = static_cast<unsigned short>(parse_number(options["--port"], 0, 65535, "port"));
+    // The flags of the comment at the top; a bad one exits 2 (options.hpp).
+    const examples::command_line cli(argc, argv, "echo_server", usage_text, {},
+                                     {{"--port"}, {"--cert"}, {"--key"}, {"--ca"}, {"--handshake-timeout"},
+                                      {"--idle-timeout"}, {"--max-connections"}});
+    const unsigned short port = cli.port("--port");
+    const std::string cert = cli.required("--cert");
+    const std::string key = cli.required("--key");
+    const std::string ca = cli.required("--ca");
     limits lim;
-    if (options.contains("--handshake-timeout"))
-        lim.handshake_timeout = std::chrono::seconds(
-            parse_number(options["--handshake-timeout"], 1, 86400, "handshake timeout"));
-    if (options.contains("--idle-timeout"))
-        lim.idle_timeout =
-            std::chrono::seconds(parse_number(options["--idle-timeout"], 1, 86400, "idle timeout"));
-    if (options.contains("--max-connections"))
-        lim.max_connections = parse_number(options["--max-connections"], 1, 1000000, "max connections");
+    lim.handshake_timeout = cli.seconds("--handshake-timeout", lim.handshake_timeout);
+    lim.idle_timeout = cli.seconds("--idle-timeout", lim.idle_timeout);
+    lim.max_connections = cli.number("--max-connections", 1, 1000000, lim.max_connections);
 
     try {
         mtls::context ctx;
-        ctx.use_certificate_chain_file(options["--cert"]);
-        ctx.use_private_key_file(options["--key"]);
-        ctx.load_verify_file(options["--ca"]);
+        ctx.use_certificate_chain_file(cert);
+        ctx.use_private_key_file(key);
+        ctx.load_verify_file(ca);
         ctx.set_verify_mode(mtls::verify_peer | mtls::verify_fail_if_no_peer_cert);
         examples::use_key_log_file(ctx);
 

@@ -24,15 +24,16 @@
 //   resumed: no                        ("yes" when the handshake resumed --sess-in)
 //   alpn: http/1.1                     (the server's pick, or "alpn: none")
 // Exits 0 on a 2xx answer; otherwise prints one line saying why and exits 1
-// (2 for a bad command line). When the server offered no session, --sess-out
-// prints "https_client: no session to save" and the exit status stays the
-// request's; a --sess-in file that cannot be read or holds no session, or a
-// --sess-out file that cannot be written, exits 1.
+// (2 for a bad command line, with the usage: options.hpp; --help prints the
+// usage). When the server offered no session, --sess-out prints
+// "https_client: no session to save" and the exit status stays the request's;
+// a --sess-in file that cannot be read or holds no session, or a --sess-out
+// file that cannot be written, exits 1.
 // SSLKEYLOGFILE, when set, names a file the TLS secrets are appended to, for
 // Wireshark (key_log_file.hpp); for debugging only.
 
-#include "alpn_option.hpp"
 #include "key_log_file.hpp"
+#include "options.hpp"
 
 #include <mtls/context.hpp>
 #include <mtls/session.hpp>
@@ -61,7 +62,6 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <map>
 #include <optional>
 #include <regex>
 #include <span>
@@ -79,72 +79,51 @@ namespace {
 // The whole exchange, from name resolution to the end of the response.
 constexpr std::chrono::seconds overall_timeout{30};
 
-[[noreturn]] void usage(const std::string& why) {
-    std::cerr << "https_client: " << why << "\n"
-              << "usage: https_client URL [--cert F --key F] [--ca F] [--servername N]"
-                 " [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n"
-                 "                    [--groups x25519,secp256r1,secp384r1]"
-                 " [--ciphers IANA_NAME,...]\n"
-                 "                    [--sess-in FILE] [--sess-out FILE] [--alpn PROTOCOL,...]\n";
-    std::exit(2);
+constexpr std::string_view usage_text =
+    "usage: https_client URL [--cert F --key F] [--ca F] [--servername N]"
+    " [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n"
+    "                    [--groups x25519,secp256r1,secp384r1] [--ciphers IANA_NAME,...]\n"
+    "                    [--sess-in FILE] [--sess-out FILE] [--alpn PROTOCOL,...]\n";
+
+// URL, then the flags of the comment at the top; a bad one exits 2 (options.hpp).
+examples::command_line parse_command_line(int argc, char** argv) {
+    return {argc, argv, "https_client", usage_text, {"URL"},
+            {{"--cert"}, {"--key"}, {"--ca"}, {"--servername"}, {"--tls-min"}, {"--tls-max"}, {"--groups"},
+             {"--ciphers"}, {"--sess-in"}, {"--sess-out"}, {"--alpn"}}};
 }
 
 struct url {
     std::string host, port, target;
 };
 
-url parse_url(const std::string& text) {
+url parse_url(const examples::command_line& cli) {
     // https://host[:port][/path]; an IPv6 literal goes in brackets.
     static const std::regex pattern(R"(https://(\[[^\]]+\]|[^/:]+)(?::(\d+))?(/.*)?)");
+    const std::string& text = cli.positional(0);
     std::smatch m;
-    if (!std::regex_match(text, m, pattern)) usage("not an https URL: " + text);
+    if (!std::regex_match(text, m, pattern)) cli.fail("not an https URL: " + text);
     std::string host = m[1];
     if (host.front() == '[') host = host.substr(1, host.size() - 2);
+    if (m[2].matched) cli.to_number(m[2].str(), 1, 65535, "port in URL");
     return {host, m[2].matched ? m[2].str() : "443", m[3].matched ? m[3].str() : "/"};
 }
 
-// --tls-min / --tls-max take the number alone ("1.3"), the name without "TLSv".
-mtls::tls_version parse_version(const std::string& text) {
-    mtls::tls_version version{};
-    if (!mtls::from_string("TLSv" + text, version)) usage("unknown TLS version " + text);
-    return version;
-}
+// Every value is checked before any file is read, so that a bad command line
+// exits 2 whatever its files hold.
+mtls::context make_context(const examples::command_line& cli) {
+    if (cli.has("--cert") != cli.has("--key")) cli.fail("--cert and --key go together");
+    const examples::protocol_options protocol(cli);
+    const auto alpn = cli.alpn("--alpn", {});
 
-// A comma-separated list of names as mtls::to_string spells them; the order is
-// kept (it is the preference order).
-template <class Value>
-std::vector<Value> parse_list(const std::string& text, const std::string& what) {
-    std::vector<Value> values;
-    std::string_view rest = text;
-    for (;;) {
-        const auto comma = rest.find(',');
-        const std::string_view name = rest.substr(0, comma);
-        Value value{};
-        if (!mtls::from_string(name, value)) usage("unknown " + what + " '" + std::string(name) + "'");
-        values.push_back(value);
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-    }
-    return values;
-}
-
-mtls::context make_context(std::map<std::string, std::string> options) {
     mtls::context ctx;
-    if (options.contains("--cert") != options.contains("--key"))
-        usage("--cert and --key go together");
-    if (options.contains("--cert")) {
-        ctx.use_certificate_chain_file(options["--cert"]);
-        ctx.use_private_key_file(options["--key"]);
+    if (cli.has("--cert")) {
+        ctx.use_certificate_chain_file(cli.value("--cert"));
+        ctx.use_private_key_file(cli.value("--key"));
     }
-    if (options.contains("--ca")) ctx.load_verify_file(options["--ca"]);
+    if (cli.has("--ca")) ctx.load_verify_file(cli.value("--ca"));
     else ctx.set_default_verify_paths();
-    if (options.contains("--tls-min")) ctx.set_min_version(parse_version(options["--tls-min"]));
-    if (options.contains("--tls-max")) ctx.set_max_version(parse_version(options["--tls-max"]));
-    if (options.contains("--groups"))
-        ctx.set_groups(parse_list<mtls::named_group>(options["--groups"], "group"));
-    if (options.contains("--ciphers"))
-        ctx.set_cipher_suites(parse_list<mtls::cipher_suite>(options["--ciphers"], "cipher suite"));
-    if (options.contains("--alpn")) ctx.set_alpn_protocols(examples::parse_alpn(options["--alpn"], usage));
+    protocol.apply(ctx);
+    if (!alpn.empty()) ctx.set_alpn_protocols(alpn);
     examples::use_key_log_file(ctx);
     return ctx;
 }
@@ -223,25 +202,18 @@ get(const url& where, const std::string& server_name, const mtls::context& ctx, 
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) usage("missing URL");
-    const url where = parse_url(argv[1]);
-    std::map<std::string, std::string> options;
-    for (int i = 2; i < argc; i += 2) {
-        if (i + 1 == argc) usage(std::string("missing value for ") + argv[i]);
-        options[argv[i]] = argv[i + 1];
-    }
-
+    const examples::command_line cli = parse_command_line(argc, argv);
+    const url where = parse_url(cli);
     mtls::context ctx;
     mtls::session resume;
     try {
-        ctx = make_context(options);
-        if (options.contains("--sess-in")) resume = read_session(options["--sess-in"]);
+        ctx = make_context(cli);
+        if (cli.has("--sess-in")) resume = read_session(cli.value("--sess-in"));
     } catch (const std::exception& e) { // names the file that did not load
         std::cerr << "https_client: " << e.what() << std::endl;
         return 1;
     }
-    const std::string server_name =
-        options.contains("--servername") ? options["--servername"] : where.host;
+    const std::string server_name = cli.value("--servername", where.host);
 
     std::optional<result> done;
     try {
@@ -265,12 +237,12 @@ int main(int argc, char** argv) {
 
     const http::response<http::string_body>& response = done->response;
     std::cout << response.body() << std::flush;
-    if (options.contains("--sess-out")) {
+    if (cli.has("--sess-out")) {
         if (done->session.empty()) {
             std::cerr << "https_client: no session to save" << std::endl;
         } else {
             try {
-                write_session(options["--sess-out"], done->session);
+                write_session(cli.value("--sess-out"), done->session);
             } catch (const std::exception& e) {
                 std::cerr << "https_client: " << e.what() << std::endl;
                 return 1;

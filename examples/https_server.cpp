@@ -56,6 +56,8 @@
 // the same file resume each other's sessions. Without it, each process has its
 // own random key.
 // --port 0 picks a free port; the port is printed as "listening on port N".
+// A bad command line exits 2 with one line saying why and the usage
+// (options.hpp); --help prints the usage.
 // A failed connection is logged as one line on stderr; the server keeps going.
 // A client sending plain HTTP to the TLS port gets a plain HTTP 400 telling
 // it to use https://.
@@ -74,8 +76,8 @@
 // SSLKEYLOGFILE, when set, names a file the TLS secrets are appended to, for
 // Wireshark (key_log_file.hpp); for debugging only.
 
-#include "alpn_option.hpp"
 #include "key_log_file.hpp"
+#include "options.hpp"
 
 #include <mtls/context.hpp>
 #include <mtls/tls_stream.hpp>
@@ -99,7 +101,6 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <map>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -130,52 +131,24 @@ constexpr std::chrono::seconds linger_time{1};
 constexpr std::chrono::milliseconds first_backoff{100};
 constexpr std::chrono::milliseconds max_backoff{1000};
 
-[[noreturn]] void usage(const std::string& why) {
-    std::cerr << "https_server: " << why << "\n"
-              << "usage: https_server --port P --cert F --key F [--ca F]"
-                 " [--verify none|optional|require] [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n"
-                 "                    [--groups x25519,secp256r1,secp384r1]"
-                 " [--ciphers IANA_NAME,...]\n"
-                 "                    [--handshake-timeout SECONDS] [--idle-timeout SECONDS]"
-                 " [--max-connections N]\n"
-                 "                    [--ticket-key-file FILE] [--alpn PROTOCOL,...] [--crl FILE]"
-                 " [--require-client-uri PATTERN]\n"
-                 "                    [--sni NAME=CERT,KEY]... [--sni-strict]\n"
-                 "                    [--keymatexport LABEL [--keymatexportlen N]]\n";
-    std::exit(2);
-}
+constexpr std::string_view usage_text =
+    "usage: https_server --port P --cert F --key F [--ca F]"
+    " [--verify none|optional|require] [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n"
+    "                    [--groups x25519,secp256r1,secp384r1] [--ciphers IANA_NAME,...]\n"
+    "                    [--handshake-timeout SECONDS] [--idle-timeout SECONDS] [--max-connections N]\n"
+    "                    [--ticket-key-file FILE] [--alpn PROTOCOL,...] [--crl FILE]"
+    " [--require-client-uri PATTERN]\n"
+    "                    [--sni NAME=CERT,KEY]... [--sni-strict]\n"
+    "                    [--keymatexport LABEL [--keymatexportlen N]]\n";
 
-// A decimal number in [min, max], or a usage error naming `what`.
-long parse_number(const std::string& text, long min, long max, const std::string& what) {
-    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos ||
-        std::stol(text) < min || std::stol(text) > max)
-        usage("bad " + what + " " + text);
-    return std::stol(text);
-}
-
-// --tls-min / --tls-max take the number alone ("1.3"), the name without "TLSv".
-mtls::tls_version parse_version(const std::string& text) {
-    mtls::tls_version version{};
-    if (!mtls::from_string("TLSv" + text, version)) usage("unknown TLS version " + text);
-    return version;
-}
-
-// A comma-separated list of names as mtls::to_string spells them; the order is
-// kept (it is the preference order).
-template <class Value>
-std::vector<Value> parse_list(const std::string& text, const std::string& what) {
-    std::vector<Value> values;
-    std::string_view rest = text;
-    for (;;) {
-        const auto comma = rest.find(',');
-        const std::string_view name = rest.substr(0, comma);
-        Value value{};
-        if (!mtls::from_string(name, value)) usage("unknown " + what + " '" + std::string(name) + "'");
-        values.push_back(value);
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-    }
-    return values;
+// The flags of the comment at the top; a bad one exits 2 (options.hpp).
+examples::command_line parse_command_line(int argc, char** argv) {
+    return {argc, argv, "https_server", usage_text, {},
+            {{"--port"}, {"--cert"}, {"--key"}, {"--ca"}, {"--verify"}, {"--tls-min"}, {"--tls-max"},
+             {"--groups"}, {"--ciphers"}, {"--handshake-timeout"}, {"--idle-timeout"},
+             {"--max-connections"}, {"--ticket-key-file"}, {"--alpn"}, {"--crl"},
+             {"--require-client-uri"}, {.name = "--sni", .repeatable = true},
+             {.name = "--sni-strict", .takes_value = false}, {"--keymatexport"}, {"--keymatexportlen"}}};
 }
 
 // --ticket-key-file: the file is as secret as the private key (whoever has it
@@ -191,53 +164,84 @@ void set_ticket_keys(mtls::context& ctx, const std::string& path) {
                                  " bytes: " + ec.message());
 }
 
-// The settings that decide which clients `ctx` admits. Each --sni context
-// gets them too: the one chosen for a name checks that name's clients.
-void set_client_policy(mtls::context& ctx, std::map<std::string, std::string>& options) {
-    if (options.contains("--ca")) ctx.load_verify_file(options["--ca"]);
-    if (options.contains("--crl")) ctx.add_crl_file(options["--crl"]);
-    const std::string verify = options.contains("--verify") ? options["--verify"] : "none";
-    if (verify == "none") ctx.set_verify_mode(mtls::verify_none);
-    else if (verify == "optional") ctx.set_verify_mode(mtls::verify_peer);
-    else if (verify == "require")
-        ctx.set_verify_mode(mtls::verify_peer | mtls::verify_fail_if_no_peer_cert);
-    else usage("unknown verify mode " + verify);
-    if (options.contains("--require-client-uri")) {
-        const auto required = mtls::peer_identity::uri(options["--require-client-uri"]);
-        if (!required.valid()) usage("bad URI pattern " + options["--require-client-uri"]);
-        ctx.set_required_peer_identities({required});
+// The settings that decide which clients a context admits. Each --sni
+// context gets them too: the one chosen for a name checks that name's clients.
+struct client_policy {
+    std::string ca, crl; // files; empty when not given
+    mtls::verify_mode verify = mtls::verify_none;
+    std::vector<mtls::peer_identity> required;
+};
+
+client_policy read_client_policy(const examples::command_line& cli) {
+    client_policy policy;
+    policy.ca = cli.value("--ca");
+    policy.crl = cli.value("--crl");
+    const std::string verify = cli.choice("--verify", {"none", "optional", "require"}, "none");
+    if (verify == "optional") policy.verify = mtls::verify_peer;
+    if (verify == "require") policy.verify = mtls::verify_peer | mtls::verify_fail_if_no_peer_cert;
+    if (cli.has("--require-client-uri")) {
+        auto required = mtls::peer_identity::uri(cli.value("--require-client-uri"));
+        if (!required.valid()) cli.fail("bad --require-client-uri " + required.value());
+        policy.required.push_back(std::move(required));
     }
+    return policy;
 }
 
-// One --sni value, NAME=CERT,KEY: a context for NAME's clients.
-void add_server_name(mtls::context& ctx, const std::string& value, std::map<std::string, std::string>& options) {
-    const auto equals = value.find('=');
-    const auto comma = value.find(',', equals);
-    if (equals == 0 || comma == std::string::npos || comma == equals + 1 || comma + 1 == value.size())
-        usage("bad --sni " + value + " (expected NAME=CERT,KEY)");
-    mtls::context per_name;
-    per_name.use_certified_key_file(value.substr(equals + 1, comma - equals - 1), value.substr(comma + 1));
-    set_client_policy(per_name, options);
-    ctx.add_server_name(value.substr(0, equals), per_name);
+void set_client_policy(mtls::context& ctx, const client_policy& policy) {
+    if (!policy.ca.empty()) ctx.load_verify_file(policy.ca);
+    if (!policy.crl.empty()) ctx.add_crl_file(policy.crl);
+    ctx.set_verify_mode(policy.verify);
+    if (!policy.required.empty()) ctx.set_required_peer_identities(policy.required);
 }
 
-mtls::context make_context(std::map<std::string, std::string> options, const std::vector<std::string>& sni) {
-    for (const char* required : {"--port", "--cert", "--key"})
-        if (!options.contains(required)) usage(std::string("missing ") + required);
+// One --sni value, NAME=CERT,KEY.
+struct server_name {
+    std::string name, cert, key;
+};
+
+std::vector<server_name> read_server_names(const examples::command_line& cli) {
+    const auto ascii_lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    std::vector<server_name> names;
+    for (const std::string& value : cli.values("--sni")) {
+        const auto equals = value.find('=');
+        const auto comma = value.find(',', equals);
+        if (equals == 0 || comma == std::string::npos || comma == equals + 1 || comma + 1 == value.size())
+            cli.fail("bad --sni " + value + " (expected NAME=CERT,KEY)");
+        server_name entry{value.substr(0, equals), value.substr(equals + 1, comma - equals - 1),
+                          value.substr(comma + 1)};
+        // A second entry would silently replace the first (add_server_name).
+        for (const server_name& earlier : names)
+            if (std::ranges::equal(earlier.name, entry.name, {}, ascii_lower, ascii_lower))
+                cli.fail("--sni " + entry.name + " given twice");
+        names.push_back(std::move(entry));
+    }
+    return names;
+}
+
+// Every value is checked before any file is read, so that a bad command line
+// exits 2 whatever its files hold.
+mtls::context make_context(const examples::command_line& cli) {
+    const std::string cert = cli.required("--cert");
+    const std::string key = cli.required("--key");
+    const client_policy policy = read_client_policy(cli);
+    const std::vector<server_name> names = read_server_names(cli);
+    const examples::protocol_options protocol(cli);
+    const auto alpn = cli.alpn("--alpn", {"http/1.1"});
+
     mtls::context ctx;
-    ctx.use_certificate_chain_file(options["--cert"]);
-    ctx.use_private_key_file(options["--key"]);
-    set_client_policy(ctx, options);
-    for (const auto& value : sni) add_server_name(ctx, value, options);
-    ctx.set_reject_unknown_server_names(options.contains("--sni-strict"));
-    if (options.contains("--tls-min")) ctx.set_min_version(parse_version(options["--tls-min"]));
-    if (options.contains("--tls-max")) ctx.set_max_version(parse_version(options["--tls-max"]));
-    if (options.contains("--groups"))
-        ctx.set_groups(parse_list<mtls::named_group>(options["--groups"], "group"));
-    if (options.contains("--ciphers"))
-        ctx.set_cipher_suites(parse_list<mtls::cipher_suite>(options["--ciphers"], "cipher suite"));
-    if (options.contains("--ticket-key-file")) set_ticket_keys(ctx, options["--ticket-key-file"]);
-    ctx.set_alpn_protocols(examples::parse_alpn(options.contains("--alpn") ? options["--alpn"] : "http/1.1", usage));
+    ctx.use_certificate_chain_file(cert);
+    ctx.use_private_key_file(key);
+    set_client_policy(ctx, policy);
+    for (const server_name& entry : names) {
+        mtls::context per_name;
+        per_name.use_certified_key_file(entry.cert, entry.key);
+        set_client_policy(per_name, policy);
+        ctx.add_server_name(entry.name, per_name);
+    }
+    ctx.set_reject_unknown_server_names(cli.has("--sni-strict"));
+    protocol.apply(ctx);
+    if (cli.has("--ticket-key-file")) set_ticket_keys(ctx, cli.value("--ticket-key-file"));
+    ctx.set_alpn_protocols(alpn);
     examples::use_key_log_file(ctx);
     return ctx;
 }
@@ -434,35 +438,21 @@ private:
 } // namespace
 
 int main(int argc, char** argv) {
-    std::map<std::string, std::string> options;
-    std::vector<std::string> sni; // --sni may be given more than once
-    for (int i = 1; i < argc; ++i) {
-        const std::string flag = argv[i];
-        if (flag == "--sni-strict") { // the one flag without a value
-            options[flag];
-            continue;
-        }
-        if (++i == argc) usage("missing value for " + flag);
-        if (flag == "--sni") sni.emplace_back(argv[i]);
-        else options[flag] = argv[i];
-    }
+    const examples::command_line cli = parse_command_line(argc, argv);
+    const unsigned short port = cli.port("--port");
     limits lim;
-    if (options.contains("--handshake-timeout"))
-        lim.handshake_timeout = std::chrono::seconds(
-            parse_number(options["--handshake-timeout"], 1, 86400, "handshake timeout"));
-    if (options.contains("--idle-timeout"))
-        lim.idle_timeout =
-            std::chrono::seconds(parse_number(options["--idle-timeout"], 1, 86400, "idle timeout"));
-    if (options.contains("--max-connections"))
-        lim.max_connections = parse_number(options["--max-connections"], 1, 1000000, "max connections");
-    lim.export_label = options["--keymatexport"];
-    if (options.contains("--keymatexportlen"))
-        lim.export_length = static_cast<std::size_t>(
-            parse_number(options["--keymatexportlen"], 1, 16384, "keying material length"));
+    lim.handshake_timeout = cli.seconds("--handshake-timeout", lim.handshake_timeout);
+    lim.idle_timeout = cli.seconds("--idle-timeout", lim.idle_timeout);
+    lim.max_connections = cli.number("--max-connections", 1, 1000000, lim.max_connections);
+    lim.export_label = cli.value("--keymatexport");
+    if (cli.has("--keymatexportlen") && lim.export_label.empty())
+        cli.fail("--keymatexportlen needs --keymatexport");
+    lim.export_length = static_cast<std::size_t>(
+        cli.number("--keymatexportlen", 1, 16384, static_cast<long>(lim.export_length)));
     try {
-        const mtls::context ctx = make_context(options, sni);
+        const mtls::context ctx = make_context(cli);
         asio::io_context io;
-        server https(io, static_cast<unsigned short>(std::stoi(options["--port"])), ctx, lim);
+        server https(io, port, ctx, lim);
         std::cout << "listening on port " << https.port() << std::endl;
         https.accept();
         io.run();

@@ -14,7 +14,8 @@
 //   server: closed by the client, code 1000
 //   client: closed
 // Exit status: 0 when both sides got that far, 1 on any failure (one line per
-// failed side on stderr), 2 on a bad command line.
+// failed side on stderr), 2 on a bad command line (with one line saying why
+// and the usage: options.hpp; --help prints the usage).
 // The server serves this one client only, within time_limit; when its TLS
 // handshake fails it drains the connection briefly before closing (see
 // linger_close), so the client reads the server's alert.
@@ -22,6 +23,7 @@
 // Wireshark (key_log_file.hpp); for debugging only.
 
 #include "key_log_file.hpp"
+#include "options.hpp"
 
 #include <mtls/beast.hpp> // teardown for websocket::stream<mtls::tls_stream<...>>
 #include <mtls/context.hpp>
@@ -43,7 +45,6 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
-#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -64,12 +65,8 @@ constexpr std::chrono::seconds linger_time{1};
 
 const std::string message = "hello over wss";
 
-[[noreturn]] void usage(const std::string& why) {
-    std::cerr << "wss_echo: " << why << "\n"
-              << "usage: wss_echo --ca F --server-cert F --server-key F"
-                 " --client-cert F --client-key F\n";
-    std::exit(2);
-}
+constexpr std::string_view usage_text =
+    "usage: wss_echo --ca F --server-cert F --server-key F --client-cert F --client-key F\n";
 
 // A failed step, e.g. "TLS handshake: certificate untrusted".
 struct failure : std::runtime_error {
@@ -178,21 +175,20 @@ mtls::context make_context(const std::string& cert, const std::string& key, cons
 } // namespace
 
 int main(int argc, char** argv) {
-    std::map<std::string, std::string> options;
-    for (int i = 1; i < argc; i += 2) {
-        if (i + 1 == argc) usage(std::string("missing value for ") + argv[i]);
-        options[argv[i]] = argv[i + 1];
-    }
-    for (const char* name : {"--ca", "--server-cert", "--server-key", "--client-cert", "--client-key"})
-        if (!options.contains(name)) usage(std::string("missing ") + name);
-    if (options.size() != 5) usage("unknown option");
+    // The flags of the comment at the top, all required; a bad one exits 2 (options.hpp).
+    const examples::command_line cli(argc, argv, "wss_echo", usage_text, {},
+                                     {{"--ca"}, {"--server-cert"}, {"--server-key"}, {"--client-cert"},
+                                      {"--client-key"}});
+    const std::string ca = cli.required("--ca");
+    const std::string server_cert = cli.required("--server-cert");
+    const std::string server_key = cli.required("--server-key");
+    const std::string client_cert = cli.required("--client-cert");
+    const std::string client_key = cli.required("--client-key");
 
     try {
         const mtls::context server_ctx =
-            make_context(options["--server-cert"], options["--server-key"], options["--ca"],
-                         mtls::verify_peer | mtls::verify_fail_if_no_peer_cert);
-        const mtls::context client_ctx = make_context(
-            options["--client-cert"], options["--client-key"], options["--ca"], mtls::verify_peer);
+            make_context(server_cert, server_key, ca, mtls::verify_peer | mtls::verify_fail_if_no_peer_cert);
+        const mtls::context client_ctx = make_context(client_cert, client_key, ca, mtls::verify_peer);
 
         asio::io_context io;
         tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});

@@ -8,7 +8,9 @@
 #include <mtls/context.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <string_view>
 #include <utility>
 
 namespace mtls {
@@ -18,9 +20,16 @@ using bytes = std::span<const std::byte>;
 using detail::file_contents;
 using detail::throw_if;
 
+// A certificate the user handed in failed to parse: no peer is involved.
+error_code local(error_code ec)
+{
+    return ec == error::bad_certificate ? error_code(error::bad_local_certificate) : ec;
+}
+
 std::vector<crypto::certificate> parse_own_chain(bytes data, file_format fmt, error_code& ec)
 {
     auto chain = crypto::certificate::parse_all(data, fmt, ec);
+    ec = local(ec);
     if (!ec && chain.front().public_key_type() == crypto::key_type::unsupported)
         ec = error::invalid_configuration;
     return chain;
@@ -43,17 +52,62 @@ crypto::private_key parse_key(const password_callback& password, bytes data, fil
     return key;
 }
 
+// Which input of a chain and key an error is about.
+enum class culprit { chain, key, both };
+
 // A chain and its key, checked to belong together.
 std::shared_ptr<detail::certified_key> parse_certified_key(const password_callback& password, bytes chain, bytes key,
-                                                           file_format fmt, error_code& ec)
+                                                           file_format fmt, error_code& ec, culprit& at)
 {
     auto out = std::make_shared<detail::certified_key>();
+    at = culprit::chain;
     out->chain = parse_own_chain(chain, fmt, ec);
-    if (!ec)
-        out->key = std::make_shared<const crypto::private_key>(parse_key(password, key, fmt, ec));
-    if (!ec && !out->key->matches(out->chain.front()))
-        ec = error::invalid_configuration;
-    return ec ? nullptr : out;
+    if (ec)
+        return nullptr;
+    at = culprit::key;
+    out->key = std::make_shared<const crypto::private_key>(parse_key(password, key, fmt, ec));
+    if (ec)
+        return nullptr;
+    at = culprit::both;
+    if (!out->key->matches(out->chain.front())) {
+        ec = error::key_mismatch;
+        return nullptr;
+    }
+    return out;
+}
+
+// use_certified_key (`add` false) or add_certified_key.
+void store_certified_key(detail::context_impl& m, std::shared_ptr<const detail::certified_key> k, bool add)
+{
+    m.update_credentials([&](detail::credentials& c) {
+        if (add)
+            c.keys.push_back(std::move(k));
+        else
+            c.keys.assign(1, std::move(k));
+    });
+}
+
+// Loads a chain file and its key file; returns what an error is about (a
+// path, or both), for the throwing overloads to name.
+std::string load_certified_key_files(detail::context_impl& m, const std::string& chain_path,
+                                     const std::string& key_path, bool add, error_code& ec)
+{
+    file_contents chain;
+    file_contents key;
+    if ((ec = chain.read(chain_path)))
+        return chain_path;
+    if ((ec = key.read(key_path)))
+        return key_path;
+    culprit at{};
+    auto k = parse_certified_key(m.password, chain.view(), key.view(), file_format::pem, ec, at);
+    if (k)
+        store_certified_key(m, std::move(k), add);
+    switch (at) {
+    case culprit::chain: return chain_path;
+    case culprit::key: return key_path;
+    case culprit::both: break;
+    }
+    return chain_path + ", " + key_path;
 }
 
 void set_first(detail::credentials& c, std::shared_ptr<const detail::certified_key> k)
@@ -62,19 +116,6 @@ void set_first(detail::credentials& c, std::shared_ptr<const detail::certified_k
         c.keys.push_back(std::move(k));
     else
         c.keys.front() = std::move(k);
-}
-
-// Reads a chain file and a key file, then hands both to `use`.
-template <class Use>
-void with_files(const std::string& chain_path, const std::string& key_path, error_code& ec, Use&& use)
-{
-    file_contents chain;
-    file_contents key;
-    ec = chain.read(chain_path);
-    if (!ec)
-        ec = key.read(key_path);
-    if (!ec)
-        use(chain.view(), key.view());
 }
 
 } // namespace
@@ -93,14 +134,19 @@ void context::use_certificate_chain(bytes data, file_format fmt, error_code& ec)
     auto chain = parse_own_chain(data, fmt, ec);
     if (ec)
         return;
-    mut().update_credentials([&](detail::credentials& c) {
+    ec = mut().update_credentials([&](detail::credentials& c) {
         auto next = std::make_shared<detail::certified_key>();
         next->chain = std::move(chain);
-        // As OpenSSL does: a new certificate whose key differs drops the old
-        // key, so that a chain and key can be replaced in either order.
-        if (!c.keys.empty() && c.keys.front()->key && c.keys.front()->key->matches(next->chain.front()))
-            next->key = c.keys.front()->key;
+        const detail::certified_key* first = c.keys.empty() ? nullptr : c.keys.front().get();
+        if (first && first->key && first->key->matches(next->chain.front()))
+            next->key = first->key;
+        else if (first && first->key && first->chain.empty())
+            return error_code(error::key_mismatch); // the key was loaded first, for another certificate
+        // Replacing a whole chain and key, as OpenSSL does: a chain for
+        // another key drops the old key, and the new key follows. Until it
+        // does, handshakes fail with certificate_without_key.
         set_first(c, std::move(next));
+        return error_code{};
     });
 }
 
@@ -108,7 +154,7 @@ void context::use_certificate_chain_file(const std::string& path)
 {
     error_code ec;
     use_certificate_chain_file(path, ec);
-    throw_if(ec, "mtls::context::use_certificate_chain_file");
+    throw_if(ec, "mtls::context::use_certificate_chain_file", path);
 }
 
 void context::use_certificate_chain_file(const std::string& path, error_code& ec)
@@ -136,7 +182,7 @@ void context::use_private_key(bytes data, file_format fmt, error_code& ec)
         if (!c.keys.empty())
             next->chain = c.keys.front()->chain;
         if (!next->chain.empty() && !key->matches(next->chain.front()))
-            return error_code(error::invalid_configuration);
+            return error_code(error::key_mismatch);
         next->key = std::move(key);
         set_first(c, std::move(next));
         return error_code{};
@@ -147,7 +193,7 @@ void context::use_private_key_file(const std::string& path, file_format fmt)
 {
     error_code ec;
     use_private_key_file(path, fmt, ec);
-    throw_if(ec, "mtls::context::use_private_key_file");
+    throw_if(ec, "mtls::context::use_private_key_file", path);
 }
 
 void context::use_private_key_file(const std::string& path, file_format fmt, error_code& ec)
@@ -167,22 +213,21 @@ void context::use_certified_key(bytes chain, bytes key, file_format fmt)
 
 void context::use_certified_key(bytes chain, bytes key, file_format fmt, error_code& ec)
 {
-    auto k = parse_certified_key(mut().password, chain, key, fmt, ec);
-    if (k)
-        mut().update_credentials([&](detail::credentials& c) { c.keys.assign(1, std::move(k)); });
+    culprit at{};
+    if (auto k = parse_certified_key(mut().password, chain, key, fmt, ec, at))
+        store_certified_key(mut(), std::move(k), false);
 }
 
 void context::use_certified_key_file(const std::string& chain_path, const std::string& key_path)
 {
     error_code ec;
-    use_certified_key_file(chain_path, key_path, ec);
-    throw_if(ec, "mtls::context::use_certified_key_file");
+    const auto at = load_certified_key_files(mut(), chain_path, key_path, false, ec);
+    throw_if(ec, "mtls::context::use_certified_key_file", at);
 }
 
 void context::use_certified_key_file(const std::string& chain_path, const std::string& key_path, error_code& ec)
 {
-    with_files(chain_path, key_path, ec,
-               [&](bytes chain, bytes key) { use_certified_key(chain, key, file_format::pem, ec); });
+    load_certified_key_files(mut(), chain_path, key_path, false, ec);
 }
 
 void context::add_certified_key(bytes chain, bytes key, file_format fmt)
@@ -194,22 +239,21 @@ void context::add_certified_key(bytes chain, bytes key, file_format fmt)
 
 void context::add_certified_key(bytes chain, bytes key, file_format fmt, error_code& ec)
 {
-    auto k = parse_certified_key(mut().password, chain, key, fmt, ec);
-    if (k)
-        mut().update_credentials([&](detail::credentials& c) { c.keys.push_back(std::move(k)); });
+    culprit at{};
+    if (auto k = parse_certified_key(mut().password, chain, key, fmt, ec, at))
+        store_certified_key(mut(), std::move(k), true);
 }
 
 void context::add_certified_key_file(const std::string& chain_path, const std::string& key_path)
 {
     error_code ec;
-    add_certified_key_file(chain_path, key_path, ec);
-    throw_if(ec, "mtls::context::add_certified_key_file");
+    const auto at = load_certified_key_files(mut(), chain_path, key_path, true, ec);
+    throw_if(ec, "mtls::context::add_certified_key_file", at);
 }
 
 void context::add_certified_key_file(const std::string& chain_path, const std::string& key_path, error_code& ec)
 {
-    with_files(chain_path, key_path, ec,
-               [&](bytes chain, bytes key) { add_certified_key(chain, key, file_format::pem, ec); });
+    load_certified_key_files(mut(), chain_path, key_path, true, ec);
 }
 
 void context::set_client_certificate_callback(client_certificate_callback cb)
@@ -236,13 +280,54 @@ namespace {
 template <class Add>
 error_code add_anchors(detail::context_impl& m, Add&& add)
 {
-    return m.update_credentials([&](detail::credentials& c) {
+    return local(m.update_credentials([&](detail::credentials& c) {
         auto next = std::make_shared<crypto::trust_store>(c.anchors->clone());
         if (error_code ec = add(*next))
             return ec;
         c.anchors = std::move(next);
         return error_code{};
+    }));
+}
+
+std::string environment_variable(const char* name)
+{
+    const char* v = std::getenv(name); // NOLINT(concurrency-mt-unsafe): mtls never sets the environment
+    return v != nullptr ? v : "";
+}
+
+// The trust store set_default_verify_paths reads, as OpenSSL finds it: the
+// bundle file and directories SSL_CERT_FILE and SSL_CERT_DIR (a ':'-separated
+// list) name replace Debian's. Returns the path an error is about.
+std::string load_default_verify_paths(detail::context_impl& m, error_code& ec)
+{
+    static const std::string default_bundle = "/etc/ssl/certs/ca-certificates.crt";
+    static const std::string default_dir = "/etc/ssl/certs";
+    std::string bundle = environment_variable("SSL_CERT_FILE");
+    std::vector<std::string> dirs;
+    const std::string dir_list = environment_variable("SSL_CERT_DIR");
+    for (std::size_t start = 0; start <= dir_list.size();) {
+        const auto end = std::min(dir_list.find(':', start), dir_list.size());
+        if (end > start)
+            dirs.push_back(dir_list.substr(start, end - start));
+        start = end + 1;
+    }
+    std::error_code sec;
+    if (bundle.empty() && std::filesystem::is_regular_file(default_bundle, sec))
+        bundle = default_bundle;
+    // The default directory holds what the bundle does: read only without one.
+    if (bundle.empty() && dirs.empty())
+        dirs.push_back(default_dir);
+    std::string failed;
+    ec = add_anchors(m, [&](crypto::trust_store& t) {
+        error_code e;
+        if (!bundle.empty() && (e = t.add_file(bundle)))
+            failed = bundle;
+        for (std::size_t i = 0; !e && i < dirs.size(); ++i)
+            if ((e = t.add_directory(dirs[i])))
+                failed = dirs[i];
+        return e;
     });
+    return failed;
 }
 
 } // namespace
@@ -257,6 +342,7 @@ void context::add_certificate_authority(bytes data, file_format fmt)
 void context::add_certificate_authority(bytes data, file_format fmt, error_code& ec)
 {
     const auto certs = crypto::certificate::parse_all(data, fmt, ec);
+    ec = local(ec);
     if (ec)
         return;
     ec = add_anchors(mut(), [&](crypto::trust_store& t) {
@@ -270,7 +356,7 @@ void context::load_verify_file(const std::string& path)
 {
     error_code ec;
     load_verify_file(path, ec);
-    throw_if(ec, "mtls::context::load_verify_file");
+    throw_if(ec, "mtls::context::load_verify_file", path);
 }
 
 void context::load_verify_file(const std::string& path, error_code& ec)
@@ -282,7 +368,7 @@ void context::add_verify_path(const std::string& dir)
 {
     error_code ec;
     add_verify_path(dir, ec);
-    throw_if(ec, "mtls::context::add_verify_path");
+    throw_if(ec, "mtls::context::add_verify_path", dir);
 }
 
 void context::add_verify_path(const std::string& dir, error_code& ec)
@@ -293,19 +379,13 @@ void context::add_verify_path(const std::string& dir, error_code& ec)
 void context::set_default_verify_paths()
 {
     error_code ec;
-    set_default_verify_paths(ec);
-    throw_if(ec, "mtls::context::set_default_verify_paths");
+    const auto at = load_default_verify_paths(mut(), ec);
+    throw_if(ec, "mtls::context::set_default_verify_paths", at);
 }
 
 void context::set_default_verify_paths(error_code& ec)
 {
-    // Debian's bundle; the directory form when the bundle is absent.
-    static const std::string bundle = "/etc/ssl/certs/ca-certificates.crt";
-    static const std::string dir = "/etc/ssl/certs";
-    std::error_code sec;
-    const bool use_bundle = std::filesystem::is_regular_file(bundle, sec);
-    ec = add_anchors(mut(),
-                     [&](crypto::trust_store& t) { return use_bundle ? t.add_file(bundle) : t.add_directory(dir); });
+    load_default_verify_paths(mut(), ec);
 }
 
 // --- server names -------------------------------------------------------------------
@@ -354,7 +434,7 @@ void context::add_crl_file(const std::string& path)
 {
     error_code ec;
     add_crl_file(path, ec);
-    throw_if(ec, "mtls::context::add_crl_file");
+    throw_if(ec, "mtls::context::add_crl_file", path);
 }
 
 void context::add_crl_file(const std::string& path, error_code& ec)
@@ -366,7 +446,7 @@ void context::add_crl_path(const std::string& dir)
 {
     error_code ec;
     add_crl_path(dir, ec);
-    throw_if(ec, "mtls::context::add_crl_path");
+    throw_if(ec, "mtls::context::add_crl_path", dir);
 }
 
 void context::add_crl_path(const std::string& dir, error_code& ec)

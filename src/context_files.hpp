@@ -26,6 +26,14 @@ inline void throw_if(const error_code& ec, const char* what)
         throw boost::system::system_error(ec, what);
 }
 
+/// For the overloads that read files: what() names the file, as in
+/// "mtls::context::use_private_key_file: /etc/key.pem: bad decrypt: ...".
+inline void throw_if(const error_code& ec, const char* what, const std::string& path)
+{
+    if (ec)
+        throw boost::system::system_error(ec, std::string(what) + ": " + path);
+}
+
 // Key files are secret: the buffer is wiped when dropped.
 class file_contents {
 public:

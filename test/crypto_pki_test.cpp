@@ -220,7 +220,7 @@ BOOST_AUTO_TEST_CASE(parsing)
     BOOST_TEST(!certificate::parse_der(bytes_view(der).first(der.size() - 1), ec));
     BOOST_TEST(ec == error::bad_certificate);
     BOOST_TEST(certificate::parse_all(text("not a certificate"), file_format::pem, ec).empty());
-    BOOST_TEST(ec == error::bad_certificate);
+    BOOST_TEST(ec == error::not_pem);
     BOOST_TEST(certificate::parse_all(read_file("ca.key"), file_format::pem, ec).empty());
     BOOST_TEST(ec == error::bad_certificate);
 }

@@ -94,9 +94,9 @@ BOOST_AUTO_TEST_CASE(a_key_must_match_its_chain)
     context ctx;
     error_code ec;
     ctx.add_certified_key_file(file_of("server-ecdsa"), cert_path("server-rsa.key"), ec);
-    BOOST_TEST(ec == error::invalid_configuration);
+    BOOST_TEST(ec == error::key_mismatch);
     ctx.use_certified_key_file(file_of("server-ecdsa"), cert_path("server-rsa.key"), ec);
-    BOOST_TEST(ec == error::invalid_configuration);
+    BOOST_TEST(ec == error::key_mismatch);
     ctx.use_certified_key_file(file_of("server-ecdsa"), cert_path("missing.key"), ec);
     BOOST_TEST(ec.failed());
 }

@@ -115,4 +115,11 @@ if(TARGET wss_echo)
   mtls_interop_test(interop_wss_example wss_example.sh)
 endif()
 
+# The command lines of every example program: unknown options, missing,
+# repeated and bad values exit 2 with a reason and the usage (options.hpp).
+if(TARGET https_server AND TARGET https_client AND TARGET echo_server AND TARGET coro_echo_server
+   AND TARGET coro_echo_client AND TARGET wss_echo)
+  mtls_interop_test(interop_example_options example_options.sh)
+endif()
+
 include(${CMAKE_CURRENT_LIST_DIR}/package.cmake)

@@ -97,9 +97,20 @@ using alpn_select_callback = std::function<std::optional<std::string>(const std:
 /// AEAD suites with ECDHE only, extended master secret required in TLS 1.2,
 /// and `verify_peer` for clients. A server verifies
 /// client certificates only when asked (`verify_peer`), and requires them with
-/// `verify_peer | verify_fail_if_no_peer_cert`.
+/// `verify_peer | verify_fail_if_no_peer_cert` (or `verify_fail_if_no_peer_cert`
+/// alone, which implies `verify_peer`, unlike OpenSSL).
 /// Member functions that load material throw `boost::system::system_error` on
-/// failure; the `error_code&` overloads report it instead.
+/// failure; the `error_code&` overloads report it instead. The errors name
+/// the mistake: error::key_mismatch, error::bad_local_certificate,
+/// error::not_pem, error::pem_loaded_as_der, an errno for a file that cannot
+/// be read, ...; the throwing overloads that read files put the path in
+/// what(), e.g. "mtls::context::use_private_key_file: /etc/tls/key.pem: ...".
+///
+/// A chain without its key, or a key without its chain, fails every
+/// handshake before its first message (error::certificate_without_key,
+/// error::key_without_certificate), and a server without any certificate
+/// fails with error::no_certificate: neither end goes on without the
+/// certificate it was given.
 class MTLS_API context {
 public:
     /// `boost::asio::ssl::context::file_format`, so that `context::pem`
@@ -120,7 +131,12 @@ public:
     context();
 
     /// This end's certificate chain, leaf first (PEM: several certificates
-    /// in one buffer; DER: one), from memory or a file.
+    /// in one buffer; DER: one), from memory or a file. A chain and a key
+    /// load in either order; the second must match the first, else
+    /// error::key_mismatch and nothing changes. A chain for another key than
+    /// a complete chain and key had drops that key, as OpenSSL does, so the
+    /// two can be replaced one after the other (use_certified_key does it in
+    /// one step).
     ///@{
     void use_certificate_chain(std::span<const std::byte> data, file_format fmt = file_format::pem);
     void use_certificate_chain(std::span<const std::byte> data, file_format fmt, error_code& ec);
@@ -185,7 +201,14 @@ public:
     void add_verify_path(const std::string& dir);
     void add_verify_path(const std::string& dir, error_code& ec);
     ///@}
-    /// The system's trust store (Debian: /etc/ssl/certs).
+    /// The system's trust store: Debian's bundle
+    /// /etc/ssl/certs/ca-certificates.crt, or the directory /etc/ssl/certs
+    /// without it. As with OpenSSL, the environment variable SSL_CERT_FILE
+    /// names another bundle file and SSL_CERT_DIR other directories (a
+    /// ':'-separated list), each replacing its default; unlike OpenSSL, a
+    /// file or directory named there that cannot be read is an error (named
+    /// in what()), and with SSL_CERT_FILE alone the default directory is not
+    /// read.
     ///@{
     void set_default_verify_paths();
     void set_default_verify_paths(error_code& ec);
@@ -244,7 +267,7 @@ public:
 
     // Policy.
     /// Whether and how the peer's certificate is verified (see verify_peer,
-    /// verify_fail_if_no_peer_cert).
+    /// verify_fail_if_no_peer_cert, which implies verify_peer).
     void set_verify_mode(verify_mode mode);
     /// Called for each certificate of the peer's chain, anchor first; it may
     /// accept a certificate that failed built-in checks or refuse one that

@@ -28,7 +28,11 @@ using verify_mode = int;
 inline constexpr verify_mode verify_none = 0x00;
 /// Verify the peer's certificate; a server asks the client for one.
 inline constexpr verify_mode verify_peer = 0x01;
-/// Server only: fail when the client sends no certificate (needs verify_peer).
+/// Fail when the peer sends no certificate (a server asks the client for one).
+/// Implies verify_peer: unlike OpenSSL, where it does nothing without
+/// SSL_VERIFY_PEER, `verify_fail_if_no_peer_cert` alone acts as
+/// `verify_peer | verify_fail_if_no_peer_cert`, so that a server meant to
+/// require client certificates never accepts anonymous clients.
 inline constexpr verify_mode verify_fail_if_no_peer_cert = 0x02;
 
 /// Encoding of keys and certificates handed to a context.

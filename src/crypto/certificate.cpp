@@ -93,6 +93,15 @@ std::vector<certificate> certificate::parse_all(bytes_view data, file_format fmt
 {
     ec = {};
     std::vector<certificate> out;
+    // The wrong format named for well-formed input is the likely mistake.
+    if (fmt == file_format::asn1 && looks_like_pem(data)) {
+        ec = error::pem_loaded_as_der;
+        return out;
+    }
+    if (fmt == file_format::pem && !looks_like_pem(data)) {
+        ec = error::not_pem;
+        return out;
+    }
     if (fmt == file_format::asn1) {
         certificate c = parse_der(data, ec);
         if (!ec)
@@ -103,7 +112,7 @@ std::vector<certificate> certificate::parse_all(bytes_view data, file_format fmt
     mbedtls_x509_crt_init(&chain);
     // Strict: one certificate that does not parse fails the whole bundle.
     const pem_buffer buf(data);
-    if (!looks_like_pem(data) || mbedtls_x509_crt_parse(&chain, buf.data(), buf.size()) != 0) {
+    if (mbedtls_x509_crt_parse(&chain, buf.data(), buf.size()) != 0) {
         mbedtls_x509_crt_free(&chain);
         ec = error::bad_certificate;
         return out;

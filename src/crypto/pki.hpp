@@ -57,7 +57,9 @@ private:
 class certificate {
 public:
     /// Every certificate in a PEM bundle, or the one DER certificate. Empty
-    /// result with `ec` set (error::bad_certificate) when nothing parses.
+    /// result with `ec` set when nothing parses: error::not_pem for PEM
+    /// without a PEM block, error::pem_loaded_as_der for PEM given as DER,
+    /// else error::bad_certificate.
     static std::vector<certificate> parse_all(bytes_view data, file_format fmt, error_code& ec);
     /// One DER certificate; `ec` = error::bad_certificate when it does not parse.
     static certificate parse_der(bytes_view der, error_code& ec);

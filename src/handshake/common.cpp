@@ -31,6 +31,10 @@ void environment::use_credentials(std::shared_ptr<const detail::credentials> c)
     mode = mode_override ? *mode_override
            : creds->mode ? *creds->mode
                          : (side == role::client ? verify_peer : verify_none);
+    // Unlike OpenSSL, where it does nothing without verify_peer: asked for
+    // alone, a server would accept anonymous clients.
+    if (mode & verify_fail_if_no_peer_cert)
+        mode |= verify_peer;
     // A required identity needs a certificate to be found in.
     if (!creds->required_identities.empty())
         mode |= verify_fail_if_no_peer_cert;

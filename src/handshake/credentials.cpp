@@ -51,6 +51,19 @@ bool issued_by_one_of(const detail::certified_key& k, const std::vector<bytes_vi
                        [&](const crypto::certificate& c) { return named(c.issuer_der()) || named(c.subject_der()); });
 }
 
+// A chain without its key or a key without its chain (use_certificate_chain
+// or use_private_key alone).
+error_code incomplete(const detail::credentials& c)
+{
+    for (const auto& k : c.keys) {
+        if (!k->chain.empty() && !k->key)
+            return error::certificate_without_key;
+        if (k->key && k->chain.empty())
+            return error::key_without_certificate;
+    }
+    return {};
+}
+
 std::optional<std::size_t> client_key_from_callback(const environment& env, const std::vector<bytes_view>& authorities,
                                                     const std::vector<signature_scheme>& server_schemes)
 {
@@ -69,6 +82,26 @@ std::optional<std::size_t> client_key_from_callback(const environment& env, cons
 }
 
 } // namespace
+
+error_code check_own_credentials(const environment& env)
+{
+    const auto& c = *env.creds;
+    if (auto ec = incomplete(c))
+        return ec;
+    // Without server names the server has nothing else to authenticate with.
+    if (env.side == role::server && c.server_names.empty() && !c.server_name_cb &&
+        std::none_of(c.keys.begin(), c.keys.end(), [](const auto& k) { return k->usable(); }))
+        return error::no_certificate;
+    return {};
+}
+
+error_code no_usable_key(const detail::credentials& c)
+{
+    if (auto ec = incomplete(c))
+        return ec;
+    // RFC 8446 §4.4.2.2, RFC 5246 §7.4.2: a server always sends a certificate.
+    return error::no_certificate;
+}
 
 error_code select_server_name(environment& env, std::optional<std::string_view> server_name)
 {
@@ -117,7 +150,7 @@ error_code choose_server_key(environment& env, const std::vector<signature_schem
             return {};
         }
     }
-    return any_usable ? error_code(error::no_shared_signature_scheme) : error_code(error::invalid_configuration);
+    return any_usable ? error_code(error::no_shared_signature_scheme) : no_usable_key(*env.creds);
 }
 
 std::optional<signature_scheme> choose_client_key(environment& env, const std::vector<bytes_view>& authorities,

@@ -14,11 +14,22 @@
 
 namespace mtls::handshake {
 
+/// Before the first message: certificate_without_key or
+/// key_without_certificate when a chain of `env`'s credentials lacks its key
+/// or a key its chain; for a server that has no server names to switch to,
+/// no_certificate without any chain and key. A client so configured would
+/// otherwise send no certificate, silently.
+error_code check_own_credentials(const environment& env);
+
 /// Server: switches `env` to the credentials serving `server_name`: the
 /// context's callback first, then its table (exact name, then "*.domain"),
 /// else the default, or unrecognized_server_name when the context rejects
 /// unknown names.
 error_code select_server_name(environment& env, std::optional<std::string_view> server_name);
+
+/// Server, for credentials without a chain and its key: why (a lone chain or
+/// key), else no_certificate.
+error_code no_usable_key(const detail::credentials& c);
 
 /// The first scheme of `ours` that a key of type `k` makes and the peer
 /// accepts; TLS 1.3 excludes PKCS#1 v1.5 and ties ECDSA schemes to their curve.
@@ -27,7 +38,7 @@ std::optional<signature_scheme> pick_scheme(const std::vector<signature_scheme>&
 
 /// Server: the first own chain whose key signs with a scheme the client
 /// accepts and for which `fits` holds; sets `env.own` and `scheme`.
-/// invalid_configuration without any usable chain, no_shared_signature_scheme
+/// no_usable_key's error without any usable chain, no_shared_signature_scheme
 /// when none fits.
 error_code choose_server_key(environment& env, const std::vector<signature_scheme>& client_schemes, bool tls12,
                              const std::function<bool(crypto::key_type)>& fits, signature_scheme& scheme);

@@ -4,6 +4,7 @@
 
 #include "handshake/hello.hpp"
 
+#include "handshake/credentials.hpp"
 #include "handshake/key_schedule13.hpp"
 #include "handshake/resumption.hpp"
 
@@ -64,6 +65,8 @@ private:
 
 error_code hello_client::start()
 {
+    if (auto ec = check_own_credentials(env_))
+        return ec;
     const auto& ctx = env_.ctx;
     if (allows(ctx, tls_version::tls13))
         offer_.suites13 = suites_for(ctx, tls_version::tls13);
@@ -138,6 +141,8 @@ class hello_server final : public module_base {
 public:
     explicit hello_server(environment& env) : module_base(env) {}
 
+    // Fails before reading the ClientHello when no client could be served.
+    error_code start() override { return check_own_credentials(env_); }
     error_code on_message(handshake_type type, bytes_view body, bytes_view message) override
     {
         if (type != handshake_type::client_hello)

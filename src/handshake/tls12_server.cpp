@@ -154,7 +154,7 @@ error_code tls12_server::choose(const wire::client_hello& ch, signature_scheme& 
     };
     const auto& keys = env_.creds->keys;
     if (std::none_of(keys.begin(), keys.end(), [](const auto& k) { return k->usable(); }))
-        return error::invalid_configuration;
+        return no_usable_key(*env_.creds);
     if (std::none_of(keys.begin(), keys.end(), [&](const auto& k) { return k->usable() && suite_for(k->key->type()); }))
         return error::no_shared_cipher;
 

@@ -127,7 +127,7 @@ error_code tls13_server::choose(const wire::client_hello& ch)
 {
     const auto& keys = env_.creds->keys;
     if (std::none_of(keys.begin(), keys.end(), [](const auto& k) { return k->usable(); }))
-        return error::invalid_configuration;
+        return no_usable_key(*env_.creds);
     for (auto s : suites_for(env_.ctx, tls_version::tls13)) {
         if (contains(ch.cipher_suites, static_cast<std::uint16_t>(s->id))) {
             suite_ = s;
