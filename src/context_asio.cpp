@@ -46,7 +46,7 @@ void context::use_certificate_file(const std::string& path, file_format fmt)
 {
     error_code ec;
     use_certificate_file(path, fmt, ec);
-    throw_if(ec, "mtls::context::use_certificate_file");
+    throw_if(ec, "mtls::context::use_certificate_file", path);
 }
 
 void context::use_certificate_file(const std::string& path, file_format fmt, error_code& ec)

@@ -186,7 +186,10 @@ BOOST_AUTO_TEST_CASE(use_certificate_loads_the_first_certificate_only)
     BOOST_TEST(ec == boost::system::errc::no_such_file_or_directory);
     ctx.use_certificate(read_bytes("server-ecdsa.pem"), context::asn1, ec);
     BOOST_TEST(ec);
-    BOOST_CHECK_THROW(ctx.use_certificate_file(cert_path("server-ecdsa.key")), boost::system::system_error);
+    // The throwing form names the file, as the other file overloads do.
+    BOOST_CHECK_EXCEPTION(
+        ctx.use_certificate_file(cert_path("server-ecdsa.key")), boost::system::system_error,
+        [](const boost::system::system_error& e) { return contains(e.what(), cert_path("server-ecdsa.key")); });
 }
 
 BOOST_AUTO_TEST_CASE(use_private_key_spellings_load_the_key)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The migration guide's worked port (test/migration/http_client_async_mtls.cpp)
-# against https_server: trusting the CA that CA_FILE names, it prints the
-# response, https_server's body lines included, and no error; it refuses a
-# server its roots do not vouch for (without CA_FILE it uses the system's),
+# against https_server: trusting the CA that SSL_CERT_FILE names, it prints
+# the response, https_server's body lines included, and no error; it refuses
+# a server its roots do not vouch for (without SSL_CERT_FILE: the system's),
 # and one whose certificate does not name the host (set_host_name turns the
 # check on, which the original did not make).
 # Usage: migration_port.sh  (env: HTTPS_SERVER, MIGRATION_CLIENT, MTLS_TEST_CERTS)
@@ -18,13 +18,13 @@ err=$work_dir/port.err
 run_port() {
     local port=$1
     shift
-    env -u CA_FILE -u SSL_CERT_FILE -u SSL_CERT_DIR "$@" \
+    env -u SSL_CERT_FILE -u SSL_CERT_DIR "$@" \
         timeout "$step_timeout" "$MIGRATION_CLIENT" localhost "$port" / >"$out" 2>"$err" ||
         fail "the port exited with status $?"
 }
 
 start_https_server --cert "$certs/server-ecdsa.pem" --key "$certs/server-ecdsa.key"
-run_port "$server_port" CA_FILE="$certs/ca.pem"
+run_port "$server_port" SSL_CERT_FILE="$certs/ca.pem"
 if [[ -s $err ]]; then
     show_file "$err"
     fail "the port reported an error"
@@ -39,7 +39,7 @@ assert_not_contains "$out" "version:"
 stop_server
 
 start_https_server --cert "$certs/server-san-other.pem" --key "$certs/server-san-other.key"
-run_port "$server_port" CA_FILE="$certs/ca.pem"
+run_port "$server_port" SSL_CERT_FILE="$certs/ca.pem"
 assert_contains "$err" "handshake: peer certificate does not match the host name"
 assert_not_contains "$out" "version:"
 echo "PASS: the port fetched from https_server and refused the untrusted and misnamed servers"

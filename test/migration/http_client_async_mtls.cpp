@@ -217,12 +217,9 @@ int main(int argc, char** argv)
     // The SSL context is required, and holds certificates
     ssl::context ctx;
 
-    // This holds the root certificates used for verification:
-    // those in the file CA_FILE names, else the system's
-    if(auto const ca_file = std::getenv("CA_FILE"))
-        ctx.load_verify_file(ca_file);
-    else
-        ctx.set_default_verify_paths();
+    // This holds the root certificates used for verification: the
+    // system's, or those SSL_CERT_FILE and SSL_CERT_DIR name
+    ctx.set_default_verify_paths();
 
     // Verify the remote server's certificate
     ctx.set_verify_mode(ssl::verify_peer);
