@@ -89,14 +89,15 @@ error_code check_own_credentials(const environment& env)
     if (auto ec = incomplete(c))
         return ec;
     // Without server names the server has nothing else to authenticate with.
-    if (env.side == role::server && c.server_names.empty() && !c.server_name_cb &&
-        std::none_of(c.keys.begin(), c.keys.end(), [](const auto& k) { return k->usable(); }))
-        return error::no_certificate;
+    if (env.side == role::server && c.server_names.empty() && !c.server_name_cb)
+        return missing_server_key(c);
     return {};
 }
 
-error_code no_usable_key(const detail::credentials& c)
+error_code missing_server_key(const detail::credentials& c)
 {
+    if (std::any_of(c.keys.begin(), c.keys.end(), [](const auto& k) { return k->usable(); }))
+        return {};
     if (auto ec = incomplete(c))
         return ec;
     // RFC 8446 §4.4.2.2, RFC 5246 §7.4.2: a server always sends a certificate.
@@ -136,11 +137,9 @@ error_code choose_server_key(environment& env, const std::vector<signature_schem
                              const std::function<bool(crypto::key_type)>& fits, signature_scheme& scheme)
 {
     env.own = nullptr;
-    bool any_usable = false;
     for (const auto& k : env.creds->keys) {
         if (!k->usable())
             continue;
-        any_usable = true;
         const auto type = k->key->type();
         if (!fits(type))
             continue;
@@ -150,7 +149,9 @@ error_code choose_server_key(environment& env, const std::vector<signature_schem
             return {};
         }
     }
-    return any_usable ? error_code(error::no_shared_signature_scheme) : no_usable_key(*env.creds);
+    if (auto ec = missing_server_key(*env.creds))
+        return ec;
+    return error::no_shared_signature_scheme;
 }
 
 std::optional<signature_scheme> choose_client_key(environment& env, const std::vector<bytes_view>& authorities,

@@ -27,9 +27,9 @@ error_code check_own_credentials(const environment& env);
 /// unknown names.
 error_code select_server_name(environment& env, std::optional<std::string_view> server_name);
 
-/// Server, for credentials without a chain and its key: why (a lone chain or
-/// key), else no_certificate.
-error_code no_usable_key(const detail::credentials& c);
+/// Server: nothing when some chain of `c` has its key; otherwise why not
+/// (a lone chain or key), else no_certificate.
+error_code missing_server_key(const detail::credentials& c);
 
 /// The first scheme of `ours` that a key of type `k` makes and the peer
 /// accepts; TLS 1.3 excludes PKCS#1 v1.5 and ties ECDSA schemes to their curve.
@@ -38,7 +38,7 @@ std::optional<signature_scheme> pick_scheme(const std::vector<signature_scheme>&
 
 /// Server: the first own chain whose key signs with a scheme the client
 /// accepts and for which `fits` holds; sets `env.own` and `scheme`.
-/// no_usable_key's error without any usable chain, no_shared_signature_scheme
+/// missing_server_key's error without any usable chain, no_shared_signature_scheme
 /// when none fits.
 error_code choose_server_key(environment& env, const std::vector<signature_scheme>& client_schemes, bool tls12,
                              const std::function<bool(crypto::key_type)>& fits, signature_scheme& scheme);

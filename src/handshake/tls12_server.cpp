@@ -153,8 +153,8 @@ error_code tls12_server::choose(const wire::client_hello& ch, signature_scheme& 
         return nullptr;
     };
     const auto& keys = env_.creds->keys;
-    if (std::none_of(keys.begin(), keys.end(), [](const auto& k) { return k->usable(); }))
-        return no_usable_key(*env_.creds);
+    if (auto ec = missing_server_key(*env_.creds))
+        return ec;
     if (std::none_of(keys.begin(), keys.end(), [&](const auto& k) { return k->usable() && suite_for(k->key->type()); }))
         return error::no_shared_cipher;
 

@@ -125,9 +125,8 @@ error_code tls13_server::on_client_hello(const wire::client_hello& ch, bytes_vie
 
 error_code tls13_server::choose(const wire::client_hello& ch)
 {
-    const auto& keys = env_.creds->keys;
-    if (std::none_of(keys.begin(), keys.end(), [](const auto& k) { return k->usable(); }))
-        return no_usable_key(*env_.creds);
+    if (auto ec = missing_server_key(*env_.creds))
+        return ec;
     for (auto s : suites_for(env_.ctx, tls_version::tls13)) {
         if (contains(ch.cipher_suites, static_cast<std::uint16_t>(s->id))) {
             suite_ = s;
