@@ -33,6 +33,7 @@ void context::use_certificate(bytes data, file_format fmt)
 void context::use_certificate(bytes data, file_format fmt, error_code& ec)
 {
     const auto certs = crypto::certificate::parse_all(data, fmt, ec);
+    ec = detail::local_certificate_error(ec);
     if (!ec)
         use_certificate_chain(certs.front().der(), file_format::asn1, ec);
 }

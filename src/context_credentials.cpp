@@ -20,16 +20,10 @@ using bytes = std::span<const std::byte>;
 using detail::file_contents;
 using detail::throw_if;
 
-// A certificate the user handed in failed to parse: no peer is involved.
-error_code local(error_code ec)
-{
-    return ec == error::bad_certificate ? error_code(error::bad_local_certificate) : ec;
-}
-
 std::vector<crypto::certificate> parse_own_chain(bytes data, file_format fmt, error_code& ec)
 {
     auto chain = crypto::certificate::parse_all(data, fmt, ec);
-    ec = local(ec);
+    ec = detail::local_certificate_error(ec);
     if (!ec && chain.front().public_key_type() == crypto::key_type::unsupported)
         ec = error::invalid_configuration;
     return chain;
@@ -280,7 +274,7 @@ namespace {
 template <class Add>
 error_code add_anchors(detail::context_impl& m, Add&& add)
 {
-    return local(m.update_credentials([&](detail::credentials& c) {
+    return detail::local_certificate_error(m.update_credentials([&](detail::credentials& c) {
         auto next = std::make_shared<crypto::trust_store>(c.anchors->clone());
         if (error_code ec = add(*next))
             return ec;
@@ -342,7 +336,7 @@ void context::add_certificate_authority(bytes data, file_format fmt)
 void context::add_certificate_authority(bytes data, file_format fmt, error_code& ec)
 {
     const auto certs = crypto::certificate::parse_all(data, fmt, ec);
-    ec = local(ec);
+    ec = detail::local_certificate_error(ec);
     if (ec)
         return;
     ec = add_anchors(mut(), [&](crypto::trust_store& t) {

@@ -34,6 +34,12 @@ inline void throw_if(const error_code& ec, const char* what, const std::string& 
         throw boost::system::system_error(ec, std::string(what) + ": " + path);
 }
 
+/// A certificate the user handed in failed to parse: no peer is involved.
+inline error_code local_certificate_error(const error_code& ec)
+{
+    return ec == error::bad_certificate ? error_code(error::bad_local_certificate) : ec;
+}
+
 // Key files are secret: the buffer is wiped when dropped.
 class file_contents {
 public:

@@ -186,6 +186,10 @@ BOOST_AUTO_TEST_CASE(use_certificate_loads_the_first_certificate_only)
     BOOST_TEST(ec == boost::system::errc::no_such_file_or_directory);
     ctx.use_certificate(read_bytes("server-ecdsa.pem"), context::asn1, ec);
     BOOST_TEST(ec);
+    // Garbage is the context's own input, not a peer's certificate.
+    const std::string garbage = "not a certificate";
+    ctx.use_certificate(std::as_bytes(std::span(garbage)), context::asn1, ec);
+    BOOST_TEST(ec == make_error_code(error::bad_local_certificate), describe(ec));
     // The throwing form names the file, as the other file overloads do.
     BOOST_CHECK_EXCEPTION(
         ctx.use_certificate_file(cert_path("server-ecdsa.key")), boost::system::system_error,
