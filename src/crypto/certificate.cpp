@@ -32,7 +32,6 @@ std::string dn_text(const mbedtls_x509_name& dn)
 } // namespace detail
 
 using detail::dn_text;
-using detail::looks_like_pem;
 using detail::pem_buffer;
 using detail::type_of;
 using detail::u8;
@@ -93,15 +92,9 @@ std::vector<certificate> certificate::parse_all(bytes_view data, file_format fmt
 {
     ec = {};
     std::vector<certificate> out;
-    // The wrong format named for well-formed input is the likely mistake.
-    if (fmt == file_format::asn1 && looks_like_pem(data)) {
-        ec = error::pem_loaded_as_der;
+    ec = detail::format_mismatch(data, fmt);
+    if (ec)
         return out;
-    }
-    if (fmt == file_format::pem && !looks_like_pem(data)) {
-        ec = error::not_pem;
-        return out;
-    }
     if (fmt == file_format::asn1) {
         certificate c = parse_der(data, ec);
         if (!ec)

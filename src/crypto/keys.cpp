@@ -100,8 +100,6 @@ error_code parse_der_key(mbedtls_pk_context& pk, bytes_view der, std::string_vie
 
 error_code parse_pem_key(mbedtls_pk_context& pk, bytes_view data, std::string_view password, unsigned max_iterations)
 {
-    if (!looks_like_pem(data))
-        return error::not_pem;
     const pem_buffer buf(data);
     static constexpr const char* begin_encrypted = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
     if (contains(data, begin_encrypted)) {
@@ -130,10 +128,10 @@ error_code parse_pem_key(mbedtls_pk_context& pk, bytes_view data, std::string_vi
 error_code parse_private_key(mbedtls_pk_context& pk, bytes_view data, file_format fmt, std::string_view password,
                              unsigned max_iterations)
 {
+    if (error_code ec = format_mismatch(data, fmt))
+        return ec;
     if (fmt == file_format::pem)
         return parse_pem_key(pk, data, password, max_iterations);
-    if (looks_like_pem(data))
-        return error::pem_loaded_as_der;
     return parse_der_key(pk, data, password, max_iterations);
 }
 
@@ -152,6 +150,15 @@ bool looks_like_pem(bytes_view data) noexcept
     static constexpr std::string_view marker = "-----BEGIN ";
     const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
     return text.find(marker) != std::string_view::npos;
+}
+
+error_code format_mismatch(bytes_view data, file_format fmt) noexcept
+{
+    if (fmt == file_format::asn1 && looks_like_pem(data))
+        return error::pem_loaded_as_der;
+    if (fmt == file_format::pem && !looks_like_pem(data))
+        return error::not_pem;
+    return {};
 }
 
 key_type type_of(const mbedtls_pk_context& pk) noexcept

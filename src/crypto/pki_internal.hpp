@@ -64,6 +64,9 @@ private:
 };
 
 bool looks_like_pem(bytes_view data) noexcept;
+/// The likely mistake when a format is named for input of the other one:
+/// pem_loaded_as_der or not_pem; nothing when they agree.
+error_code format_mismatch(bytes_view data, file_format fmt) noexcept;
 
 /// private_key::parse into `pk`, with a bound on the PBKDF2 or PKCS#12
 /// iteration count an encrypted key may ask for (fuzz_pkcs8 lowers it).
