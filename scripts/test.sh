@@ -29,7 +29,7 @@ case ${1:-} in
         # than one: stream_threads_test (a 4-thread io_context), the stream
         # and Beast tests with a second thread, the shared CSPRNG, the session store,
         # credentials and CRLs replaced while handshakes run.
-        for name in stream_threads_test stream_tokens_test stream_associations_test stream_test beast_test crypto_test crypto_pki_test session_test rotation_threads_test engine_crl_test; do
+        for name in stream_threads_test stream_tokens_test stream_associations_test stream_test beast_sync_test crypto_test crypto_pki_test session_test rotation_threads_test engine_crl_test; do
             [[ -e $root/test/$name.cpp ]] && targets+=("$name")
         done
         # Saved fuzz inputs replay in every configuration (fuzz/replay.cmake).

@@ -1,7 +1,7 @@
 // Boost.Beast over mtls: websocket (wss) over tls_stream<beast::tcp_stream>
 // on loopback TCP with mutual authentication, closed through mtls/beast.hpp's
-// teardown (close_notify, then Beast's TCP teardown), with the asynchronous and
-// the synchronous API; beast::http over the same stream; beast::tcp_stream
+// teardown (close_notify, then Beast's TCP teardown), with the asynchronous
+// API (beast_sync_test has the synchronous one); beast::http over the same stream; beast::tcp_stream
 // timeouts reached through get_lowest_layer.
 
 #include <mtls/beast.hpp> // first: the header is self-contained
@@ -13,6 +13,7 @@
 #include "support/certs.hpp"
 #include "support/print.hpp"
 #include "support/stream_pair.hpp"
+#include "support/wss_pair.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -34,7 +35,6 @@
 #include <exception>
 #include <functional>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -48,7 +48,8 @@ using mtls::role;
 using namespace std::chrono_literals;
 
 using tls_tcp_stream = mtls::tls_stream<beast::tcp_stream>;
-using wss_stream = websocket::stream<tls_tcp_stream>;
+using mtls::test::wss_stream;
+static_assert(std::is_same_v<wss_stream, websocket::stream<tls_tcp_stream>>);
 
 // beast::get_lowest_layer follows next_layer() through tls_stream down to the
 // beast::tcp_stream, whose timeouts therefore govern the TLS operations.
@@ -60,33 +61,10 @@ namespace {
 constexpr auto use_awaitable = asio::use_awaitable;
 constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
 
+using mtls::test::basic_wss_pair;
+using mtls::test::binary_message;
 using mtls::test::socket_pair;
-
-/// A websocket client and server over mutually authenticating TLS over one
-/// loopback TCP connection; nothing handshaken yet.
-template <class WebSocket>
-struct basic_wss_pair {
-    explicit basic_wss_pair(asio::io_context& ioc) : basic_wss_pair(socket_pair(ioc)) {}
-    explicit basic_wss_pair(std::pair<tcp::socket, tcp::socket> sockets)
-        : client(std::move(sockets.first), mtls::test::client_context("client-ecdsa")),
-          server(std::move(sockets.second), mtls::test::server_context_requiring_client_cert())
-    {
-        client.next_layer().set_host_name("localhost");
-    }
-
-    /// Unblocks whatever either side waits for, after a failure.
-    void close_sockets()
-    {
-        beast::get_lowest_layer(client).close();
-        beast::get_lowest_layer(server).close();
-    }
-
-    WebSocket client;
-    WebSocket server;
-};
-
-using wss_pair = basic_wss_pair<wss_stream>;
-
+using mtls::test::wss_pair;
 using mtls::test::what;
 
 /// Runs the two coroutines on `ioc` to completion, with a bound so a bug
@@ -125,15 +103,6 @@ asio::awaitable<void> open_server(WebSocket& ws)
     co_await ws.async_accept(use_awaitable);
 }
 
-/// Binary bytes, not valid UTF-8 (so only a binary message may carry them).
-std::string pattern(std::size_t n)
-{
-    std::string s(n, '\0');
-    for (std::size_t i = 0; i < n; ++i)
-        s[i] = static_cast<char>((i * 131 + (i >> 9)) & 0xff);
-    return s;
-}
-
 /// Echoes messages, text as text and binary as binary, until the client
 /// closes; returns how the read loop ended.
 template <class WebSocket>
@@ -161,7 +130,7 @@ BOOST_AUTO_TEST_CASE(wss_messages_round_trip_and_close_cleanly)
     asio::io_context ioc;
     wss_pair p(ioc);
     const std::string hello = "hello over wss";
-    const std::string big = pattern(std::size_t(1) << 20); // 1 MiB, many TLS records
+    const std::string big = binary_message(std::size_t(1) << 20); // 1 MiB, many TLS records
 
     error_code client_close_ec = asio::error::would_block;
     error_code server_end = asio::error::would_block;
@@ -339,63 +308,6 @@ BOOST_AUTO_TEST_CASE(peer_closing_tcp_after_our_close_notify_is_a_clean_teardown
 }
 
 // ---------------------------------------------------------------------------
-// websocket, synchronous: teardown() rather than async_teardown()
-
-BOOST_AUTO_TEST_CASE(synchronous_websocket_api)
-{
-    asio::io_context ioc; // never run: the synchronous calls need none
-    wss_pair p(ioc);
-    const std::string message = pattern(100000);
-
-    std::string server_failure, server_got;
-    error_code server_end = asio::error::would_block;
-    std::thread server_thread([&] {
-        try {
-            p.server.next_layer().handshake(role::server);
-            p.server.accept();
-            beast::flat_buffer buffer;
-            p.server.read(buffer);
-            server_got = beast::buffers_to_string(buffer.data());
-            p.server.binary(true);
-            p.server.write(buffer.data());
-            buffer.clear();
-            p.server.read(buffer, server_end);
-        } catch (const std::exception& e) {
-            server_failure = e.what();
-            beast::get_lowest_layer(p.server).close(); // unblocks the client
-        }
-    });
-
-    std::string client_got;
-    error_code client_close_ec = asio::error::would_block;
-    try {
-        p.client.next_layer().handshake(role::client);
-        p.client.handshake("localhost", "/");
-        p.client.binary(true);
-        p.client.write(asio::buffer(message));
-        beast::flat_buffer buffer;
-        p.client.read(buffer);
-        client_got = beast::buffers_to_string(buffer.data());
-        p.client.close(websocket::close_code::going_away, client_close_ec);
-    } catch (const std::exception& e) {
-        BOOST_ERROR("client failed: " << e.what());
-        beast::get_lowest_layer(p.client).close(); // unblocks the server
-    }
-    server_thread.join();
-
-    BOOST_TEST(server_failure == "");
-    BOOST_TEST((server_got == message));
-    BOOST_TEST((client_got == message));
-    BOOST_TEST(client_close_ec.message() == error_code{}.message());
-    BOOST_TEST((server_end == websocket::error::closed), server_end.message());
-    BOOST_TEST(p.server.reason().code == websocket::close_code::going_away);
-    BOOST_TEST(p.server.next_layer().engine().peer_closed(), "the client's close_notify arrived");
-    BOOST_TEST(p.client.next_layer().engine().peer_closed(), "the server's close_notify arrived");
-    BOOST_TEST(!beast::get_lowest_layer(p.client).socket().is_open());
-    BOOST_TEST(!beast::get_lowest_layer(p.server).socket().is_open());
-}
-
-// ---------------------------------------------------------------------------
 // beast::http
 
 BOOST_AUTO_TEST_CASE(http_request_and_response_with_flat_buffer)
@@ -406,8 +318,8 @@ BOOST_AUTO_TEST_CASE(http_request_and_response_with_flat_buffer)
     tls_tcp_stream server(std::move(server_socket),
                           mtls::test::server_context_requiring_client_cert());
     client.set_host_name("localhost");
-    const std::string upload = pattern(40000);
-    const std::string download = pattern(300000); // crosses many records
+    const std::string upload = binary_message(40000);
+    const std::string download = binary_message(300000); // crosses many records
 
     http::request<http::string_body> got_request;
     http::response<http::string_body> got_response;
