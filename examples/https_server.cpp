@@ -4,6 +4,7 @@
 //   https_server --port P --cert F --key F [--ca F] [--verify none|optional|require]
 //                [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]
 //                [--groups LIST] [--ciphers LIST]
+//                [--cipher-preference server|client|fastest]
 //                [--handshake-timeout SECONDS] [--idle-timeout SECONDS]
 //                [--max-connections N] [--ticket-key-file FILE] [--alpn LIST]
 //                [--keymatexport LABEL [--keymatexportlen N]]
@@ -14,6 +15,10 @@
 // --groups takes key exchange groups in preference order, comma-separated
 // (x25519,secp256r1,secp384r1); --ciphers takes cipher suites the same way,
 // by IANA name (TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,...).
+// --cipher-preference says whose order picks the suite: the server's --ciphers
+// order (server, the default), the client's (client), or the server's with the
+// AEAD cheapest for mbedTLS, ChaCha20-Poly1305, first (fastest);
+// mtls::context::set_cipher_preference.
 // --alpn takes the application protocols (ALPN, RFC 7301) the server accepts,
 // in preference order, comma-separated (default http/1.1); a client offering
 // only others is refused with a no_application_protocol alert. The server
@@ -135,6 +140,7 @@ constexpr std::string_view usage_text =
     "usage: https_server --port P --cert F --key F [--ca F]"
     " [--verify none|optional|require] [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n"
     "                    [--groups x25519,secp256r1,secp384r1] [--ciphers IANA_NAME,...]\n"
+    "                    [--cipher-preference server|client|fastest]\n"
     "                    [--handshake-timeout SECONDS] [--idle-timeout SECONDS] [--max-connections N]\n"
     "                    [--ticket-key-file FILE] [--alpn PROTOCOL,...] [--crl FILE]"
     " [--require-client-uri PATTERN]\n"
@@ -145,7 +151,7 @@ constexpr std::string_view usage_text =
 examples::command_line parse_command_line(int argc, char** argv) {
     return {argc, argv, "https_server", usage_text, {},
             {{"--port"}, {"--cert"}, {"--key"}, {"--ca"}, {"--verify"}, {"--tls-min"}, {"--tls-max"},
-             {"--groups"}, {"--ciphers"}, {"--handshake-timeout"}, {"--idle-timeout"},
+             {"--groups"}, {"--ciphers"}, {"--cipher-preference"}, {"--handshake-timeout"}, {"--idle-timeout"},
              {"--max-connections"}, {"--ticket-key-file"}, {"--alpn"}, {"--crl"},
              {"--require-client-uri"}, {.name = "--sni", .repeatable = true},
              {.name = "--sni-strict", .takes_value = false}, {"--keymatexport"}, {"--keymatexportlen"}}};
@@ -227,6 +233,7 @@ mtls::context make_context(const examples::command_line& cli) {
     const std::vector<server_name> names = read_server_names(cli);
     const examples::protocol_options protocol(cli);
     const auto alpn = cli.alpn("--alpn", {"http/1.1"});
+    const std::string preference = cli.choice("--cipher-preference", {"server", "client", "fastest"}, "server");
 
     mtls::context ctx;
     ctx.use_certificate_chain_file(cert);
@@ -240,6 +247,9 @@ mtls::context make_context(const examples::command_line& cli) {
     }
     ctx.set_reject_unknown_server_names(cli.has("--sni-strict"));
     protocol.apply(ctx);
+    ctx.set_cipher_preference(preference == "fastest"  ? mtls::cipher_preference::fastest
+                              : preference == "client" ? mtls::cipher_preference::client
+                                                       : mtls::cipher_preference::server);
     if (cli.has("--ticket-key-file")) set_ticket_keys(ctx, cli.value("--ticket-key-file"));
     ctx.set_alpn_protocols(alpn);
     examples::use_key_log_file(ctx);

@@ -98,6 +98,16 @@ void context::set_cipher_suites(std::vector<cipher_suite> suites)
     mut().suites = keep_supported(suites, detail::default_cipher_suites());
 }
 
+void context::set_cipher_preference(cipher_preference preference)
+{
+    switch (preference) {
+    case cipher_preference::server:
+    case cipher_preference::client:
+    case cipher_preference::fastest: mut().suite_preference = preference; return;
+    }
+    throw_if(error::invalid_configuration, "mtls::context::set_cipher_preference");
+}
+
 void context::set_groups(std::vector<named_group> groups)
 {
     mut().groups = keep_supported(groups, detail::default_groups());

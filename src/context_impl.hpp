@@ -76,6 +76,7 @@ struct context_impl {
     tls_version min_version = tls_version::tls12;
     tls_version max_version = tls_version::tls13;
     std::vector<cipher_suite> suites;          // preference order
+    cipher_preference suite_preference = cipher_preference::server; // whose order a server follows
     std::vector<named_group> groups;           // preference order
     std::vector<signature_scheme> schemes;     // accepted from the peer, preference order
     std::vector<std::string> alpn; // preference order

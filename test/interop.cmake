@@ -94,6 +94,10 @@ if(TARGET https_server AND TARGET https_client)
   # Server names (SNI): https_server --sni and --sni-strict against
   # s_client -servername, TLS 1.2 and 1.3.
   mtls_interop_test(interop_sni_s_client sni_s_client.sh)
+
+  # Suite preference: https_server --cipher-preference against s_client
+  # -cipher / -ciphersuites, TLS 1.2 and 1.3.
+  mtls_interop_test(interop_cipher_preference_s_client cipher_preference_s_client.sh)
 endif()
 
 # The echo examples (callbacks and coroutines over tls_stream) against each

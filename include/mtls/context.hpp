@@ -79,6 +79,28 @@ using server_name_callback = std::function<std::optional<context>(std::string_vi
 /// nullopt (or a name not offered) to refuse with no_application_protocol.
 using alpn_select_callback = std::function<std::optional<std::string>(const std::vector<std::string>& offered)>;
 
+/// Whose order decides the cipher suite a server picks among those both ends
+/// allow (context::set_cipher_preference). A client always offers its
+/// set_cipher_suites order; this setting matters only to a server.
+enum class cipher_preference : std::uint8_t {
+    /// The server's set_cipher_suites order (the default, and what mtls has
+    /// always done): OpenSSL's SSL_OP_CIPHER_SERVER_PREFERENCE, rustls's
+    /// `ignore_client_order = true`. By default AES-128-GCM, then AES-256-GCM,
+    /// then ChaCha20-Poly1305.
+    server,
+    /// The client's order: OpenSSL's and rustls's default.
+    client,
+    /// The server's order with the suites whose AEAD costs mtls's crypto
+    /// provider the least CPU per byte moved first, ties kept in the server's
+    /// order. With mbedTLS 2.28 that is ChaCha20-Poly1305, then AES-128-GCM,
+    /// then AES-256-GCM, whether or not AES-NI is present (README, "Cipher
+    /// suites"; measured by bench/aead_bench.cpp). The order is a fixed
+    /// table, not a timing taken at start-up, so every server of a fleet picks
+    /// the same suite for the same hello. Unlike SSL_OP_PRIORITIZE_CHACHA it
+    /// follows the server's cost, not the client's first choice.
+    fastest,
+};
+
 /// Credentials, trust anchors and policy for TLS streams and engines.
 ///
 /// Mirrors `boost::asio::ssl::context` (docs/migrating-from-asio-ssl.md maps
@@ -306,6 +328,13 @@ public:
     ///@}
     /// Cipher suites in preference order; unknown or unsupported ones are dropped.
     void set_cipher_suites(std::vector<cipher_suite> suites);
+    /// Server: whose order picks the suite among those both ends allow
+    /// (default cipher_preference::server). A server never picks a suite the
+    /// client did not offer or that its own set_cipher_suites leaves out, and
+    /// in TLS 1.2 only one its certificate key can authenticate. Throws
+    /// boost::system::system_error (error::invalid_configuration) for a value
+    /// that is not an enumerator.
+    void set_cipher_preference(cipher_preference preference);
     /// Key exchange groups in preference order.
     void set_groups(std::vector<named_group> groups);
     /// Signature schemes this end accepts from the peer, in preference order.

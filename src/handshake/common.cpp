@@ -1,5 +1,6 @@
 #include "handshake/common.hpp"
 
+#include "crypto/aead_speed.hpp"
 #include "crypto/random.hpp"
 #include "crypto/secret.hpp"
 
@@ -116,6 +117,30 @@ std::vector<const suite_info*> suites_for(const detail::context_impl& ctx, tls_v
     for (auto id : ctx.suites)
         if (auto s = find_suite(static_cast<std::uint16_t>(id)); s && s->version == v)
             out.push_back(s);
+    return out;
+}
+
+std::vector<const suite_info*> server_suite_order(const detail::context_impl& ctx, tls_version v,
+                                                  const std::vector<std::uint16_t>& offered)
+{
+    const auto ours = suites_for(ctx, v);
+    auto id_of = [](const suite_info* s) { return static_cast<std::uint16_t>(s->id); };
+    std::vector<const suite_info*> out;
+    if (ctx.suite_preference == cipher_preference::client) {
+        for (auto id : offered) {
+            auto s = std::find_if(ours.begin(), ours.end(), [&](auto x) { return id_of(x) == id; });
+            if (s != ours.end())
+                out.push_back(*s);
+        }
+        return out;
+    }
+    for (auto s : ours)
+        if (contains(offered, id_of(s)))
+            out.push_back(s);
+    if (ctx.suite_preference == cipher_preference::fastest)
+        std::stable_sort(out.begin(), out.end(), [](auto a, auto b) {
+            return crypto::aead_cost_rank(a->aead) < crypto::aead_cost_rank(b->aead);
+        });
     return out;
 }
 

@@ -32,6 +32,11 @@ inline error_code unexpected(message_kind got, std::initializer_list<message_kin
 /// Suites of `ctx` for `v`, in preference order.
 std::vector<const suite_info*> suites_for(const detail::context_impl& ctx, tls_version v);
 
+/// The suites of `ctx` for `v` that a hello offering `offered` allows, the
+/// server's choice first, in the order ctx.suite_preference names.
+std::vector<const suite_info*> server_suite_order(const detail::context_impl& ctx, tls_version v,
+                                                  const std::vector<std::uint16_t>& offered);
+
 /// Whether `ctx` allows version `v`.
 inline bool allows(const detail::context_impl& ctx, tls_version v) noexcept
 {

@@ -144,11 +144,11 @@ error_code tls12_server::on_client_hello(const wire::client_hello& ch, bytes_vie
 
 error_code tls12_server::choose(const wire::client_hello& ch, signature_scheme& scheme)
 {
-    const auto suites = suites_for(env_.ctx, tls_version::tls12);
-    // Our preferred suite for a key type among those the client offers.
+    const auto suites = server_suite_order(env_.ctx, tls_version::tls12, ch.cipher_suites);
+    // The preferred suite for a key type among those both ends allow.
     auto suite_for = [&](crypto::key_type key) -> const suite_info* {
         for (auto s : suites)
-            if (key_fits_suite(key, *s) && contains(ch.cipher_suites, static_cast<std::uint16_t>(s->id)))
+            if (key_fits_suite(key, *s))
                 return s;
         return nullptr;
     };

@@ -127,14 +127,10 @@ error_code tls13_server::choose(const wire::client_hello& ch)
 {
     if (auto ec = missing_server_key(*env_.creds))
         return ec;
-    for (auto s : suites_for(env_.ctx, tls_version::tls13)) {
-        if (contains(ch.cipher_suites, static_cast<std::uint16_t>(s->id))) {
-            suite_ = s;
-            break;
-        }
-    }
-    if (!suite_)
+    const auto suites = server_suite_order(env_.ctx, tls_version::tls13, ch.cipher_suites);
+    if (suites.empty())
         return error::no_shared_cipher;
+    suite_ = suites.front();
 
     // RFC 8446 §9.2: certificate authentication needs signature_algorithms;
     // (EC)DHE needs both supported_groups and key_share.

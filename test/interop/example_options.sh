@@ -81,6 +81,8 @@ expect_usage_error "bad --groups: unknown group 'x448'" "${server[@]}" --groups 
 expect_usage_error "bad --groups: unknown group ''" "${server[@]}" --groups x25519,
 expect_usage_error "bad --ciphers: unknown cipher suite 'RC4-MD5'" "${server[@]}" \
     --ciphers TLS_AES_128_GCM_SHA256,RC4-MD5
+expect_usage_error "bad --cipher-preference chacha (expected server|client|fastest)" "${server[@]}" \
+    --cipher-preference chacha
 expect_usage_error "bad --alpn: bad ALPN protocol ''" "${server[@]}" --alpn h2,,http/1.1
 expect_usage_error "bad --handshake-timeout 0 (expected a number from 1 to 86400)" "${server[@]}" \
     --handshake-timeout 0
@@ -108,7 +110,7 @@ expect_usage_error "unknown option --a?b" "${server[@]}" $'--a\nb'
 head -c 48 /dev/urandom >"$work_dir/ticket.key"
 start_https_server "${server_cred[@]}" "${ca[@]}" --verify require --tls-min 1.2 --tls-max 1.3 \
     --groups x25519,secp256r1 --ciphers TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 \
-    --handshake-timeout 5 --idle-timeout 5 --max-connections 10 --ticket-key-file "$work_dir/ticket.key" \
+    --cipher-preference fastest --handshake-timeout 5 --idle-timeout 5 --max-connections 10 --ticket-key-file "$work_dir/ticket.key" \
     --alpn h2,http/1.1 --crl "$certs/ca-crl-empty.pem" --require-client-uri 'spiffe://example.org/ns/*/sa/billing' \
     --sni "localhost=$certs/server-rsa.pem,$certs/server-rsa.key" \
     --sni "*.example.test=$certs/server-wildcard.pem,$certs/server-wildcard.key" --sni-strict \
