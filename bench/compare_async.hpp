@@ -132,7 +132,8 @@ void warm_up(asio::io_context& io, tcp::acceptor& acceptor, typename Lib::config
 {
     async_pair<Lib> pair(loopback_pair(io, acceptor), cfg, false);
     pair.start();
-    run_until(io, [&] { return pair.settled() == 2 || !pair.error().empty(); }, deadline, "warm-up");
+    run_until(
+        io, [&] { return pair.settled() == 2 || !pair.error().empty(); }, deadline, "warm-up");
     if (!pair.error().empty())
         throw std::runtime_error(pair.error());
     pair.close();
@@ -184,7 +185,9 @@ double idle_heap_per_end(typename Lib::config& cfg, std::size_t n, deadline_t de
 /// A server stream waiting for a ClientHello.
 template <class Lib>
 struct waiting_server {
-    waiting_server(tcp::socket socket, typename Lib::config& cfg) : stream(counted_socket(std::move(socket), writes), cfg.server) {}
+    waiting_server(tcp::socket socket, typename Lib::config& cfg)
+        : stream(counted_socket(std::move(socket), writes), cfg.server)
+    {}
     std::uint64_t writes = 0;
     typename Lib::stream stream;
 };

@@ -118,8 +118,7 @@ public:
                   wake_.wait_for(lock, std::chrono::seconds(1));
               }
           })
-    {
-    }
+    {}
     ~watchdog()
     {
         {
@@ -134,8 +133,8 @@ public:
         std::lock_guard lock(mutex_);
         figure_ = figure;
         armed_ = true;
-        deadline_ = std::chrono::steady_clock::now() +
-                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+        deadline_ = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                           std::chrono::duration<double>(seconds));
     }
 
 private:
@@ -172,10 +171,7 @@ struct runner {
     const options& o;
     watchdog& dog;
 
-    bool wanted(const std::string& prefix) const
-    {
-        return prefix.starts_with(o.only) || o.only.starts_with(prefix);
-    }
+    bool wanted(const std::string& prefix) const { return prefix.starts_with(o.only) || o.only.starts_with(prefix); }
     /// Arms the watchdog for one library's share of a figure.
     void arm(const std::string& what, double expected_s) { dog.arm(what, 60 + 10 * expected_s); }
 
@@ -190,14 +186,16 @@ struct runner {
         const auto m = bench::measure_handshakes<mtls_lib>(mc, s, resume, o.seconds);
         arm(name, 1.25 * o.seconds);
         const auto a = bench::measure_handshakes<asio_ssl_lib>(ac, s, resume, o.seconds);
-        const auto per = [](const bench::handshake_figures& f, double v) { return v / static_cast<double>(f.handshakes); };
+        const auto per = [](const bench::handshake_figures& f, double v) {
+            return v / static_cast<double>(f.handshakes);
+        };
         line(name + " handshakes/s", static_cast<double>(m.handshakes) / m.wall_s,
              static_cast<double>(a.handshakes) / a.wall_s, better::higher);
         const auto cpu = [&](const bench::handshake_figures& f, const bench::end_totals& e) {
             return per(f, static_cast<double>(e.cpu_ns)) / 1e3;
         };
-        line(name + " cpu_us/handshake both ends", cpu(m, m.client) + cpu(m, m.server), cpu(a, a.client) + cpu(a, a.server),
-             better::lower);
+        line(name + " cpu_us/handshake both ends", cpu(m, m.client) + cpu(m, m.server),
+             cpu(a, a.client) + cpu(a, a.server), better::lower);
         line(name + " cpu_us/handshake client", cpu(m, m.client), cpu(a, a.client), better::lower);
         line(name + " cpu_us/handshake server", cpu(m, m.server), cpu(a, a.server), better::lower);
         const auto allocs = [&](const bench::handshake_figures& f, const bench::end_totals& e) {

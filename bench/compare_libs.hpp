@@ -34,7 +34,7 @@ struct suite_choice {
     std::string_view label; // short, for figure names
     mtls::tls_version version;
     mtls::cipher_suite id;
-    const char* openssl; // OpenSSL's name for SSL_CTX_set_ciphersuites / set_cipher_list
+    const char* openssl;   // OpenSSL's name for SSL_CTX_set_ciphersuites / set_cipher_list
     std::string_view iana; // what both report once it is negotiated
 };
 
@@ -115,7 +115,8 @@ struct asio_ssl_lib {
 
     static config make_config(const std::string& certs, const suite_choice& s)
     {
-        config c{asio::ssl::context(asio::ssl::context::tls_client), asio::ssl::context(asio::ssl::context::tls_server)};
+        config c{asio::ssl::context(asio::ssl::context::tls_client),
+                 asio::ssl::context(asio::ssl::context::tls_server)};
         set_up(c.client, certs, "client-ecdsa", s);
         set_up(c.server, certs, "server-ecdsa", s);
         c.server.set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);

@@ -97,8 +97,7 @@ public:
                   error_ = std::string("server: ") + e.what();
               }
           })
-    {
-    }
+    {}
     ~server_thread() { join(); }
     /// Stops the thread (waking its accept with one last connection) and
     /// waits for it; returns the server's error, if any.
@@ -206,9 +205,8 @@ handshake_figures measure_handshakes(typename Lib::config& cfg, const suite_choi
     std::size_t warm = 0;
     double wall_s = 0;
     {
-        server_thread server(acceptor, [&](tcp::socket socket) {
-            served.push_back(serve_one<Lib>(cfg, std::move(socket)));
-        });
+        server_thread server(acceptor,
+                             [&](tcp::socket socket) { served.push_back(serve_one<Lib>(cfg, std::move(socket))); });
         typename Lib::session offer{};
         const auto one = [&] {
             const bool expect_resumed = resume && !made.empty();

@@ -23,7 +23,6 @@ void* __libc_memalign(std::size_t alignment, std::size_t size);
 namespace {
 
 std::atomic<std::int64_t> in_use{0};
-std::atomic<std::uint64_t> made{0};
 // initial-exec: reading it never allocates, even in a thread's first malloc.
 thread_local __attribute__((tls_model("initial-exec"))) std::uint64_t made_here = 0;
 
@@ -31,7 +30,6 @@ void* note(void* p) noexcept
 {
     if (p != nullptr) {
         in_use.fetch_add(static_cast<std::int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
-        made.fetch_add(1, std::memory_order_relaxed);
         ++made_here;
     }
     return p;
@@ -43,23 +41,37 @@ void forget(void* p) noexcept
         in_use.fetch_sub(static_cast<std::int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
 }
 
-bool power_of_two(std::size_t n) noexcept { return n != 0 && (n & (n - 1)) == 0; }
+bool power_of_two(std::size_t n) noexcept
+{
+    return n != 0 && (n & (n - 1)) == 0;
+}
 
 } // namespace
 
 namespace mtls::bench::heap {
 
-std::int64_t bytes_in_use() noexcept { return in_use.load(std::memory_order_relaxed); }
-std::uint64_t allocations() noexcept { return made.load(std::memory_order_relaxed); }
-std::uint64_t thread_allocations() noexcept { return made_here; }
+std::int64_t bytes_in_use() noexcept
+{
+    return in_use.load(std::memory_order_relaxed);
+}
+std::uint64_t thread_allocations() noexcept
+{
+    return made_here;
+}
 
 } // namespace mtls::bench::heap
 
 extern "C" {
 
-void* malloc(std::size_t size) noexcept { return note(__libc_malloc(size)); }
+void* malloc(std::size_t size) noexcept
+{
+    return note(__libc_malloc(size));
+}
 
-void* calloc(std::size_t count, std::size_t size) noexcept { return note(__libc_calloc(count, size)); }
+void* calloc(std::size_t count, std::size_t size) noexcept
+{
+    return note(__libc_calloc(count, size));
+}
 
 void* realloc(void* old, std::size_t size) noexcept
 {
@@ -78,7 +90,10 @@ void free(void* p) noexcept
     __libc_free(p);
 }
 
-void* memalign(std::size_t alignment, std::size_t size) noexcept { return note(__libc_memalign(alignment, size)); }
+void* memalign(std::size_t alignment, std::size_t size) noexcept
+{
+    return note(__libc_memalign(alignment, size));
+}
 
 void* aligned_alloc(std::size_t alignment, std::size_t size) noexcept
 {
@@ -96,6 +111,9 @@ int posix_memalign(void** out, std::size_t alignment, std::size_t size) noexcept
     return 0;
 }
 
-void* valloc(std::size_t size) noexcept { return note(__libc_memalign(4096, size)); }
+void* valloc(std::size_t size) noexcept
+{
+    return note(__libc_memalign(4096, size));
+}
 
 } // extern "C"

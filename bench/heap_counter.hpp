@@ -13,9 +13,7 @@ namespace mtls::bench::heap {
 
 /// Bytes allocated and not yet freed, by every thread.
 std::int64_t bytes_in_use() noexcept;
-/// Allocations (realloc included) made by every thread so far.
-std::uint64_t allocations() noexcept;
-/// Allocations made by the calling thread so far.
+/// Allocations (realloc included) made by the calling thread so far.
 std::uint64_t thread_allocations() noexcept;
 
 } // namespace mtls::bench::heap
