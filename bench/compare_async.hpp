@@ -142,16 +142,25 @@ void warm_up(asio::io_context& io, tcp::acceptor& acceptor, typename Lib::config
     io.restart();
 }
 
-/// Bytes of heap per end of `n` idle connections.
+/// `n` loopback connections in `io`, made after one warm-up connection.
 template <class Lib>
-double idle_heap_per_end(typename Lib::config& cfg, std::size_t n, deadline_t deadline)
+std::vector<std::pair<tcp::socket, tcp::socket>> connections(asio::io_context& io, typename Lib::config& cfg,
+                                                             std::size_t n, deadline_t deadline)
 {
-    asio::io_context io;
     auto acceptor = loopback_acceptor(io);
     warm_up<Lib>(io, acceptor, cfg, deadline);
     std::vector<std::pair<tcp::socket, tcp::socket>> sockets;
     for (std::size_t i = 0; i < n; ++i)
         sockets.push_back(loopback_pair(io, acceptor));
+    return sockets;
+}
+
+/// Bytes of heap per end of `n` idle connections.
+template <class Lib>
+double idle_heap_per_end(typename Lib::config& cfg, std::size_t n, deadline_t deadline)
+{
+    asio::io_context io;
+    auto sockets = connections<Lib>(io, cfg, n, deadline);
     std::vector<std::unique_ptr<async_pair<Lib>>> pairs;
     pairs.reserve(n);
     const auto before = heap::bytes_in_use();
@@ -198,11 +207,7 @@ template <class Lib>
 double pre_hello_heap(typename Lib::config& cfg, std::size_t n, deadline_t deadline)
 {
     asio::io_context io;
-    auto acceptor = loopback_acceptor(io);
-    warm_up<Lib>(io, acceptor, cfg, deadline);
-    std::vector<std::pair<tcp::socket, tcp::socket>> sockets;
-    for (std::size_t i = 0; i < n; ++i)
-        sockets.push_back(loopback_pair(io, acceptor));
+    auto sockets = connections<Lib>(io, cfg, n, deadline);
     std::vector<std::unique_ptr<waiting_server<Lib>>> servers;
     servers.reserve(n);
     const auto before = heap::bytes_in_use();

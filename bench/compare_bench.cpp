@@ -186,30 +186,27 @@ struct runner {
         const auto m = bench::measure_handshakes<mtls_lib>(mc, s, resume, o.seconds);
         arm(name, 1.25 * o.seconds);
         const auto a = bench::measure_handshakes<asio_ssl_lib>(ac, s, resume, o.seconds);
-        const auto per = [](const bench::handshake_figures& f, double v) {
-            return v / static_cast<double>(f.handshakes);
-        };
         line(name + " handshakes/s", static_cast<double>(m.handshakes) / m.wall_s,
              static_cast<double>(a.handshakes) / a.wall_s, better::higher);
-        const auto cpu = [&](const bench::handshake_figures& f, const bench::end_totals& e) {
-            return per(f, static_cast<double>(e.cpu_ns)) / 1e3;
+        per_end(name + " cpu_us/handshake", m, a, true,
+                [](const bench::end_totals& e) { return static_cast<double>(e.cpu_ns) / 1e3; });
+        per_end(name + " allocs/handshake", m, a, true, [](const bench::end_totals& e) { return e.allocs; });
+        per_end(name + " writes/handshake", m, a, false, [](const bench::end_totals& e) { return e.writes; });
+    }
+
+    /// Lines for `field` per handshake of each end, and of both if `both`.
+    template <class Field>
+    static void per_end(const std::string& name, const bench::handshake_figures& m, const bench::handshake_figures& a,
+                        bool both, Field field)
+    {
+        const auto per = [&](const bench::handshake_figures& f, const bench::end_totals& e) {
+            return static_cast<double>(field(e)) / static_cast<double>(f.handshakes);
         };
-        line(name + " cpu_us/handshake both ends", cpu(m, m.client) + cpu(m, m.server),
-             cpu(a, a.client) + cpu(a, a.server), better::lower);
-        line(name + " cpu_us/handshake client", cpu(m, m.client), cpu(a, a.client), better::lower);
-        line(name + " cpu_us/handshake server", cpu(m, m.server), cpu(a, a.server), better::lower);
-        const auto allocs = [&](const bench::handshake_figures& f, const bench::end_totals& e) {
-            return per(f, static_cast<double>(e.allocs));
-        };
-        line(name + " allocs/handshake both ends", allocs(m, m.client) + allocs(m, m.server),
-             allocs(a, a.client) + allocs(a, a.server), better::lower);
-        line(name + " allocs/handshake client", allocs(m, m.client), allocs(a, a.client), better::lower);
-        line(name + " allocs/handshake server", allocs(m, m.server), allocs(a, a.server), better::lower);
-        const auto writes = [&](const bench::handshake_figures& f, const bench::end_totals& e) {
-            return per(f, static_cast<double>(e.writes));
-        };
-        line(name + " writes/handshake client", writes(m, m.client), writes(a, a.client), better::lower);
-        line(name + " writes/handshake server", writes(m, m.server), writes(a, a.server), better::lower);
+        if (both)
+            line(name + " both ends", per(m, m.client) + per(m, m.server), per(a, a.client) + per(a, a.server),
+                 better::lower);
+        line(name + " client", per(m, m.client), per(a, a.client), better::lower);
+        line(name + " server", per(m, m.server), per(a, a.server), better::lower);
     }
 
     void bulk(const bench::suite_choice& s)
