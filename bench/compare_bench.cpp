@@ -14,8 +14,9 @@
 //   --certs DIR      the test PKI made by `bash test/gen_certs.sh DIR`
 //                    (default: $MTLS_BENCH_CERTS)
 //   --connections N  connections held open for the heap figures (default 100)
-//   --threads N      the largest thread count of the scaling figures
-//                    (default: the hardware's concurrency)
+//   --threads N      the largest thread count of the scaling figures, which
+//                    run on 1, 2, 4, ... and N threads (default: the
+//                    hardware's concurrency)
 //   --only PREFIX    only the figures whose name starts with PREFIX
 //
 // Prints one line per figure: its name, the mtls value, the asio::ssl value,
@@ -261,7 +262,8 @@ struct runner {
     {
         auto mc = mtls_lib::make_config(o.certs, s);
         auto ac = asio_ssl_lib::make_config(o.certs, s);
-        for (unsigned t = 1; t <= o.threads; ++t) {
+        // 1, 2, 4, ... and the largest count itself.
+        for (unsigned t = 1; t <= o.threads; t = t == o.threads ? t + 1 : std::min(2 * t, o.threads)) {
             const auto name = std::string(bench::version_label(s.version)) + " full handshakes/s " + std::to_string(t) +
                               (t == 1 ? " thread" : " threads");
             if (!wanted(name))

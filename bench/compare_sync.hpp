@@ -155,10 +155,9 @@ end_totals serve_one(typename Lib::config& cfg, tcp::socket socket)
 }
 
 template <class Lib>
-end_totals connect_one(typename Lib::config& cfg, const tcp::endpoint& server, const suite_choice& s,
-                       typename Lib::session& offer, bool expect_resumed)
+end_totals connect_one(asio::io_context& io, typename Lib::config& cfg, const tcp::endpoint& server,
+                       const suite_choice& s, typename Lib::session& offer, bool expect_resumed)
 {
-    asio::io_context io;
     tcp::socket socket(io);
     socket.connect(server);
     socket.set_option(tcp::no_delay(true));
@@ -212,7 +211,7 @@ handshake_figures measure_handshakes(typename Lib::config& cfg, const suite_choi
             const bool expect_resumed = resume && !made.empty();
             if (!resume)
                 offer = {};
-            made.push_back(connect_one<Lib>(cfg, acceptor.local_endpoint(), s, offer, expect_resumed));
+            made.push_back(connect_one<Lib>(io, cfg, acceptor.local_endpoint(), s, offer, expect_resumed));
         };
         try {
             run_for(seconds / 4, one);
