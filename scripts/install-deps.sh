@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build
-    libboost1.81-all-dev libmbedtls-dev
+    libboost1.81-all-dev libmbedtls-dev libssl-dev
     openssl curl gnutls-bin nghttp2-client
     tshark tcpdump doxygen
 )
