@@ -12,9 +12,15 @@
 //                 $MTLS_BENCH_CERTS); uses server-ecdsa, client-ecdsa, ca.pem
 //   --only PREFIX run only the figures whose name starts with PREFIX ("tls13")
 //
-// Prints one line per figure: "<version> <kind> client_cpu_us=... ...".
+// Prints one line per figure: "<version> <kind> client_cpu_us=... ...". Each
+// full figure is followed by the public-key floor of its handshake (see
+// public_key_floor.hpp) for the group it negotiated, and its ratio to it:
+// "<version> full-floor floor_pair_us=... ratio=...". The floor's operations
+// run once after each measured full handshake, so that both see the same
+// load of a shared machine.
 
 #include "measure.hpp"
+#include "public_key_floor.hpp"
 
 #include <mtls/connection_info.hpp>
 #include <mtls/context.hpp>
@@ -27,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -237,6 +244,49 @@ connection connect(const mtls::context& client_ctx, const mtls::context& server_
     return out;
 }
 
+mbedtls_ecp_group_id mbedtls_group(mtls::named_group g)
+{
+    switch (g) {
+    case mtls::named_group::x25519: return MBEDTLS_ECP_DP_CURVE25519;
+    case mtls::named_group::secp256r1: return MBEDTLS_ECP_DP_SECP256R1;
+    case mtls::named_group::secp384r1: return MBEDTLS_ECP_DP_SECP384R1;
+    }
+    fail("no public-key floor for group " + std::string(to_string(g)));
+}
+
+/// The floor's CPU per end, summed over the handshakes measured.
+struct handshake_floor {
+    mtls::bench::end_floor client;
+    mtls::bench::end_floor server;
+    unsigned chain_signatures = 0; // per chain
+};
+
+/// The public-key operations of a full handshake with the test PKI, both
+/// ends, run once after every measured handshake: the handshakes and their
+/// floor then see the same load of a shared machine.
+struct floor_ops {
+    floor_ops(const options& o, mtls::named_group g)
+        : client_key_share(mbedtls_group(g), rng), server_key_share(mbedtls_group(g), rng),
+          client(o.certs + "/client-ecdsa.key", o.certs + "/server-ecdsa.key", o.certs + "/server-ecdsa.pem",
+                 o.certs + "/ca.pem", rng),
+          server(o.certs + "/server-ecdsa.key", o.certs + "/client-ecdsa.key", o.certs + "/client-ecdsa.pem",
+                 o.certs + "/ca.pem", rng)
+    {}
+
+    void run(handshake_floor& f)
+    {
+        mtls::bench::run_end(client_key_share, client, f.client);
+        mtls::bench::run_end(server_key_share, server, f.server);
+        f.chain_signatures = client.chain_signatures();
+    }
+
+    mtls::bench::floor_rng rng;
+    mtls::bench::key_share_ops client_key_share;
+    mtls::bench::key_share_ops server_key_share;
+    mtls::bench::signature_ops client;
+    mtls::bench::signature_ops server;
+};
+
 struct measurement {
     double client_us = 0;
     double server_us = 0;
@@ -245,6 +295,7 @@ struct measurement {
     std::uint64_t handshakes = 0;
     std::uint64_t resumed = 0;
     mtls::connection_info info; // the client's view of the last connection
+    std::optional<handshake_floor> floor; // full handshakes only
 };
 
 measurement run(const figure& f, const options& o, std::int64_t clock_overhead_ns)
@@ -260,11 +311,18 @@ measurement run(const figure& f, const options& o, std::int64_t clock_overhead_n
     if (resumes)
         offer = connect(client_ctx, server_ctx, {}, false, client_cpu, server_cpu).next;
     measurement m;
+    std::unique_ptr<floor_ops> floor; // made once the first handshake names its group
     const auto one = [&] {
         auto c = connect(client_ctx, server_ctx, offer, resumes, client_cpu, server_cpu);
         if (resumes) {
             offer = std::move(c.next);
             ++m.resumed;
+        } else {
+            if (!floor)
+                floor = std::make_unique<floor_ops>(o, c.client_info.group);
+            if (!m.floor)
+                m.floor.emplace();
+            floor->run(*m.floor);
         }
         m.info = std::move(c.client_info);
     };
@@ -272,9 +330,13 @@ measurement run(const figure& f, const options& o, std::int64_t clock_overhead_n
     client_cpu.reset();
     server_cpu.reset();
     m.resumed = 0;
+    if (m.floor)
+        m.floor = handshake_floor{};
     const auto loop_start = mtls::bench::thread_cpu_ns();
     m.handshakes = mtls::bench::run_for(o.seconds, one);
-    const auto loop_ns = mtls::bench::thread_cpu_ns() - loop_start;
+    auto loop_ns = mtls::bench::thread_cpu_ns() - loop_start;
+    if (m.floor) // the floor's own CPU is no part of the handshake loop
+        loop_ns -= m.floor->client.total() + m.floor->server.total();
     const auto per_handshake_us = [&](std::int64_t ns) {
         return static_cast<double>(ns) / 1e3 / static_cast<double>(m.handshakes);
     };
@@ -303,6 +365,28 @@ void print(const figure& f, const measurement& m, const std::optional<measuremen
     std::fflush(stdout);
 }
 
+void print_floor(const figure& f, const measurement& m, std::int64_t clock_overhead_ns)
+{
+    const auto& fl = *m.floor;
+    // Each part was timed once per handshake; the clock's cost is spread evenly.
+    const double n = static_cast<double>(m.handshakes);
+    const double overhead_us = static_cast<double>(clock_overhead_ns) / 1e3;
+    const auto us = [&](std::int64_t ns) { return static_cast<double>(ns) / 1e3 / n - overhead_us; };
+    const auto& c = fl.client;
+    const auto& s = fl.server;
+    const double client_us = us(c.key_share_ns) + us(c.sign_ns) + us(c.verify_ns) + us(c.chain_ns);
+    const double server_us = us(s.key_share_ns) + us(s.sign_ns) + us(s.verify_ns) + us(s.chain_ns);
+    std::printf("%s-floor group=%s key_share_us=%.1f sign_us=%.1f verify_us=%.1f client_chain_us=%.1f "
+                "server_chain_us=%.1f chain_signatures=%u floor_client_us=%.1f floor_server_us=%.1f "
+                "floor_pair_us=%.1f client_ratio=%.3f server_ratio=%.3f ratio=%.3f\n",
+                f.name.c_str(), std::string(to_string(m.info.group)).c_str(),
+                (us(c.key_share_ns) + us(s.key_share_ns)) / 2, (us(c.sign_ns) + us(s.sign_ns)) / 2,
+                (us(c.verify_ns) + us(s.verify_ns)) / 2, us(c.chain_ns), us(s.chain_ns),
+                fl.chain_signatures, client_us, server_us, client_us + server_us, m.client_us / client_us,
+                m.server_us / server_us, (m.client_us + m.server_us) / (client_us + server_us));
+    std::fflush(stdout);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -328,8 +412,10 @@ int main(int argc, char** argv)
             auto m = run(f, o, clock_overhead_ns);
             const bool comparable = f.resume != resumption::none && full && full->info.version == f.version;
             print(f, m, comparable ? full : std::nullopt);
-            if (f.resume == resumption::none)
+            if (m.floor) {
+                print_floor(f, m, clock_overhead_ns);
                 full = m;
+            }
         }
     } catch (const std::exception& e) {
         fail(e.what());

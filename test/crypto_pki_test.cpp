@@ -141,6 +141,52 @@ BOOST_AUTO_TEST_CASE(one_key_signs_on_many_threads)
     }
 }
 
+BOOST_AUTO_TEST_CASE(each_key_signs_as_itself)
+{
+    // Each EC key signs on its own warm context and every check runs on one
+    // group shared per curve: a signature verifies under its signer's
+    // certificate only, also when keys were loaded after it (a rotation).
+    const std::string names[] = {"server-ecdsa", "client-ecdsa", "server-untrusted", "server-p384"};
+    std::vector<private_key> keys;
+    std::vector<certificate> certs;
+    for (const auto& name : names) {
+        keys.push_back(load_key(name + ".key"));
+        certs.push_back(load_chain(name + ".pem").front());
+    }
+    const auto message = text("CertificateVerify content");
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        // TLS 1.2 lets any ECDSA key sign with any ECDSA hash (RFC 8422 §5.4).
+        const auto scheme = keys[i].type() == key_type::ec_p384 ? signature_scheme::ecdsa_secp384r1_sha384
+                                                                 : signature_scheme::ecdsa_secp256r1_sha256;
+        const auto sig = keys[i].sign(scheme, message);
+        BOOST_TEST_REQUIRE(!sig.empty());
+        for (std::size_t j = 0; j < certs.size(); ++j)
+            BOOST_TEST(certs[j].verify_signature(scheme, message, sig) == (i == j), names[i] << " under " << names[j]);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(ecdsa_signature_must_fill_its_der)   // RFC 8422 §5.4: Ecdsa-Sig-Value
+{
+    const auto key = load_key("server-ecdsa.key");
+    const auto cert = load_chain("server-ecdsa.pem").front();
+    const auto scheme = signature_scheme::ecdsa_secp256r1_sha256;
+    const auto sig = key.sign(scheme, text("m"));
+    BOOST_TEST_REQUIRE(cert.verify_signature(scheme, text("m"), sig));
+    BOOST_TEST_REQUIRE(static_cast<std::size_t>(sig[1]) == sig.size() - 2);   // short-form length
+    // A byte after the SEQUENCE.
+    auto after = sig;
+    after.push_back(std::byte{0});
+    BOOST_TEST(!cert.verify_signature(scheme, text("m"), after));
+    // A byte after s inside the SEQUENCE, its length grown to cover it.
+    auto inside = after;
+    inside[1] = static_cast<std::byte>(static_cast<unsigned>(inside[1]) + 1);
+    BOOST_TEST(!cert.verify_signature(scheme, text("m"), inside));
+    // The SEQUENCE shorter than the signature.
+    auto short_sequence = sig;
+    short_sequence[1] = static_cast<std::byte>(static_cast<unsigned>(short_sequence[1]) - 1);
+    BOOST_TEST(!cert.verify_signature(scheme, text("m"), short_sequence));
+}
+
 BOOST_AUTO_TEST_CASE(ecdsa_signatures_are_der)   // RFC 8422 §5.4: Ecdsa-Sig-Value
 {
     const auto key = load_key("server-ecdsa.key");
@@ -311,6 +357,29 @@ BOOST_AUTO_TEST_CASE(intermediates)
     const std::vector<certificate> leaf_only{chain.front()};
     BOOST_TEST(verify_chain(leaf_only, ca, role::server, "localhost", no_callback) ==
                error::certificate_untrusted);
+}
+
+BOOST_AUTO_TEST_CASE(anchor_keys_check_every_signature)
+{
+    // An EC anchor's key keeps its base-point table after the first check
+    // (also in a clone, as each context setter makes): later checks under it
+    // must still refuse a certificate whose signature it did not make.
+    const auto ca = anchors_from("ca.pem");
+    const auto clone = ca.clone();
+    const auto server = load_chain("server-ecdsa.pem");
+    auto der = server.front().der();
+    byte_vec forged(der.begin(), der.end());
+    forged[forged.size() - 3] ^= std::byte{1};   // inside s, the signature's last INTEGER
+    error_code ec;
+    const std::vector<certificate> forged_chain{certificate::parse_der(forged, ec)};
+    BOOST_TEST_REQUIRE(!ec);
+    for (const trust_store* anchors : {&ca, &clone}) {
+        for (int round = 0; round < 2; ++round) {
+            BOOST_TEST(verify_chain(server, *anchors, role::server, "localhost", no_callback) == error_code{});
+            BOOST_TEST(verify_chain(forged_chain, *anchors, role::server, "localhost", no_callback) ==
+                       error::certificate_untrusted);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(callback_sees_each_certificate_anchor_first)

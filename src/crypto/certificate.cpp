@@ -2,6 +2,7 @@
 
 #include "pki_internal.hpp"
 
+#include "ec_group.hpp"
 #include "hash.hpp"
 
 #include <mbedtls/rsa.h>
@@ -39,7 +40,9 @@ using detail::view;
 
 struct certificate::state {
     mbedtls_x509_crt crt;
-    // Signature checks compute with the key's EC group, which caches tables.
+    // RSA signature checks cache values in the key's context. ECDSA checks
+    // compute on the shared warm group (ec_group.hpp), never on the
+    // certificate's own group, which would cache a table in it.
     mutable std::mutex mutex;
 
     state() noexcept { mbedtls_x509_crt_init(&crt); }
@@ -160,11 +163,14 @@ bool certificate::verify_signature(signature_scheme s, bytes_view message, bytes
     const auto* sp = u8(signature);
     const mbedtls_md_type_t md = detail::md_type(si->hash);
 
-    std::lock_guard lock(st_->mutex);
     mbedtls_pk_context& pk = st_->crt.pk;
     switch (si->kind) {
-    case signature_kind::ecdsa: return mbedtls_pk_verify(&pk, md, hp, hv.size(), sp, signature.size()) == 0;
+    case signature_kind::ecdsa: {
+        const mbedtls_ecp_keypair* kp = mbedtls_pk_ec(pk);
+        return detail::ecdsa_verify_der(kp->grp.id, kp->Q, hv, signature);
+    }
     case signature_kind::rsa_pkcs1: {
+        std::lock_guard lock(st_->mutex);
         mbedtls_rsa_context* rsa = mbedtls_pk_rsa(pk);
         // mbedTLS reads exactly modulus-length bytes from the signature.
         if (signature.size() != mbedtls_rsa_get_len(rsa))
@@ -175,6 +181,7 @@ bool certificate::verify_signature(signature_scheme s, bytes_view message, bytes
     case signature_kind::rsa_pss: {
         // RFC 8446 §4.2.3: MGF1 with the same hash, salt length = digest length.
         mbedtls_pk_rsassa_pss_options opts{md, static_cast<int>(hv.size())};
+        std::lock_guard lock(st_->mutex);
         return mbedtls_pk_verify_ext(MBEDTLS_PK_RSASSA_PSS, &opts, &pk, md, hp, hv.size(), sp, signature.size()) == 0;
     }
     }

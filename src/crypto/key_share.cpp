@@ -1,5 +1,6 @@
 #include "key_share.hpp"
 
+#include "ec_group.hpp"
 #include "mbedtls_rng.hpp"
 #include "vocabulary.hpp"
 
@@ -21,6 +22,16 @@ mbedtls_ecp_group_id group_id(named_group g)
     case named_group::secp384r1: return MBEDTLS_ECP_DP_SECP384R1;
     }
     throw std::invalid_argument("key_share: unsupported group");
+}
+
+// The shared warm group of `g` (ec_group.hpp): loaded and its base-point
+// table built once per process, not once per key share.
+mbedtls_ecp_group& warm_group(named_group g)
+{
+    mbedtls_ecp_group* grp = detail::shared_group(group_id(g));
+    if (grp == nullptr)
+        throw std::invalid_argument("key_share: unsupported group");
+    return *grp;
 }
 
 // The group's row; key shares exist only for groups group_id() knows.
@@ -49,7 +60,9 @@ bool is_supported(named_group g) noexcept
 }
 
 struct key_share::state {
-    mbedtls_ecp_keypair kp;   // group, private scalar d, public point Q
+    // Private scalar d and public point Q; the group is the shared warm one,
+    // kp.grp is left empty except by from_private.
+    mbedtls_ecp_keypair kp;
 
     state() noexcept { mbedtls_ecp_keypair_init(&kp); }
     state(const state&) = delete;
@@ -62,7 +75,7 @@ key_share::key_share(named_group g, std::unique_ptr<state> st) : group_(g), st_(
     public_.resize(public_key_size(g));
     std::size_t written = 0;
     detail::check(mbedtls_ecp_point_write_binary(
-        &st_->kp.grp, &st_->kp.Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &written,
+        &warm_group(g), &st_->kp.Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &written,
         reinterpret_cast<unsigned char*>(public_.data()), public_.size()));
     if (written != public_.size())
         throw std::logic_error("key_share: unexpected public key size");
@@ -71,7 +84,7 @@ key_share::key_share(named_group g, std::unique_ptr<state> st) : group_(g), st_(
 key_share key_share::generate(named_group g)
 {
     auto st = std::make_unique<state>();
-    detail::check(mbedtls_ecp_gen_key(group_id(g), &st->kp, detail::rng_callback, nullptr));
+    detail::check(mbedtls_ecp_gen_keypair(&warm_group(g), &st->kp.d, &st->kp.Q, detail::rng_callback, nullptr));
     return key_share(g, std::move(st));
 }
 
@@ -83,8 +96,8 @@ key_share key_share::from_private(named_group g, bytes_view private_key)
     detail::check(mbedtls_ecp_read_key(group_id(g), &st->kp,
                                        reinterpret_cast<const unsigned char*>(private_key.data()),
                                        private_key.size()));
-    detail::check(mbedtls_ecp_mul(&st->kp.grp, &st->kp.Q, &st->kp.d, &st->kp.grp.G,
-                                  detail::rng_callback, nullptr));
+    mbedtls_ecp_group& grp = warm_group(g);
+    detail::check(mbedtls_ecp_mul(&grp, &st->kp.Q, &st->kp.d, &grp.G, detail::rng_callback, nullptr));
     return key_share(g, std::move(st));
 }
 
@@ -102,21 +115,16 @@ error_code key_share::agree(bytes_view peer_public, secret& shared) const
     if (group_ != named_group::x25519 && peer_public[0] != std::byte{0x04})
         return error::invalid_key_share;
 
-    mbedtls_ecp_group grp;
+    mbedtls_ecp_group& grp = warm_group(group_);
     mbedtls_ecp_point q;
     mbedtls_mpi z;
-    mbedtls_ecp_group_init(&grp);
     mbedtls_ecp_point_init(&q);
     mbedtls_mpi_init(&z);
 
     error_code ec;
     std::array<unsigned char, 48> out{};
-    // A private copy of the group: ECP arithmetic caches tables in it.
-    int rc = mbedtls_ecp_group_copy(&grp, &st_->kp.grp);
-    if (rc == 0)
-        rc = mbedtls_ecp_point_read_binary(
-            &grp, &q, reinterpret_cast<const unsigned char*>(peer_public.data()),
-            peer_public.size());
+    int rc = mbedtls_ecp_point_read_binary(&grp, &q, reinterpret_cast<const unsigned char*>(peer_public.data()),
+                                           peer_public.size());
     // RFC 8422 §5.11: the point must be on the curve and not at infinity.
     // For X25519 mbedTLS also rejects the known low-order points here.
     if (rc == 0)
@@ -145,7 +153,6 @@ error_code key_share::agree(bytes_view peer_public, secret& shared) const
     secure_zero(out.data(), out.size());
     mbedtls_mpi_free(&z);
     mbedtls_ecp_point_free(&q);
-    mbedtls_ecp_group_free(&grp);
     return ec;
 }
 

@@ -2,9 +2,11 @@
 
 #include "pki_internal.hpp"
 
+#include "ec_group.hpp"
 #include "hash.hpp"
 #include "pbes2.hpp"
 
+#include <mbedtls/ecdsa.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/pem.h>
 #include <mbedtls/pkcs12.h>
@@ -219,8 +221,10 @@ bool key_matches_scheme(key_type k, signature_scheme s, bool tls12) noexcept
 
 struct private_key::state {
     mbedtls_pk_context pk;
-    // Signing writes to the key's context (RSA padding mode, blinding values,
-    // cached EC tables), and one context's key signs for many connections.
+    // RSA signing writes to the key's context (padding mode, blinding
+    // values), and one context's key signs for many connections. An EC key's
+    // group is warmed when parsed (ec_group.hpp), so EC signing only reads it
+    // and takes no lock.
     mutable std::mutex mutex;
 
     state() noexcept { mbedtls_pk_init(&pk); }
@@ -239,8 +243,13 @@ private_key private_key::parse(bytes_view data, file_format fmt, std::string_vie
     private_key k;
     auto st = std::make_unique<state>();
     ec = detail::parse_private_key(st->pk, data, fmt, password, detail::max_pbkdf2_iterations);
-    if (!ec)
-        k.st_ = std::move(st);
+    if (ec)
+        return k;
+    // Before any thread signs: the base-point table is built here once, not
+    // for every signature as mbedtls_pk_sign's temporary ECDSA context does.
+    if (mbedtls_ecp_keypair* kp = mbedtls_pk_ec(st->pk))
+        detail::warm(kp->grp);
+    k.st_ = std::move(st);
     return k;
 }
 
@@ -265,11 +274,14 @@ std::vector<std::byte> private_key::sign(signature_scheme s, bytes_view message)
     auto* out = reinterpret_cast<unsigned char*>(sig.data());
     std::size_t len = 0;
     int rc = 0;
-    std::lock_guard lock(st_->mutex);
     if (si->kind == signature_kind::ecdsa) {
-        // DER-encoded ECDSA-Sig-Value, as TLS carries it (RFC 8422 §5.4).
-        rc = mbedtls_pk_sign(&st_->pk, md, hp, hv.size(), out, &len, detail::rng_callback, nullptr);
+        // DER-encoded ECDSA-Sig-Value, as TLS carries it (RFC 8422 §5.4), on
+        // the key's own warm context: what mbedtls_pk_sign does after copying
+        // the key (deterministic nonce, RNG-blinded).
+        rc = mbedtls_ecdsa_write_signature(mbedtls_pk_ec(st_->pk), md, hp, hv.size(), out, &len,
+                                           detail::rng_callback, nullptr);
     } else {
+        std::lock_guard lock(st_->mutex);
         mbedtls_rsa_context* rsa = mbedtls_pk_rsa(st_->pk);
         len = mbedtls_rsa_get_len(rsa);
         if (si->kind == signature_kind::rsa_pkcs1) {

@@ -2,6 +2,7 @@
 
 #include "pki_internal.hpp"
 
+#include <mbedtls/ecdsa.h>
 #include <mbedtls/oid.h>
 
 #include <boost/system/error_code.hpp>
@@ -13,6 +14,7 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <utility>
 
 namespace mtls::crypto {
 
@@ -62,11 +64,35 @@ using detail::read_whole_file;
 using detail::u8;
 using detail::view;
 
+// mbedtls_x509_crt_verify checks a signature under an id-ecPublicKey key
+// (MBEDTLS_PK_ECKEY) by copying the key into a temporary ECDSA context, whose
+// base-point table is rebuilt for every signature; under an MBEDTLS_PK_ECDSA
+// key it computes in place, and the key's group keeps the table. Same key,
+// same checks (mbedTLS accepts either type wherever it takes an EC key).
+void ecdsa_typed_keys(mbedtls_x509_crt& chain)
+{
+    for (mbedtls_x509_crt* c = &chain; c != nullptr && c->version != 0; c = c->next) {
+        if (mbedtls_pk_get_type(&c->pk) != MBEDTLS_PK_ECKEY)
+            continue;
+        mbedtls_pk_context pk;
+        mbedtls_pk_init(&pk);
+        int rc = mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECDSA));
+        if (rc == 0)
+            rc = mbedtls_ecdsa_from_keypair(mbedtls_pk_ec(pk), mbedtls_pk_ec(c->pk));
+        if (rc == 0)
+            std::swap(pk, c->pk);
+        mbedtls_pk_free(&pk);
+        detail::check(rc);
+    }
+}
+
 } // namespace
 
 struct trust_store::state {
     mbedtls_x509_crt chain; // version == 0 while empty
-    // Verification checks signatures with the anchors' keys (see certificate).
+    // Verification checks signatures with the anchors' keys, and the first
+    // check under an EC anchor caches its base-point table in the key's group
+    // (ecdsa_typed_keys): held for the whole of mbedtls_x509_crt_verify.
     mutable std::mutex mutex;
 
     state() noexcept { mbedtls_x509_crt_init(&chain); }
@@ -94,13 +120,16 @@ trust_store trust_store::clone() const
     trust_store out;
     for (const mbedtls_x509_crt* c = &st_->chain; c != nullptr && c->version != 0; c = c->next)
         detail::check(mbedtls_x509_crt_parse_der(&out.st_->chain, c->raw.p, c->raw.len));
+    ecdsa_typed_keys(out.st_->chain);
     return out;
 }
 
 void trust_store::add(const certificate& c)
 {
-    if (c)
+    if (c) {
         detail::check(mbedtls_x509_crt_parse_der(&st_->chain, u8(c.der()), c.der().size()));
+        ecdsa_typed_keys(st_->chain);
+    }
 }
 
 error_code trust_store::add_file(const std::string& path)
@@ -117,6 +146,7 @@ error_code trust_store::add_file(const std::string& path)
     } else if (!data.empty()) {
         mbedtls_x509_crt_parse_der(&st_->chain, u8(bytes_view(data)), data.size());
     }
+    ecdsa_typed_keys(st_->chain);
     return st_->count() > before ? error_code{} : error_code(error::bad_certificate);
 }
 
