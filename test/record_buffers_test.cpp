@@ -94,11 +94,11 @@ namespace data = boost::unit_test::data;
 
 namespace {
 
-constexpr std::size_t small_span = record::record_layer::small_input_size;
+constexpr std::size_t small_span = mtls::record::record_layer::small_input_size;
 
 /// Heap the engines hold: live bytes less the blocks parked in this
 /// thread's pool, which belong to no connection.
-std::size_t engine_heap() { return live_bytes.load() - record::pooled_bytes(); }
+std::size_t engine_heap() { return live_bytes.load() - mtls::record::pooled_bytes(); }
 
 engine_pair connected(tls_version v)
 {
@@ -172,7 +172,7 @@ BOOST_DATA_TEST_CASE(idle_engine_holds_no_record_buffers, data::make(versions), 
     const auto out = p.client.output();
     feed_all(p.server, out.first(out.size() / 2), 0);
     const std::size_t receiving = engine_heap();
-    BOOST_TEST(receiving - idle >= record::receive_block + record::send_block); // and the client its queue
+    BOOST_TEST(receiving - idle >= mtls::record::receive_block + mtls::record::send_block); // and the client its queue
     feed_all(p.server, out.subspan(out.size() / 2), 0);
     p.client.consume_output(out.size());
     BOOST_TEST(engine_heap() > idle); // the plaintext is read in place: the buffer stays until it is consumed
