@@ -78,7 +78,10 @@ public:
     /// peer's close_notify, while plaintext waits to be read and the buffer is
     /// full, and while more than 256 KiB of output waits to be sent: send
     /// `output()` first (a peer that sends but never reads cannot make the
-    /// engine queue without bound).
+    /// engine queue without bound). While nothing is buffered the span is a
+    /// few hundred bytes inside the engine, so a read pending on an idle
+    /// connection holds no receive buffer; one is taken when a record needs
+    /// more room, and given back once its bytes are consumed.
     std::span<std::byte> input_space();
     /// `n` bytes were written to `input_space()`; process what can be processed.
     void commit_input(std::size_t n);
