@@ -38,6 +38,11 @@ private:
     error_code on_role_message(handshake_type type, bytes_view body, bytes_view message) override;
     error_code role_unexpected(message_kind got) const override;
     error_code on_peer_finished() override;
+    void release_handshake_state() override
+    {
+        tls13_base::release_handshake_state();
+        offer_ = {};
+    }
 
     error_code on_hello_retry_request(const wire::server_hello& hrr);
     /// RFC 8446 §4.2.11: the server resumes with the PSK we offered, under a

@@ -25,6 +25,11 @@ public:
     error_code export_keying_material(std::string_view label, std::optional<bytes_view> context,
                                       mutable_bytes out) const final;
     void before_seal() override;
+    void release_handshake_state() override
+    {
+        module_base::release_handshake_state();
+        std::vector<std::byte>().swap(signed_content_);
+    }
 
 protected:
     explicit tls13_base(environment& env) : module_base(env) {}
