@@ -12,6 +12,8 @@
 #include "support/heap_meter.hpp"
 #include "support/print.hpp"
 
+#include "crypto/aead.hpp"
+
 #include <mtls/engine.hpp>
 
 #include <array>
@@ -139,6 +141,25 @@ idle_heap measure_idle(tls_version v)
 }
 
 } // namespace
+
+BOOST_AUTO_TEST_CASE(aead_key_holds_only_its_algorithms_context)
+{
+    // A GCM key is an AES key schedule (about 290 bytes) and mbedTLS's GCM
+    // tables (about 430); a ChaCha20-Poly1305 key about 250 bytes. Each
+    // direction of a connection holds one key.
+    const std::array<std::byte, 32> key{};
+    auto held = [&](crypto::aead_alg a) {
+        const auto before = heap::now().bytes;
+        const crypto::aead k(a, std::span(key).first(crypto::aead_key_size(a)));
+        return heap::now().bytes - before;
+    };
+    const auto gcm = held(crypto::aead_alg::aes_128_gcm);
+    const auto chachapoly = held(crypto::aead_alg::chacha20_poly1305);
+    BOOST_TEST_MESSAGE("AES-128-GCM key: " << gcm << " bytes, ChaCha20-Poly1305 key: " << chachapoly << " bytes");
+    BOOST_TEST(gcm <= 800);
+    BOOST_TEST(chachapoly <= 320);
+    BOOST_TEST(chachapoly > 0);
+}
 
 BOOST_DATA_TEST_CASE(idle_established_end_holds_at_most_8_kib, boost::unit_test::data::make(versions), v)
 {
