@@ -79,15 +79,7 @@ bool pump(engine& client, engine& server, call_counts& calls)
     return false;
 }
 
-struct contexts {
-    explicit contexts(tls_version v)
-        : client(versioned(client_context("client-ecdsa"), v)),
-          server(versioned(server_context_requiring_client_cert(), v))
-    {
-    }
-    context client;
-    context server;
-};
+using contexts = mutual_contexts;
 
 /// Handshakes `client` and `server` (already constructed) and sends a few
 /// bytes each way, so that both ends are established and have been used.
