@@ -52,23 +52,51 @@ error_code foreign_peer_error(bytes_view received)
     return error::peer_not_tls;
 }
 
-/// Room for two maximal records: a whole record plus the start of the next
-/// can be read in one go.
-constexpr std::size_t rx_capacity = 2 * (header_size + max_ciphertext12);
-constexpr std::size_t max_record_overhead = 8 + crypto::aead_tag_size + 1;
-
 } // namespace
 
-record_layer::record_layer() : rx_(rx_capacity) {}
+record_layer::record_layer() : rx_(receive_block), out_(send_block), next_(send_block) {}
 
 mutable_bytes record_layer::input_space()
 {
+    std::byte* buffered = rx_data();
     if (!held_ && start_ > 0) {
-        std::memmove(rx_.data(), rx_.data() + start_, end_ - start_);
+        std::memmove(buffered, buffered + start_, end_ - start_);
         end_ -= start_;
         start_ = 0;
     }
-    return {rx_.data() + end_, rx_.size() - end_};
+    if (rx_.empty() && !fits_small()) {
+        // A payload still held stays where it lies: small_rx_ is not written
+        // again before the buffer goes back, which waits for its release.
+        rx_.resize(receive_block);
+        std::memcpy(rx_.data(), small_rx_.data() + start_, end_ - start_);
+        end_ -= start_;
+        start_ = 0;
+    }
+    return {rx_data() + end_, rx_size() - end_};
+}
+
+bool record_layer::fits_small() const noexcept
+{
+    if (end_ == small_rx_.size())
+        return false;
+    if (end_ - start_ < header_size)
+        return true;
+    return start_ + header_size + get16(small_rx_.data() + start_ + 3) <= small_rx_.size();
+}
+
+void record_layer::release() noexcept
+{
+    held_ = false;
+    release_input();
+}
+
+void record_layer::release_input() noexcept
+{
+    if (held_ || start_ != end_)
+        return;
+    rx_.release();
+    start_ = 0;
+    end_ = 0;
 }
 
 bool record_layer::version_ok(std::uint16_t v) const noexcept
@@ -96,9 +124,11 @@ bool record_layer::next(record& out, error_code& ec)
 {
     ec = {};
     for (;;) {
-        if (end_ - start_ < header_size)
+        if (end_ - start_ < header_size) {
+            release_input();
             return false;
-        std::byte* hdr = rx_.data() + start_;
+        }
+        std::byte* hdr = rx_data() + start_;
         if (awaiting_first_header_ && !tls_header(hdr)) {
             // A peer that does not speak TLS (plain HTTP, an SSH banner)
             // fails on its first bytes; later garbage is a TLS peer's fault.
@@ -191,14 +221,17 @@ void record_layer::seal_as(content_type type, std::size_t n)
     q.resize(prepared_at_ + total);
 }
 
-mutable_bytes record_layer::prepare()
+mutable_bytes record_layer::reserve_record(std::size_t n)
 {
     auto& q = queue();
     prepared_at_ = q.size();
-    std::size_t prefix = wr_protection_ ? wr_protection_->prefix_size() : 0;
-    q.resize(q.size() + header_size + max_plaintext + max_record_overhead);
-    return {q.data() + prepared_at_ + header_size + prefix, max_plaintext};
+    const std::size_t prefix = wr_protection_ ? wr_protection_->prefix_size() : 0;
+    const std::size_t suffix = wr_protection_ ? wr_protection_->suffix_size() : 0;
+    q.resize(q.size() + header_size + prefix + n + suffix);
+    return {q.data() + prepared_at_ + header_size + prefix, n};
 }
+
+mutable_bytes record_layer::prepare() { return reserve_record(max_plaintext); }
 
 void record_layer::seal(std::size_t n)
 {
@@ -209,7 +242,7 @@ void record_layer::send(content_type type, bytes_view data)
 {
     do {
         auto chunk = data.first(std::min(data.size(), max_plaintext));
-        auto room = prepare();
+        auto room = reserve_record(chunk.size());
         std::memcpy(room.data(), chunk.data(), chunk.size());
         seal_as(type, chunk.size());
         data = data.subspan(chunk.size());
@@ -219,7 +252,7 @@ void record_layer::send(content_type type, bytes_view data)
 bytes_view record_layer::output() noexcept
 {
     if (out_off_ == out_.size() && !out_locked_ && !next_.empty()) {
-        std::swap(out_, next_);
+        out_.swap(next_);
         out_off_ = 0;
     }
     out_locked_ = out_off_ < out_.size();
@@ -230,10 +263,10 @@ void record_layer::consume(std::size_t n) noexcept
 {
     out_off_ = std::min(out_off_ + n, out_.size());
     if (out_off_ == out_.size()) {
-        out_.clear();
+        out_.release();
         out_off_ = 0;
         out_locked_ = false;
-        std::swap(out_, next_);
+        out_.swap(next_);
     }
 }
 

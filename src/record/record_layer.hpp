@@ -7,32 +7,20 @@
 // handshake message means.
 
 #include "record/protection.hpp"
+#include "record/record_buffer.hpp"
 
-#include <memory>
+#include <array>
 #include <optional>
-#include <vector>
 
 namespace mtls::record {
 
-/// Leaves new elements uninitialised on resize: `prepare()` grows the send
-/// queue by a whole record's room for every record, and zero-filling 16 KiB
-/// that is overwritten at once would be wasted work on the hot path.
-template <class T>
-struct uninitialised_allocator : std::allocator<T> {
-    template <class U>
-    struct rebind {
-        using other = uninitialised_allocator<U>;
-    };
-    uninitialised_allocator() = default;
-    template <class U>
-    uninitialised_allocator(const uninitialised_allocator<U>&) noexcept {}
-    template <class U>
-    void construct(U* p) noexcept { ::new (static_cast<void*>(p)) U; }
-    template <class U, class... Args>
-    void construct(U* p, Args&&... args) { ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...); }
-};
-
-using send_buffer = std::vector<std::byte, uninitialised_allocator<std::byte>>;
+/// What protection adds to a record at most: explicit nonce, tag, inner type.
+inline constexpr std::size_t max_record_overhead = 8 + crypto::aead_tag_size + 1;
+/// Receive buffer: two maximal TLS 1.2 records (RFC 5246 §6.2.3), so a
+/// whole record plus the start of the next can be read in one go.
+inline constexpr std::size_t receive_block = 2 * (header_size + max_ciphertext12);
+/// Send queue: four full records, what tls_stream seals for one write.
+inline constexpr std::size_t send_block = 4 * (header_size + max_plaintext + max_record_overhead);
 
 class record_layer {
 public:
@@ -40,7 +28,10 @@ public:
 
     // Receiving.
     /// Free space after the buffered input. Compacts the buffer first unless
-    /// a payload handed out by `next` is still held.
+    /// a payload handed out by `next` is still held. While the input fits in
+    /// `small_input_size` bytes the space lies inside the record layer; a
+    /// pooled buffer is taken when a record does not fit and given back once
+    /// nothing is buffered or held, so an idle connection holds none.
     mutable_bytes input_space();
     void commit(std::size_t n) noexcept { end_ += n; }
 
@@ -56,7 +47,7 @@ public:
     /// payload stays valid until `release()` and the next call to input_space.
     bool next(record& out, error_code& ec);
     /// The payload of the last record is no longer referenced.
-    void release() noexcept { held_ = false; }
+    void release() noexcept;
     /// Bytes of an incomplete record are buffered.
     bool has_partial() const noexcept { return end_ > start_; }
     /// The first bytes received are no TLS record header, and too few to
@@ -98,6 +89,7 @@ public:
 
     // Sending.
     /// Queues `data` as records of `type`, at most 2^14 bytes each (RFC 5246 §6.2.1).
+    /// Each record takes the room its content needs.
     void send(content_type type, bytes_view data);
     /// Room for the payload of one application data record (at most 2^14).
     mutable_bytes prepare();
@@ -112,16 +104,32 @@ public:
     /// Queued bytes. Once returned they stay put until all are consumed: later
     /// records queue behind them in a second buffer.
     bytes_view output() noexcept;
+    /// A queue consumed to its end gives its storage back.
     void consume(std::size_t n) noexcept;
     bool output_empty() const noexcept { return out_.size() == out_off_ && next_.empty(); }
     /// Bytes queued and not yet consumed.
     std::size_t output_size() const noexcept { return out_.size() - out_off_ + next_.size(); }
 
+    /// Room inside the record layer for input while no buffer is taken:
+    /// enough for small records, which are then opened where they lie.
+    static constexpr std::size_t small_input_size = 512;
+
 private:
-    send_buffer& queue() noexcept { return out_locked_ ? next_ : out_; }
+    record_buffer& queue() noexcept { return out_locked_ ? next_ : out_; }
+    /// Lays out a record for `n` bytes of content at the end of the queue;
+    /// returns the room for the content.
+    mutable_bytes reserve_record(std::size_t n);
     void seal_as(content_type type, std::size_t n);
 
-    std::vector<std::byte> rx_;
+    std::byte* rx_data() noexcept { return rx_.empty() ? small_rx_.data() : rx_.data(); }
+    std::size_t rx_size() const noexcept { return rx_.empty() ? small_rx_.size() : rx_.size(); }
+    /// The buffered input, and the record it begins, fit in `small_rx_`.
+    bool fits_small() const noexcept;
+    /// Nothing buffered or held: gives the pooled buffer back.
+    void release_input() noexcept;
+
+    record_buffer rx_;
+    std::array<std::byte, small_input_size> small_rx_;
     std::size_t start_ = 0;
     std::size_t end_ = 0;
     bool held_ = false;
@@ -143,8 +151,8 @@ private:
     unsigned read_epoch_ = 0;
     bool plaintext_alerts_ = true;
 
-    send_buffer out_;
-    send_buffer next_;
+    record_buffer out_;
+    record_buffer next_;
     std::size_t out_off_ = 0;
     bool out_locked_ = false;
     std::size_t prepared_at_ = 0;   // where the record being prepared starts
