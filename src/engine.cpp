@@ -225,9 +225,13 @@ void engine::impl::on_handshake_record(crypto::bytes_view payload)
         if (!done && hs->done()) {
             done = true;
             records.allow_plaintext_alerts(false);
+            hs->release_handshake_state();
         }
     }
     hs_buffer.erase(hs_buffer.begin(), hs_buffer.begin() + static_cast<std::ptrdiff_t>(off));
+    // Post-handshake messages are rare: an idle connection keeps no room for them.
+    if (done && hs_buffer.empty())
+        std::vector<std::byte>().swap(hs_buffer);
 }
 
 void engine::impl::on_change_cipher_spec(const record::record_layer::record& r)

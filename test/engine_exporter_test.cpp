@@ -25,15 +25,7 @@ namespace {
 
 constexpr std::string_view label = "EXPERIMENTAL mtls test";
 
-struct mutual {
-    explicit mutual(tls_version v)
-        : client(versioned(client_context("client-ecdsa"), v)),
-          server(versioned(server_context_requiring_client_cert(), v))
-    {
-    }
-    context client;
-    context server;
-};
+using mutual = mutual_contexts;
 
 bool all_zero(const bytes& b)
 {

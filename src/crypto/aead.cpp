@@ -30,36 +30,83 @@ std::size_t aead_key_size(aead_alg a) noexcept
     return 0;
 }
 
-// Both contexts live here; only the one for alg_ is set up. Their free
-// functions wipe the expanded keys.
+// One state per algorithm, so that a key carries only the context it uses.
+// The free functions wipe the expanded keys.
 struct aead::state {
-    mbedtls_gcm_context gcm;
-    mbedtls_chachapoly_context chachapoly;
+    virtual ~state() = default;
+    virtual void seal(bytes_view nonce, bytes_view aad, mutable_bytes data, mutable_bytes tag) = 0;
+    virtual bool open(bytes_view nonce, bytes_view aad, mutable_bytes data, bytes_view tag) = 0;
+};
 
-    state() noexcept
+namespace {
+
+struct gcm_state final : aead::state {
+    mbedtls_gcm_context ctx;
+
+    explicit gcm_state(bytes_view key)
     {
-        mbedtls_gcm_init(&gcm);
-        mbedtls_chachapoly_init(&chachapoly);
+        mbedtls_gcm_init(&ctx);
+        // The destructor does not run when the constructor throws.
+        if (int rc = mbedtls_gcm_setkey(&ctx, MBEDTLS_CIPHER_ID_AES, u8(key), static_cast<unsigned>(key.size() * 8))) {
+            mbedtls_gcm_free(&ctx);
+            detail::check(rc);
+        }
     }
-    state(const state&) = delete;
-    state& operator=(const state&) = delete;
-    ~state()
+    gcm_state(const gcm_state&) = delete;
+    gcm_state& operator=(const gcm_state&) = delete;
+    ~gcm_state() override { mbedtls_gcm_free(&ctx); }
+
+    void seal(bytes_view nonce, bytes_view aad, mutable_bytes data, mutable_bytes tag) override
     {
-        mbedtls_gcm_free(&gcm);
-        mbedtls_chachapoly_free(&chachapoly);
+        detail::check(mbedtls_gcm_crypt_and_tag(&ctx, MBEDTLS_GCM_ENCRYPT, data.size(), u8(nonce), nonce.size(),
+                                                u8(aad), aad.size(), u8(data), u8(data), tag.size(), u8(tag)));
+    }
+    bool open(bytes_view nonce, bytes_view aad, mutable_bytes data, bytes_view tag) override
+    {
+        return mbedtls_gcm_auth_decrypt(&ctx, data.size(), u8(nonce), nonce.size(), u8(aad), aad.size(), u8(tag),
+                                        tag.size(), u8(data), u8(data)) == 0;
     }
 };
 
-aead::aead(aead_alg a, bytes_view key) : alg_(a), st_(std::make_unique<state>())
+struct chachapoly_state final : aead::state {
+    mbedtls_chachapoly_context ctx;
+
+    explicit chachapoly_state(bytes_view key)
+    {
+        mbedtls_chachapoly_init(&ctx);
+        if (int rc = mbedtls_chachapoly_setkey(&ctx, u8(key))) {
+            mbedtls_chachapoly_free(&ctx);
+            detail::check(rc);
+        }
+    }
+    chachapoly_state(const chachapoly_state&) = delete;
+    chachapoly_state& operator=(const chachapoly_state&) = delete;
+    ~chachapoly_state() override { mbedtls_chachapoly_free(&ctx); }
+
+    void seal(bytes_view nonce, bytes_view aad, mutable_bytes data, mutable_bytes tag) override
+    {
+        detail::check(mbedtls_chachapoly_encrypt_and_tag(&ctx, data.size(), u8(nonce), u8(aad), aad.size(),
+                                                         u8(data), u8(data), u8(tag)));
+    }
+    bool open(bytes_view nonce, bytes_view aad, mutable_bytes data, bytes_view tag) override
+    {
+        return mbedtls_chachapoly_auth_decrypt(&ctx, data.size(), u8(nonce), u8(aad), aad.size(), u8(tag), u8(data),
+                                               u8(data)) == 0;
+    }
+};
+
+std::unique_ptr<aead::state> make_state(aead_alg a, bytes_view key)
 {
     if (key.size() != aead_key_size(a))
         throw std::invalid_argument("aead: wrong key size");
     if (a == aead_alg::chacha20_poly1305)
-        detail::check(mbedtls_chachapoly_setkey(&st_->chachapoly, u8(key)));
-    else
-        detail::check(mbedtls_gcm_setkey(&st_->gcm, MBEDTLS_CIPHER_ID_AES, u8(key),
-                                         static_cast<unsigned>(key.size() * 8)));
+        return std::make_unique<chachapoly_state>(key);
+    return std::make_unique<gcm_state>(key);
 }
+
+} // namespace
+
+aead::aead(aead_alg a, bytes_view key) : alg_(a), st_(make_state(a, key)) {}
 
 aead::aead(aead&&) noexcept = default;
 aead& aead::operator=(aead&&) noexcept = default;
@@ -68,14 +115,7 @@ aead::~aead() = default;
 void aead::seal(bytes_view nonce, bytes_view aad, mutable_bytes data, mutable_bytes tag)
 {
     require_sizes(nonce, tag.size());
-    if (alg_ == aead_alg::chacha20_poly1305)
-        detail::check(mbedtls_chachapoly_encrypt_and_tag(&st_->chachapoly, data.size(), u8(nonce),
-                                                         u8(aad), aad.size(), u8(data), u8(data),
-                                                         u8(tag)));
-    else
-        detail::check(mbedtls_gcm_crypt_and_tag(&st_->gcm, MBEDTLS_GCM_ENCRYPT, data.size(),
-                                                u8(nonce), nonce.size(), u8(aad), aad.size(),
-                                                u8(data), u8(data), tag.size(), u8(tag)));
+    st_->seal(nonce, aad, data, tag);
 }
 
 bool aead::open(bytes_view nonce, bytes_view aad, mutable_bytes data, bytes_view tag)
@@ -83,11 +123,7 @@ bool aead::open(bytes_view nonce, bytes_view aad, mutable_bytes data, bytes_view
     require_sizes(nonce, tag.size());
     // Any failure here is an authentication failure as far as the record
     // layer is concerned; the sizes mtls controls were checked above.
-    if (alg_ == aead_alg::chacha20_poly1305)
-        return mbedtls_chachapoly_auth_decrypt(&st_->chachapoly, data.size(), u8(nonce), u8(aad),
-                                               aad.size(), u8(tag), u8(data), u8(data)) == 0;
-    return mbedtls_gcm_auth_decrypt(&st_->gcm, data.size(), u8(nonce), nonce.size(), u8(aad),
-                                    aad.size(), u8(tag), tag.size(), u8(data), u8(data)) == 0;
+    return st_->open(nonce, aad, data, tag);
 }
 
 } // namespace mtls::crypto

@@ -31,8 +31,10 @@ public:
     /// does not authenticate.
     bool open(bytes_view nonce, bytes_view aad, mutable_bytes data, bytes_view tag);
 
-private:
+    /// The expanded key of one algorithm (aead.cpp).
     struct state;
+
+private:
     aead_alg alg_;
     std::unique_ptr<state> st_;
 };

@@ -22,6 +22,7 @@ std::string dn_text(const mbedtls_x509_name& dn)
         const int n = mbedtls_x509_dn_gets(out.data(), out.size(), &dn);
         if (n >= 0) {
             out.resize(static_cast<std::size_t>(n));
+            out.shrink_to_fit(); // kept in connection_info for the connection's life
             return out;
         }
         if (out.size() >= 64 * 1024)

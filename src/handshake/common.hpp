@@ -131,6 +131,13 @@ protected:
     /// Reports a secret under its NSS key log label to the test hook and, as
     /// a key log line, to the context's key log callback.
     void log_secret(std::string_view label, bytes_view s) const;
+    /// The transcript, the peer's parsed certificate and the encoding buffer.
+    void release_handshake_state() override
+    {
+        transcript_ = transcript{};
+        std::vector<std::byte>().swap(scratch_);
+        peer_leaf_ = crypto::certificate{};
+    }
     /// Only to the test hook: labels outside the NSS key log format.
     void log_secret_to_test_hook(std::string_view label, bytes_view s) const
     {

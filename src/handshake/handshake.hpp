@@ -98,6 +98,9 @@ public:
     /// Only in change_cipher_spec_state::tls12_keys_change: read under the new keys.
     virtual void on_change_cipher_spec() {}
     virtual bool done() const noexcept { return false; }
+    /// Called once done(): frees what only the handshake needed. What
+    /// post-handshake messages, the exporter and the user read stays.
+    virtual void release_handshake_state() {}
     /// TLS 1.3: queues a KeyUpdate and switches to the next sending key.
     /// False where there is no such thing (TLS 1.2, handshake not done).
     virtual bool update_write_key(bool /*request_peer*/) { return false; }

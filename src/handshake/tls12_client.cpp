@@ -43,6 +43,16 @@ private:
     error_code on_role_message(handshake_type type, bytes_view body, bytes_view message) override;
     error_code role_unexpected(message_kind got) const override;
     void on_peer_finished(bytes_view message) override;
+    void release_handshake_state() override
+    {
+        tls12_base::release_handshake_state();
+        offered_ = {};
+        server_public_ = {};
+        offered_session_id_ = {};
+        session_id_ = {};
+        sent_extensions_ = {};
+        ticket_ = {};
+    }
 
     error_code on_certificate(bytes_view body);
     error_code on_server_key_exchange(bytes_view body);

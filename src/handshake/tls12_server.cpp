@@ -37,6 +37,13 @@ private:
     void on_peer_finished(bytes_view message) override;
 
     error_code on_certificate(bytes_view body);
+    void release_handshake_state() override
+    {
+        tls12_base::release_handshake_state();
+        session_id_ = {};
+        resumed_.reset();
+    }
+
     error_code on_client_key_exchange(bytes_view body);
     error_code on_certificate_verify(bytes_view body);
     error_code choose(const wire::client_hello& ch, signature_scheme& scheme);

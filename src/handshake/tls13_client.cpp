@@ -38,6 +38,11 @@ private:
     error_code on_role_message(handshake_type type, bytes_view body, bytes_view message) override;
     error_code role_unexpected(message_kind got) const override;
     error_code on_peer_finished() override;
+    void release_handshake_state() override
+    {
+        tls13_base::release_handshake_state();
+        offer_ = {};
+    }
 
     error_code on_hello_retry_request(const wire::server_hello& hrr);
     /// RFC 8446 §4.2.11: the server resumes with the PSK we offered, under a
@@ -154,8 +159,8 @@ error_code tls13_client::on_server_hello(const wire::server_hello& sh, bytes_vie
     env_.info.version = tls_version::tls13;
     derive_handshake_secrets(shared, resumed_ ? offer_.psk->secret.view() : bytes_view{});
     use_read_secret(secrets_->server);
-    send_dummy_change_cipher_spec(); // RFC 8446 §D.4: before the second flight
-    use_write_secret(secrets_->client);
+    use_write_secret(secrets_->client); // our alerts from here on
+
     state_ = state::expect_encrypted_extensions;
     return {};
 }
@@ -295,7 +300,16 @@ error_code tls13_client::on_peer_finished()
     derive_application_secrets();
     use_read_secret(server_traffic_secret_);
 
-    // Our flight, still under the client handshake key (RFC 8446 §4.4).
+    // RFC 8446 §D.4: the dummy ChangeCipherSpec, unprotected, goes right
+    // before this flight and in the same write (it used to go on its own
+    // when the server's flight came in several reads). Nothing has been
+    // sealed under the client handshake key yet: it starts over at 0.
+    if (dummy_change_cipher_spec_due(!offer_.session_id.empty())) {
+        env_.records.set_write_protection(std::nullopt);
+        send_dummy_change_cipher_spec();
+        use_write_secret(secrets_->client);
+    }
+    // Our flight, under the client handshake key (RFC 8446 §4.4).
     if (cert_requested_) {
         send_certificate(!client_scheme_);
         if (client_scheme_)

@@ -312,7 +312,7 @@ void tls13_base::finish_handshake(named_group g, bool hello_retry)
 
 void tls13_base::send_dummy_change_cipher_spec(bool compatibility_mode)
 {
-    if (!env_.ctx.middlebox_compat || !compatibility_mode || sent_change_cipher_spec_)
+    if (!dummy_change_cipher_spec_due(compatibility_mode))
         return;
     sent_change_cipher_spec_ = true;
     env_.records.send(wire::content_type::change_cipher_spec, std::array{std::byte{1}});

@@ -25,6 +25,11 @@ public:
     error_code export_keying_material(std::string_view label, std::optional<bytes_view> context,
                                       mutable_bytes out) const final;
     void before_seal() override;
+    void release_handshake_state() override
+    {
+        module_base::release_handshake_state();
+        std::vector<std::byte>().swap(signed_content_);
+    }
 
 protected:
     explicit tls13_base(environment& env) : module_base(env) {}
@@ -86,6 +91,10 @@ protected:
     /// The middlebox compatibility ChangeCipherSpec (§D.4), once, when the
     /// client's legacy_session_id is not empty.
     void send_dummy_change_cipher_spec(bool compatibility_mode);
+    bool dummy_change_cipher_spec_due(bool compatibility_mode) const noexcept
+    {
+        return env_.ctx.middlebox_compat && compatibility_mode && !sent_change_cipher_spec_;
+    }
 
     stage stage_ = stage::role_states;
     const suite_info* suite_ = nullptr;

@@ -45,6 +45,14 @@ private:
     /// §4.6.1: NewSessionTickets, after the handshake, with the first data sent.
     void send_tickets();
 
+    void release_handshake_state() override
+    {
+        tls13_base::release_handshake_state();
+        first_suites_ = {};
+        cookie_ = {};
+        resumed_.reset();
+    }
+
     error_code on_second_client_hello(bytes_view body, bytes_view message);
     /// Suite, signature scheme and group for a TLS 1.3 ClientHello.
     error_code choose(const wire::client_hello& ch);
@@ -351,7 +359,7 @@ void tls13_server::send_tickets()
     const auto& ctx = env_.ctx;
     if (!ctx.session_tickets || env_.write_closed)
         return;
-    std::vector<std::byte> ticket;
+    std::vector<std::byte> ticket, message;
     for (unsigned i = 0; i < ctx.tls13_ticket_count; ++i) {
         // §4.6.1: a nonce unique among this connection's tickets.
         const std::array<std::byte, 1> nonce{std::byte(static_cast<std::uint8_t>(i))};
@@ -363,11 +371,11 @@ void tls13_server::send_tickets()
         if (!seal_ticket(env_, s, ticket))
             return;
         // Post-handshake messages are outside the transcript.
-        scratch_.clear();
-        wire::encode_handshake(scratch_, handshake_type::new_session_ticket, [&](wire::writer& w) {
+        message.clear();
+        wire::encode_handshake(message, handshake_type::new_session_ticket, [&](wire::writer& w) {
             wire::encode_new_session_ticket13(w, {s.lifetime, s.age_add, nonce, ticket, std::nullopt});
         });
-        env_.records.send(wire::content_type::handshake, scratch_);
+        env_.records.send(wire::content_type::handshake, message);
     }
 }
 

@@ -80,6 +80,18 @@ inline context versioned(context ctx, tls_version v)
     return ctx;
 }
 
+/// A client with client-ecdsa and a server requiring a client certificate,
+/// both at version `v` only.
+struct mutual_contexts {
+    explicit mutual_contexts(tls_version v)
+        : client(versioned(client_context("client-ecdsa"), v)),
+          server(versioned(server_context_requiring_client_cert(), v))
+    {
+    }
+    context client;
+    context server;
+};
+
 /// `ctx` limited to TLS 1.3.
 inline context only_tls13(context ctx)
 {
