@@ -79,6 +79,14 @@ bool pump(engine& client, engine& server, call_counts& calls)
     return false;
 }
 
+/// Each end writes `data` and the other reads it, counting allocations.
+void round_trip(engine& client, engine& server, const std::vector<std::byte>& data, call_counts& calls)
+{
+    BOOST_TEST_REQUIRE(counted(calls.client, [&] { return client.write(data); }) == data.size());
+    BOOST_TEST_REQUIRE(counted(calls.server, [&] { return server.write(data); }) == data.size());
+    BOOST_TEST_REQUIRE(pump(client, server, calls));
+}
+
 using contexts = mutual_contexts;
 
 /// Handshakes `client` and `server` (already constructed) and sends a few
@@ -209,16 +217,11 @@ BOOST_DATA_TEST_CASE(records_in_steady_state_allocate_nothing, boost::unit_test:
     connect(client, server);
     std::vector<std::byte> data(16 * 1024, std::byte{0x5a});
     call_counts calls;
-    auto round_trip = [&] {
-        BOOST_TEST_REQUIRE(counted(calls.client, [&] { return client.write(data); }) == data.size());
-        BOOST_TEST_REQUIRE(counted(calls.server, [&] { return server.write(data); }) == data.size());
-        BOOST_TEST_REQUIRE(pump(client, server, calls));
-    };
-    round_trip(); // whatever a first record of full size sets up
+    round_trip(client, server, data, calls); // whatever a first record of full size sets up
     calls = {};
     constexpr int records = 64;
     for (int i = 0; i < records; ++i)
-        round_trip();
+        round_trip(client, server, data, calls);
     BOOST_TEST_MESSAGE(to_string(v) << ": allocations over " << records << " 16 KiB records each way: client "
                                     << calls.client << ", server " << calls.server);
     BOOST_TEST(calls.client == 0u);
