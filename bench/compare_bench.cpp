@@ -13,7 +13,10 @@
 //   --quick          --seconds 0.25 --connections 32: a smoke test
 //   --certs DIR      the test PKI made by `bash test/gen_certs.sh DIR`
 //                    (default: $MTLS_BENCH_CERTS)
-//   --connections N  connections held open for the heap figures (default 100)
+//   --connections N  connections held open for the heap figures (default 500:
+//                    state a library keeps per thread, such as mtls's pool of
+//                    at most four receive and four send buffers, is spread
+//                    over them)
 //   --threads N      the largest thread count of the scaling figures, which
 //                    run on 1, 2, 4, ... and N threads (default: the
 //                    hardware's concurrency)
@@ -55,7 +58,7 @@ using bench::mtls_lib;
 struct options {
     double seconds = 1;
     std::string certs;
-    std::size_t connections = 100;
+    std::size_t connections = 500;
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     std::string only;
 };
