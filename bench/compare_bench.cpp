@@ -49,11 +49,8 @@ namespace bench = mtls::bench;
 using bench::asio_ssl_lib;
 using bench::mtls_lib;
 
-[[noreturn]] void fail(const std::string& why)
-{
-    std::fprintf(stderr, "mtls_bench_compare: %s\n", why.c_str());
-    std::exit(1);
-}
+using mtls::bench::fail;
+using mtls::bench::number;
 
 struct options {
     double seconds = 1;
@@ -63,20 +60,9 @@ struct options {
     std::string only;
 };
 
-double number(const char* value, double low, double high, const char* what)
-{
-    char* end = nullptr;
-    const double v = std::strtod(value, &end);
-    if (*end != '\0' || !(v >= low && v <= high))
-        fail(std::string(what) + " wants a number in [" + std::to_string(low) + ", " + std::to_string(high) + "]");
-    return v;
-}
-
 options parse_options(int argc, char** argv)
 {
     options o;
-    if (const char* dir = std::getenv("MTLS_BENCH_CERTS"))
-        o.certs = dir;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if (arg == "--quick") {
@@ -102,8 +88,7 @@ options parse_options(int argc, char** argv)
         else
             fail("unknown option " + std::string(arg));
     }
-    if (o.certs.empty())
-        fail("name the test PKI with --certs DIR or MTLS_BENCH_CERTS (make it with bash test/gen_certs.sh DIR)");
+    o.certs = mtls::bench::certs_dir(o.certs);
     return o;
 }
 

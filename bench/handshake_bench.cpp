@@ -45,11 +45,7 @@ namespace {
 using mtls::bench::cpu_meter;
 using bytes = std::vector<std::byte>;
 
-[[noreturn]] void fail(const std::string& why)
-{
-    std::fprintf(stderr, "mtls_bench_handshake: %s\n", why.c_str());
-    std::exit(1);
-}
+using mtls::bench::fail;
 
 struct options {
     double seconds = 2;
@@ -60,19 +56,14 @@ struct options {
 options parse_options(int argc, char** argv)
 {
     options o;
-    if (const char* dir = std::getenv("MTLS_BENCH_CERTS"))
-        o.certs = dir;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if (i + 1 == argc)
             fail("usage: mtls_bench_handshake [--seconds N] [--certs DIR] [--only PREFIX]");
         const char* value = argv[++i];
         if (arg == "--seconds") {
-            char* end = nullptr;
-            o.seconds = std::strtod(value, &end);
             // Bounded: a figure is a measurement, not a soak test.
-            if (*end != '\0' || !(o.seconds > 0 && o.seconds <= 600))
-                fail("--seconds wants a number of seconds in (0, 600]");
+            o.seconds = mtls::bench::number(value, 0.01, 600, "--seconds");
         } else if (arg == "--certs") {
             o.certs = value;
         } else if (arg == "--only") {
@@ -81,8 +72,7 @@ options parse_options(int argc, char** argv)
             fail("unknown option " + std::string(arg));
         }
     }
-    if (o.certs.empty())
-        fail("name the test PKI with --certs DIR or MTLS_BENCH_CERTS (make it with bash test/gen_certs.sh DIR)");
+    o.certs = mtls::bench::certs_dir(o.certs);
     return o;
 }
 

@@ -5,15 +5,47 @@
 // meter that sums it over the calls made into one end of a connection, and a
 // loop bounded in wall time.
 
+#include <errno.h> // program_invocation_short_name (glibc)
 #include <time.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <utility>
 #include <vector>
 
 namespace mtls::bench {
+
+/// Prints "<program>: <why>" and exits 1: a figure that cannot be measured
+/// as described is not printed at all.
+[[noreturn]] inline void fail(const std::string& why)
+{
+    std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, why.c_str());
+    std::exit(1);
+}
+
+/// `value` as a number within [low, high]; fails naming the option otherwise.
+inline double number(const char* value, double low, double high, const char* what)
+{
+    char* end = nullptr;
+    const double v = std::strtod(value, &end);
+    if (*end != '\0' || !(v >= low && v <= high))
+        fail(std::string(what) + " wants a number in [" + std::to_string(low) + ", " + std::to_string(high) + "]");
+    return v;
+}
+
+/// The test PKI's directory: `given` (--certs), else $MTLS_BENCH_CERTS.
+inline std::string certs_dir(const std::string& given)
+{
+    if (!given.empty())
+        return given;
+    if (const char* dir = std::getenv("MTLS_BENCH_CERTS"); dir && *dir)
+        return dir;
+    fail("name the test PKI with --certs DIR or MTLS_BENCH_CERTS (make it with bash test/gen_certs.sh DIR)");
+}
 
 /// Nanoseconds of CPU this thread has used (CLOCK_THREAD_CPUTIME_ID): time the
 /// machine spends on other threads and processes is not counted.
