@@ -241,8 +241,8 @@ bool peer_identity::matches(const certificate_info& info) const noexcept
 
 bool peer_identity::valid() const noexcept
 {
-    if (kind_ == kind::dns) // RFC 1035 §2.3.4: at most 253 bytes written out
-        return !value_.empty() && value_.size() <= 253 && printable_ascii(value_) &&
+    if (kind_ == kind::dns) // RFC 1035 §2.3.4: at most 253 bytes written out; "." (the root) names no host
+        return !strip_trailing_dot(value_).empty() && value_.size() <= 253 && printable_ascii(value_) &&
                value_.find('*') == std::string::npos;
     const auto p = split_uri(value_);
     return p && wildcards_well_placed(*p);
