@@ -224,6 +224,9 @@ constexpr std::array<error_row, 94> errors{{
      alert::close_notify, condition::protocol_error},
     {error::peer_speaks_http, "peer is not speaking TLS: it sent plain HTTP",
      alert::close_notify, condition::protocol_error},
+    {error::crypto_provider_unavailable,
+     "crypto provider not available: not compiled into this build (see MTLS_WITH_OPENSSL), or an unknown name",
+     alert::internal_error, condition::local_error},
 }};
 
 // Row i holds error i + 1, and there are as many rows as enumerators (all of

@@ -134,6 +134,8 @@ enum class error {
     // A peer that does not speak TLS at all.
     peer_not_tls,               ///< the peer's first bytes are not a TLS record
     peer_speaks_http,           ///< the peer's first bytes are plain HTTP
+    // Configuration.
+    crypto_provider_unavailable, ///< the crypto provider asked for is not in this build, or its name is unknown
 };
 
 /// TLS alert descriptions (wire values).

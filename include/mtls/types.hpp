@@ -57,6 +57,21 @@ enum class signature_scheme : std::uint16_t {
     rsa_pss_rsae_sha512 = 0x0806,
 };
 
+/// The library that does a context's cryptography (AEAD, hashes, key
+/// exchange, signatures, randomness). mtls's own code (record layer,
+/// handshake, key schedule, X.509 path validation policy) is the same over
+/// either, so both behave alike on the wire and in verification.
+enum class crypto_provider : std::uint8_t {
+    mbedtls, ///< mbedTLS 2.28: the default, in every build
+    openssl, ///< OpenSSL 3's libcrypto (never libssl), when the build found it
+};
+
+/// Whether this build has provider `p`.
+MTLS_API bool available(crypto_provider p) noexcept;
+
+/// "mbedtls", "openssl".
+MTLS_API std::string_view to_string(crypto_provider p) noexcept;
+
 /// "TLSv1.2", "TLSv1.3"; "unknown" otherwise.
 MTLS_API std::string_view to_string(tls_version v) noexcept;
 /// The IANA name, e.g. "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256".
@@ -73,6 +88,7 @@ MTLS_API bool from_string(std::string_view name, tls_version& out) noexcept;
 MTLS_API bool from_string(std::string_view name, cipher_suite& out) noexcept;
 MTLS_API bool from_string(std::string_view name, named_group& out) noexcept;
 MTLS_API bool from_string(std::string_view name, signature_scheme& out) noexcept;
+MTLS_API bool from_string(std::string_view name, crypto_provider& out) noexcept;
 ///@}
 
 } // namespace mtls
