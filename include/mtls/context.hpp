@@ -149,8 +149,21 @@ public:
         for_writing, ///< to write (encrypt) one; mtls never asks for this
     };
 
-    /// A context with the secure defaults above and no credentials.
+    /// A context with the secure defaults above and no credentials, whose
+    /// crypto provider is named by the environment variable
+    /// MTLS_CRYPTO_PROVIDER ("mbedtls" or "openssl"), or mbedTLS when it is
+    /// unset or empty, so a deployment or a test run can switch providers
+    /// without code changes. Throws system_error with
+    /// error::crypto_provider_unavailable when the variable names a provider
+    /// this build lacks or no provider at all: a typo never falls back.
     context();
+    /// A context doing its cryptography with provider `p`; throws
+    /// system_error with error::crypto_provider_unavailable when this build
+    /// lacks it (see mtls::available). Suites, groups and signature schemes
+    /// that `p` does not implement are not offered, and setters drop them.
+    explicit context(crypto_provider p);
+    /// The provider this context's handshakes and keys use.
+    crypto_provider provider() const noexcept;
 
     /// This end's certificate chain, leaf first (PEM: several certificates
     /// in one buffer; DER: one), from memory or a file. A chain and a key
