@@ -276,8 +276,9 @@ int on_certificate(void* p, mbedtls_x509_crt* crt, int depth, std::uint32_t* fla
 
 } // namespace
 
-error_code verify_chain(const std::vector<certificate>& chain, const trust_store& anchors, role peer_role,
-                        std::string_view host, const verify_callback& cb, int max_depth, const crl_list* crls)
+error_code verify_chain([[maybe_unused]] const provider& p, const std::vector<certificate>& chain,
+                        const trust_store& anchors, role peer_role, std::string_view host, const verify_callback& cb,
+                        int max_depth, const crl_list* crls)
 {
     ++detail::public_key_operation_count;
     if (chain.empty())
