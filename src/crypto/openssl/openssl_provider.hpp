@@ -34,6 +34,11 @@ private:
     std::unique_ptr<fetched> fetched_;
 };
 
+/// The process's one OpenSSL provider, made on first use (a function-local
+/// static, so thread-safe); what find_provider(crypto_provider::openssl)
+/// returns.
+const provider& openssl_instance();
+
 } // namespace mtls::crypto::openssl
 
 #endif
