@@ -1,9 +1,9 @@
 #include "openssl_provider.hpp"
 
 // Signing and public keys are the other half of the OpenSSL provider
-// (branch ossl-pk), which replaces this file; until then the provider can
-// use no key, which provider.hpp allows ("null when the provider cannot
-// use it").
+// (branch ossl-pk), whose keys.cpp replaces this one. Until then the
+// provider can use no key, which provider.hpp allows ("null when the
+// provider cannot use it").
 
 namespace mtls::crypto::openssl {
 
