@@ -34,9 +34,7 @@ private:
     std::unique_ptr<fetched> fetched_;
 };
 
-/// The process's one OpenSSL provider, made on first use (a function-local
-/// static, so thread-safe); what find_provider(crypto_provider::openssl)
-/// returns.
+/// The process-wide OpenSSL provider, created on first use.
 const provider& openssl_instance();
 
 } // namespace mtls::crypto::openssl
