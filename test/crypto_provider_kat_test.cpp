@@ -10,6 +10,8 @@
 #include "support/heap_meter.hpp"
 #include "support/hex.hpp"
 
+#include "crypto/aead.hpp"
+#include "crypto/hash.hpp"
 #include "crypto/provider.hpp"
 #include "crypto/vocabulary.hpp"
 

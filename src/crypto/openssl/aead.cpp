@@ -1,5 +1,7 @@
 #include "fetched.hpp"
 
+#include "../aead.hpp"
+
 #include <openssl/core_names.h>
 
 #include <algorithm>

@@ -1,5 +1,7 @@
 #include "fetched.hpp"
 
+#include "../hash.hpp"
+
 #include <openssl/core_names.h>
 
 #include <stdexcept>
