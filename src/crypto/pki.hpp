@@ -3,8 +3,7 @@
 
 // Private keys, certificates, signatures and chain verification.
 
-#include "secret.hpp"
-#include "vocabulary.hpp"
+#include "provider.hpp"
 
 #include <mtls/certificate_info.hpp>
 #include <mtls/error.hpp>
@@ -115,7 +114,7 @@ public:
     std::vector<bytes_view> subjects() const;
 
 private:
-    friend error_code verify_chain(const std::vector<certificate>&, const trust_store&, role,
+    friend error_code verify_chain(const provider&, const std::vector<certificate>&, const trust_store&, role,
                                    std::string_view, const verify_callback&, int, const crl_list*);
     struct state;
     std::unique_ptr<state> st_;
@@ -148,15 +147,16 @@ public:
     bool may_refuse(const std::vector<std::vector<std::byte>>& chain) const;
 
 private:
-    friend error_code verify_chain(const std::vector<certificate>&, const trust_store&, role,
+    friend error_code verify_chain(const provider&, const std::vector<certificate>&, const trust_store&, role,
                                    std::string_view, const verify_callback&, int, const crl_list*);
     struct state;
     std::unique_ptr<state> st_;
 };
 
 /// Verifies a peer chain (its certificate first) against `anchors` at the
-/// current time. `peer_role` is the role of the certificate's owner, which
-/// selects the extended key usage required (serverAuth or clientAuth) and
+/// current time, with `p` checking the certificate and CRL signatures.
+/// `peer_role` is the role of the certificate's owner, which selects the
+/// extended key usage required (serverAuth or clientAuth) and
 /// digitalSignature in keyUsage when present. A non-empty `host` is matched
 /// with certificate::matches_host. `cb`, when set, is called per certificate
 /// and may override the outcome. A path with more than `max_depth`
@@ -175,13 +175,18 @@ private:
 /// issuer lacks cRLSign), the certificate fails with crl_expired,
 /// crl_not_yet_valid or crl_untrusted, as OpenSSL's CRL checking does. A
 /// certificate whose issuer has no CRL in `crls` is not checked.
-error_code verify_chain(const std::vector<certificate>& chain, const trust_store& anchors,
+error_code verify_chain(const provider& p, const std::vector<certificate>& chain, const trust_store& anchors,
                         role peer_role, std::string_view host, const verify_callback& cb,
                         int max_depth = max_verify_depth, const crl_list* crls = nullptr);
 
 /// Signatures made and checked and chains verified by this thread so far:
 /// tests count them to show that a resumed handshake does none.
 std::uint64_t public_key_operations() noexcept;
+
+/// Certificate and CRL signatures that verify_chain had a provider other
+/// than mbedTLS check, on this thread so far: tests count them to show that
+/// mbedTLS's arithmetic is not used.
+std::uint64_t provider_signature_checks() noexcept;
 
 } // namespace mtls::crypto
 

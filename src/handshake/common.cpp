@@ -223,8 +223,8 @@ error_code module_base::accept_peer_chain(const std::vector<bytes_view>& chain, 
     if (env_.mode & verify_peer) {
         auto host = peer_role == role::server ? std::string_view(env_.host) : std::string_view();
         const auto crls = env_.creds->crls->current(); // this handshake's set, whatever reloads follow
-        if (auto ec = crypto::verify_chain(certs, *env_.creds->anchors, peer_role, host, env_.callback, depth,
-                                           crls.get()))
+        if (auto ec = crypto::verify_chain(crypto::mbedtls_provider(), certs, *env_.creds->anchors, peer_role, host,
+                                           env_.callback, depth, crls.get()))
             return ec;
     }
     certificate_info leaf;
