@@ -247,30 +247,34 @@ BOOST_AUTO_TEST_CASE(pss_salt_must_be_as_long_as_the_digest) // RFC 8446 §4.2.3
 
 BOOST_AUTO_TEST_CASE(rsa_signatures_have_the_modulus_length)
 {
-    // A PKCS#1 v1.5 signature whose first byte is zero, found by signing
-    // numbered messages (1 in 256 is; 4096 tries miss with odds 1e-7). The
-    // same number without that byte is no signature for mbedTLS; OpenSSL
-    // alone would take it as if zero-padded.
+    // A signature whose first byte is zero, found by signing numbered
+    // messages (1 in 256 is; 4096 tries miss with odds 1e-7). The same number
+    // without that byte is no signature for mbedTLS, which reads exactly
+    // modulus-length bytes; OpenSSL alone takes a short PSS signature as if
+    // zero-padded.
     const auto key = signer(*providers().back(), "server-rsa");
-    const auto scheme = signature_scheme::rsa_pkcs1_sha256;
-    byte_vec numbered;
-    byte_vec sig;
-    for (int i = 0; i < 4096 && (sig.empty() || sig[0] != std::byte{0}); ++i) {
-        numbered = text("message " + std::to_string(i));
-        sig = key->sign(scheme, numbered);
-        BOOST_TEST_REQUIRE(!sig.empty());
-    }
-    BOOST_TEST_REQUIRE(sig[0] == std::byte{0});
-    const byte_vec stripped(sig.begin() + 1, sig.end());
-    for (const provider* p : providers()) {
-        BOOST_TEST_CONTEXT(name_of(*p))
-        {
-            const auto pub = verifier(*p, "server-rsa");
-            BOOST_TEST(pub->verify(scheme, numbered, sig));
-            BOOST_TEST(!pub->verify(scheme, numbered, stripped));
-            std::array<std::byte, max_digest_size> h;
-            const auto d = digest(hash_alg::sha256, numbered, h);
-            BOOST_TEST(!pub->verify_digest(signature_kind::rsa_pkcs1, hash_alg::sha256, d, stripped));
+    for (const auto scheme : {signature_scheme::rsa_pkcs1_sha256, signature_scheme::rsa_pss_rsae_sha256}) {
+        const scheme_row& row = *find_row(schemes, scheme);
+        byte_vec numbered;
+        byte_vec sig;
+        for (int i = 0; i < 4096 && (sig.empty() || sig[0] != std::byte{0}); ++i) {
+            numbered = text("message " + std::to_string(i));
+            sig = key->sign(scheme, numbered);
+            BOOST_TEST_REQUIRE(!sig.empty());
+        }
+        BOOST_TEST_REQUIRE(sig[0] == std::byte{0});
+        const byte_vec stripped(sig.begin() + 1, sig.end());
+        std::array<std::byte, max_digest_size> h;
+        const auto d = digest(row.hash, numbered, h);
+        for (const provider* p : providers()) {
+            BOOST_TEST_CONTEXT(name_of(*p) << ", " << row.name)
+            {
+                const auto pub = verifier(*p, "server-rsa");
+                BOOST_TEST(pub->verify(scheme, numbered, sig));
+                BOOST_TEST(!pub->verify(scheme, numbered, stripped));
+                BOOST_TEST(pub->verify_digest(row.kind, row.hash, d, sig));
+                BOOST_TEST(!pub->verify_digest(row.kind, row.hash, d, stripped));
+            }
         }
     }
 }
