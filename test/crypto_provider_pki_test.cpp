@@ -316,8 +316,8 @@ struct chain_case {
     std::vector<certificate> chain;
     std::string anchor;
     error_code expected;
-    // Signatures a provider other than mbedTLS checks on the way (RSA-PSS
-    // certificate signatures stay with mbedTLS, see provider_keys.cpp).
+    // Signatures a provider other than mbedTLS checks on the way (RSA-PSS,
+    // SHA-224 and P-521 stay with mbedTLS, see provider_keys.cpp).
     std::uint64_t provider_checks;
 };
 
@@ -332,6 +332,12 @@ BOOST_AUTO_TEST_CASE(chains_verify_alike_with_every_provider)
         {"leaf and intermediate", load_chain("server-chain.pem"), "ca.pem", {}, 2},
         {"PKCS#1 v1.5 by an RSA CA", load_chain("server-rsa-ca-pkcs1.pem"), "rsa-ca.pem", {}, 1},
         {"RSA-PSS by an RSA CA", load_chain("server-rsa-ca-pss.pem"), "rsa-ca.pem", {}, 0},
+        {"SHA-224 signature", load_chain("server-sha224.pem"), "ca.pem", {}, 0},
+        {"P-521 CA", load_chain("server-p521-ca.pem"), "p521-ca.pem", {}, 0},
+        {"SHA-224 signature forged", forged(load_chain("server-sha224.pem"), 0), "ca.pem", error::certificate_untrusted,
+         0},
+        {"P-521 CA's signature forged", forged(load_chain("server-p521-ca.pem"), 0), "p521-ca.pem",
+         error::certificate_untrusted, 0},
         {"leaf signature forged", forged(load_chain("server-ecdsa.pem"), 0), "ca.pem", error::certificate_untrusted, 1},
         {"intermediate signature forged", forged(load_chain("server-chain.pem"), 1), "ca.pem",
          error::certificate_untrusted, 2},

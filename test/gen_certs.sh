@@ -399,6 +399,17 @@ openssl req -new -key server-rsa-ca-pss.key -out server-rsa-ca-pss.csr -subj "/C
 openssl x509 -req -in server-rsa-ca-pss.csr -CA rsa-ca.pem -CAkey rsa-ca.key -CAcreateserial \
     -out server-rsa-ca-pss.pem -days 825 -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 \
     -extfile ext.cnf -extensions server 2>/dev/null
-provider_files+=(rsa-ca.pem server-rsa-ca-pkcs1.pem server-rsa-ca-pss.pem)
+# What the provider boundary does not name (SHA-224, P-521) stays mbedTLS's
+# check with every provider: a SHA-224 signature by ca, a P-521 CA.
+key_ec server-sha224 P-256
+openssl req -new -key server-sha224.key -out server-sha224.csr -subj "/CN=localhost"
+openssl x509 -req -in server-sha224.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server-sha224.pem \
+    -days 825 -sha224 -extfile ext.cnf -extensions server 2>/dev/null
+key_ec p521-ca P-521
+openssl req -new -x509 -key p521-ca.key -out p521-ca.pem -days 3650 -sha512 -subj "/CN=mtls P-521 CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -addext "subjectKeyIdentifier=hash"
+key_ec server-p521-ca P-256; issue server-p521-ca p521-ca server localhost
+provider_files+=(rsa-ca.pem server-rsa-ca-pkcs1.pem server-rsa-ca-pss.pem server-sha224.pem p521-ca.pem server-p521-ca.pem)
 chmod 600 ./*.trad.der ./*.pk8.der
 cp "${provider_files[@]}" "$out/"
