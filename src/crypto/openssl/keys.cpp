@@ -246,7 +246,9 @@ public:
     {
         std::vector<unsigned char> der;
         bytes_view checked;
-        if ((kind == signature_kind::ecdsa) == (type_ == key_type::rsa) || !admit(kind, signature, der, checked))
+        // A key of the other family fails below: OpenSSL refuses RSA
+        // padding on an EC key, and RSA arithmetic on an ECDSA signature.
+        if (!admit(kind, signature, der, checked))
             return false;
         std::unique_ptr<EVP_PKEY_CTX, pkey_ctx_free> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
         // The digest must be as long as the hash names (OpenSSL checks it).
