@@ -114,6 +114,9 @@ BOOST_AUTO_TEST_CASE(keys_load_from_every_der_form)
                 BOOST_TEST(p->load_public_key(file_bytes(k.name + ".pk8.der")) == nullptr, k.name);
             }
             BOOST_TEST(p->load_public_key(text("not a key")) == nullptr);
+            // A curve TLS signatures here do not use: neither provider takes it.
+            BOOST_TEST(p->load_public_key(file_bytes("p521-ca.spki.der")) == nullptr);
+            BOOST_TEST(p->load_signing_key(file_bytes("p521-ca.pk8.der")) == nullptr);
         }
     }
 }
