@@ -412,6 +412,7 @@ openssl req -new -x509 -key p521-ca.key -out p521-ca.pem -days 3650 -sha512 -sub
 key_ec server-p521-ca P-256; issue server-p521-ca p521-ca server localhost
 openssl pkey -in p521-ca.key -pubout -outform DER -out p521-ca.spki.der
 openssl pkcs8 -topk8 -nocrypt -in p521-ca.key -outform DER -out p521-ca.pk8.der
-provider_files+=(p521-ca.spki.der p521-ca.pk8.der rsa-ca.pem server-rsa-ca-pkcs1.pem server-rsa-ca-pss.pem server-sha224.pem p521-ca.pem server-p521-ca.pem)
+provider_files+=(rsa-ca.pem server-rsa-ca-pkcs1.pem server-rsa-ca-pss.pem server-sha224.pem
+    p521-ca.pem p521-ca.spki.der p521-ca.pk8.der server-p521-ca.pem)
 chmod 600 ./*.trad.der ./*.pk8.der
 cp "${provider_files[@]}" "$out/"
