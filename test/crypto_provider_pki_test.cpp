@@ -16,9 +16,11 @@
 #include "crypto/provider.hpp"
 
 #include <array>
+#include <atomic>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 BOOST_TEST_DONT_PRINT_LOG_VALUE(std::byte)
@@ -442,6 +444,35 @@ BOOST_AUTO_TEST_CASE(one_store_serves_every_provider)
                            error::certificate_untrusted);
                 BOOST_TEST(provider_signature_checks() - before == (p->id() == crypto_provider::mbedtls ? 0u : 2u));
             }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(one_store_verifies_on_many_threads)
+{
+    // The first verification with a provider builds its anchors, under the
+    // store's lock: threads racing to it each get a whole, working set.
+    const auto good = load_chain("server-chain.pem");
+    const auto bad = forged(good, 0);
+    for (const provider* p : providers()) {
+        BOOST_TEST_CONTEXT(name_of(*p))
+        {
+            const trust_store ts = anchors("ca.pem");
+            std::atomic<int> failures{0};
+            std::vector<std::thread> threads;
+            for (int t = 0; t < 4; ++t) {
+                threads.emplace_back([&] {
+                    for (int i = 0; i < 10; ++i) {
+                        if (verify_chain(*p, good, ts, role::server, "localhost", no_callback) ||
+                            verify_chain(*p, bad, ts, role::server, "localhost", no_callback) !=
+                                error::certificate_untrusted)
+                            ++failures;
+                    }
+                });
+            }
+            for (auto& t : threads)
+                t.join();
+            BOOST_TEST(failures == 0);
         }
     }
 }
