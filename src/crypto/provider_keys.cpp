@@ -6,10 +6,10 @@
 // mbedtls_pk_info_t that is mbedTLS's own for the key type except for
 // verify_func, and a context that starts with a copy of the mbedTLS key. So
 // everything else mbedTLS reads of the key is unchanged: mbedtls_pk_get_type,
-// can_do (an id-ecPublicKey key still checks ECDSA signatures, an id-ecDH one
-// still does not), get_bitlen and mbedtls_pk_ec()->grp.id for the profile,
-// and mbedtls_pk_rsa() for RSA-PSS certificate signatures, which mbedTLS
-// checks with mbedtls_rsa_rsassa_pss_verify_ext directly.
+// can_do (an id-ecPublicKey key checks ECDSA signatures), get_bitlen and
+// mbedtls_pk_ec()->grp.id for the profile, and mbedtls_pk_rsa() for RSA-PSS
+// certificate signatures, which mbedTLS checks with
+// mbedtls_rsa_rsassa_pss_verify_ext directly.
 
 #include "pki_internal.hpp"
 
@@ -24,7 +24,7 @@ namespace mtls::crypto {
 namespace detail {
 namespace {
 
-// What mbedTLS's X.509 parser makes, with the mbedTLS key each one holds.
+// The mbedTLS key that a key of type T (RSA or ECKEY) holds.
 template <mbedtls_pk_type_t T>
 using key_of = std::conditional_t<T == MBEDTLS_PK_RSA, mbedtls_rsa_context, mbedtls_ecp_keypair>;
 
@@ -148,9 +148,9 @@ void use_provider_keys(const provider& p, mbedtls_x509_crt& chain)
         switch (mbedtls_pk_get_type(&c->pk)) {
         case MBEDTLS_PK_RSA: retype<MBEDTLS_PK_RSA>(p, *c); break;
         case MBEDTLS_PK_ECKEY: retype<MBEDTLS_PK_ECKEY>(p, *c); break;
-        case MBEDTLS_PK_ECKEY_DH: retype<MBEDTLS_PK_ECKEY_DH>(p, *c); break;
-        case MBEDTLS_PK_ECDSA: retype<MBEDTLS_PK_ECDSA>(p, *c); break;
-        default: break; // mbedTLS's X.509 parser makes no other key
+        // An id-ecDH key checks no signature (its can_do refuses ECDSA), and
+        // mbedTLS's X.509 parser makes no other key.
+        default: break;
         }
     }
 }
