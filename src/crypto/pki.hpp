@@ -159,8 +159,9 @@ private:
 };
 
 /// Verifies a peer chain (its certificate first) against `anchors` at the
-/// current time. `peer_role` is the role of the certificate's owner, which
-/// selects the extended key usage required (serverAuth or clientAuth) and
+/// current time, with `p` checking the certificate and CRL signatures.
+/// `peer_role` is the role of the certificate's owner, which selects the
+/// extended key usage required (serverAuth or clientAuth) and
 /// digitalSignature in keyUsage when present. A non-empty `host` is matched
 /// with certificate::matches_host. `cb`, when set, is called per certificate
 /// and may override the outcome. A path with more than `max_depth`
@@ -186,6 +187,11 @@ error_code verify_chain(const provider& p, const std::vector<certificate>& chain
 /// Signatures made and checked and chains verified by this thread so far:
 /// tests count them to show that a resumed handshake does none.
 std::uint64_t public_key_operations() noexcept;
+
+/// Certificate and CRL signatures that verify_chain had a provider other
+/// than mbedTLS check, on this thread so far: tests count them to show that
+/// mbedTLS's arithmetic is not used.
+std::uint64_t provider_signature_checks() noexcept;
 
 } // namespace mtls::crypto
 
