@@ -2,7 +2,7 @@
 // providers (mbedTLS 2.28, OpenSSL 3's libcrypto) offer for records, sealing
 // and opening one 16 KiB record (the TLS maximum, RFC 8446 §5.1) in place
 // with a 13-byte TLS 1.2-style AAD, through the provider's make_aead
-// (src/crypto/provider.hpp), the calls mtls's record layer makes. For
+// (src/crypto/provider.hpp), as mtls's record layer does. For
 // mbedTLS it is the figure behind the `fastest` cipher preference
 // (context::set_cipher_preference) and its table in src/crypto/aead_speed.hpp.
 //
@@ -122,24 +122,18 @@ options parse_options(int argc, char** argv)
         if (i + 1 >= argc)
             fail("usage: mtls_bench_aead [--seconds N] [--repeats R] [--provider mbedtls|openssl|both]");
         const char* value = argv[++i];
-        mtls::crypto_provider p{};
         // Bounded: a figure is a measurement, not a soak test.
         if (arg == "--seconds")
             o.seconds = mtls::bench::number(value, 0.01, 60, "--seconds");
         else if (arg == "--repeats")
             o.repeats = static_cast<int>(mtls::bench::number(value, 1, 101, "--repeats"));
-        else if (arg == "--provider" && std::string_view(value) == "both")
-            o.providers = {mtls::crypto_provider::mbedtls, mtls::crypto_provider::openssl};
-        else if (arg == "--provider" && mtls::from_string(value, p))
-            o.providers = {p};
+        else if (arg == "--provider")
+            o.providers = mtls::bench::providers_named(value);
         else
-            fail("unknown option or value: " + std::string(arg) + " " + value);
+            fail("unknown option " + std::string(arg));
     }
-    if (o.providers.empty()) {
-        o.providers = {mtls::crypto_provider::mbedtls};
-        if (mtls::available(mtls::crypto_provider::openssl))
-            o.providers.push_back(mtls::crypto_provider::openssl);
-    }
+    if (o.providers.empty())
+        o.providers = mtls::bench::default_providers();
     return o;
 }
 
@@ -158,19 +152,17 @@ int main(int argc, char** argv)
     std::map<std::pair<bool, std::string_view>, double> mbedtls_medians;
     try {
         for (const auto id : o.providers) {
-            const crypto::provider* p = crypto::find_provider(id);
-            if (p == nullptr)
-                fail("this build has no " + std::string(mtls::to_string(id)) + " provider");
+            const crypto::provider& p = crypto::get_provider(id);
             const std::string provider_name(mtls::to_string(id));
             for (bool sealing : {true, false}) {
                 double baseline = 0;
                 for (const auto& choice : aeads) {
-                    if (!p->supports(choice.alg)) {
+                    if (!p.supports(choice.alg)) {
                         std::printf("%s %s %s unsupported\n", provider_name.c_str(), std::string(choice.name).c_str(),
                                     sealing ? "seal" : "open");
                         continue;
                     }
-                    const auto a = keyed(*p, choice.alg);
+                    const auto a = keyed(p, choice.alg);
                     const auto f = measure(*a, sealing, o.seconds, o.repeats, overhead);
                     if (choice.alg == crypto::aead_alg::aes_128_gcm)
                         baseline = f.median;

@@ -72,24 +72,6 @@ struct options {
     int repeats = 1;
 };
 
-/// The providers `--provider` names; fails for one this build lacks.
-std::vector<mtls::crypto_provider> providers_named(std::string_view name)
-{
-    std::vector<mtls::crypto_provider> out;
-    mtls::crypto_provider p{};
-    if (name == "both")
-        out = {mtls::crypto_provider::mbedtls, mtls::crypto_provider::openssl};
-    else if (mtls::from_string(name, p))
-        out = {p};
-    else
-        fail("--provider wants mbedtls, openssl or both");
-    for (const auto q : out)
-        if (!mtls::available(q))
-            fail("this build has no " + std::string(mtls::to_string(q)) +
-                 " provider (configure with -DMTLS_WITH_OPENSSL=ON)");
-    return out;
-}
-
 options parse_options(int argc, char** argv)
 {
     options o;
@@ -116,14 +98,14 @@ options parse_options(int argc, char** argv)
         else if (arg == "--only")
             o.only = value;
         else if (arg == "--provider")
-            o.providers = providers_named(value);
+            o.providers = mtls::bench::providers_named(value);
         else if (arg == "--repeats")
             o.repeats = static_cast<int>(number(value, 1, 15, "--repeats"));
         else
             fail("unknown option " + std::string(arg));
     }
     if (o.providers.empty())
-        o.providers = providers_named(mtls::available(mtls::crypto_provider::openssl) ? "both" : "mbedtls");
+        o.providers = mtls::bench::default_providers();
     o.certs = mtls::bench::certs_dir(o.certs);
     return o;
 }
@@ -400,8 +382,8 @@ struct runner {
         for (const auto& r : results) {
             const bool bulk = r.name.find(" bulk ") != std::string::npos &&
                               (r.name.ends_with(" MiB/s") || r.name.ends_with(" cpu_ns/byte both ends"));
-            const bool handshake =
-                r.name.find(" full handshakes/s") != std::string::npos || r.name.ends_with(" full cpu_us/handshake both ends");
+            const bool handshake = r.name.find(" full handshakes/s") != std::string::npos ||
+                                   r.name.ends_with(" full cpu_us/handshake both ends");
             if (!bulk && !handshake)
                 continue;
             const double target = bulk ? 1.5 : 1.2;

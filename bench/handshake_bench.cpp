@@ -64,24 +64,6 @@ struct options {
     std::vector<mtls::crypto_provider> providers;
 };
 
-/// The providers `--provider` names; fails for one this build lacks.
-std::vector<mtls::crypto_provider> providers_named(std::string_view name)
-{
-    std::vector<mtls::crypto_provider> out;
-    mtls::crypto_provider p{};
-    if (name == "both")
-        out = {mtls::crypto_provider::mbedtls, mtls::crypto_provider::openssl};
-    else if (mtls::from_string(name, p))
-        out = {p};
-    else
-        fail("--provider wants mbedtls, openssl or both");
-    for (const auto q : out)
-        if (!mtls::available(q))
-            fail("this build has no " + std::string(mtls::to_string(q)) +
-                 " provider (configure with -DMTLS_WITH_OPENSSL=ON)");
-    return out;
-}
-
 options parse_options(int argc, char** argv)
 {
     options o;
@@ -99,13 +81,13 @@ options parse_options(int argc, char** argv)
         } else if (arg == "--only") {
             o.only = value;
         } else if (arg == "--provider") {
-            o.providers = providers_named(value);
+            o.providers = mtls::bench::providers_named(value);
         } else {
             fail("unknown option " + std::string(arg));
         }
     }
     if (o.providers.empty())
-        o.providers = providers_named(mtls::available(mtls::crypto_provider::openssl) ? "both" : "mbedtls");
+        o.providers = mtls::bench::default_providers();
     o.certs = mtls::bench::certs_dir(o.certs);
     return o;
 }
@@ -418,8 +400,7 @@ void print(std::string_view provider, const figure& f, const measurement& m, con
     const double both = m.client_us + m.server_us;
     std::printf("%s %s client_cpu_us=%.1f server_cpu_us=%.1f both_cpu_us=%.1f loop_cpu_us=%.1f timed_calls=%.0f "
                 "handshakes=%llu resumed=%llu",
-                std::string(provider).c_str(), f.name.c_str(), m.client_us, m.server_us, both, m.loop_us,
-                m.timed_calls,
+                std::string(provider).c_str(), f.name.c_str(), m.client_us, m.server_us, both, m.loop_us, m.timed_calls,
                 static_cast<unsigned long long>(m.handshakes), static_cast<unsigned long long>(m.resumed));
     if (full)
         std::printf(" ratio_to_full=%.3f client_ratio=%.3f server_ratio=%.3f",

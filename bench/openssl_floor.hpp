@@ -134,7 +134,9 @@ public:
                 c->next != nullptr && c->next->version != 0 ? c->next : roots_.find_subject(c->issuer_raw);
             must(issuer != nullptr, "finding the issuer of a certificate of " + peer_chain);
             const mbedtls_md_info_t* md = mbedtls_md_info_from_type(c->sig_md);
-            link l{public_key_of(issuer->pk), {}, std::vector<unsigned char>(mbedtls_md_get_size(md)),
+            link l{public_key_of(issuer->pk),
+                   {},
+                   std::vector<unsigned char>(mbedtls_md_get_size(md)),
                    std::vector<unsigned char>(c->sig.p, c->sig.p + c->sig.len)};
             l.verifier = operation_on(l.issuer.get(), EVP_PKEY_verify_init, "chain verifying set-up");
             bench::must(mbedtls_md(md, c->tbs.p, c->tbs.len, l.hash.data()), "hashing a certificate");
