@@ -150,7 +150,7 @@ BOOST_AUTO_TEST_CASE(every_scheme_signed_by_one_provider_verifies_with_every_oth
                         BOOST_TEST(!pub->verify(s.id, message, {}));
                         // The same signature over the digest, as chain verification checks.
                         std::array<std::byte, max_digest_size> h;
-                        const auto d = digest(s.hash, message, h);
+                        const auto d = digest(mbedtls_provider(), s.hash, message, h);
                         BOOST_TEST(pub->verify_digest(s.kind, s.hash, d, sig));
                         BOOST_TEST(!pub->verify_digest(s.kind, s.hash, d, flipped(sig, sig.size() - 1)));
                         BOOST_TEST(!other->verify_digest(s.kind, s.hash, d, sig));
@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(a_scheme_of_another_family_is_refused)
                 BOOST_TEST(!rsa_pub->verify(signature_scheme::ecdsa_secp256r1_sha256, message, ecdsa));
                 BOOST_TEST(!ec_pub->verify(signature_scheme::rsa_pss_rsae_sha256, message, pss));
                 std::array<std::byte, max_digest_size> h;
-                const auto d = digest(hash_alg::sha256, message, h);
+                const auto d = digest(mbedtls_provider(), hash_alg::sha256, message, h);
                 BOOST_TEST(!rsa_pub->verify_digest(signature_kind::ecdsa, hash_alg::sha256, d, ecdsa));
                 BOOST_TEST(!ec_pub->verify_digest(signature_kind::rsa_pkcs1, hash_alg::sha256, d, pkcs1));
                 BOOST_TEST(ec_pub->verify_digest(signature_kind::ecdsa, hash_alg::sha256, d, ecdsa));
@@ -270,7 +270,7 @@ BOOST_AUTO_TEST_CASE(rsa_signatures_have_the_modulus_length)
         BOOST_TEST_REQUIRE(sig[0] == std::byte{0});
         const byte_vec stripped(sig.begin() + 1, sig.end());
         std::array<std::byte, max_digest_size> h;
-        const auto d = digest(row.hash, numbered, h);
+        const auto d = digest(mbedtls_provider(), row.hash, numbered, h);
         for (const provider* p : providers()) {
             BOOST_TEST_CONTEXT(name_of(*p) << ", " << row.name)
             {
