@@ -58,7 +58,10 @@ std::vector<std::byte> sign_digest(mbedtls_pk_context& pk, std::mutex& rsa_mutex
 bool verify_digest(mbedtls_pk_context& pk, std::mutex& rsa_mutex, signature_kind kind, hash_alg h, bytes_view hv,
                    bytes_view signature)
 {
-    if (signature.empty())
+    const key_type k = detail::type_of(pk);
+    const bool ec_key = k == key_type::ec_p256 || k == key_type::ec_p384;
+    // A signature of the other family never checks (nor reads the key as one).
+    if (signature.empty() || ec_key != (kind == signature_kind::ecdsa) || k == key_type::unsupported)
         return false;
     const mbedtls_md_type_t md = detail::md_type(h);
     switch (kind) {
