@@ -4,6 +4,9 @@
 #   bash scripts/test.sh --sanitize   # build-asan/ with AddressSanitizer + UBSan
 #   bash scripts/test.sh --tsan       # build-tsan/ with ThreadSanitizer, the
 #                                     # multi-threaded tests only
+#   bash scripts/test.sh [...] --build-only   # configure and build, no tests
+# Tests named <name>.openssl run <name> over OpenSSL's crypto provider
+# (test/CMakeLists.txt): ctest -R '\.openssl$' runs those alone.
 # The sanitizer builds use clang: with sanitizers GCC 12 takes several times
 # longer over Asio and Beast templates (about 40 minutes of CPU against 15).
 set -euo pipefail
@@ -14,6 +17,11 @@ extra=()
 deps=()
 targets=()
 tests=()
+build_only=false
+if [[ ${*: -1} == --build-only ]]; then
+    build_only=true
+    set -- "${@:1:$#-1}"
+fi
 case ${1:-} in
     "") ;;
     --sanitize)
@@ -39,7 +47,7 @@ case ${1:-} in
         # mtls's calls into it and the state it shares between threads are.
         tests=(-R "^(gen_certs|($(IFS='|'; echo "${targets[*]}"))(\.openssl)?)\$")
         ;;
-    *) echo "usage: $0 [--sanitize | --tsan]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--sanitize | --tsan] [--build-only]" >&2; exit 2 ;;
 esac
 
 bash "$root/scripts/install-deps.sh" "${deps[@]}"
@@ -49,6 +57,7 @@ if [[ ${#targets[@]} -gt 0 ]]; then
 else
     cmake --build "$build" -j2
 fi
+$build_only && exit 0
 cd "$build"
 # Twice as many tests as cores: most of a test's time is spent waiting on
 # sockets and peer processes (the suite uses about 0.9 core at -j2).
