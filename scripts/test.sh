@@ -19,12 +19,17 @@ extra=()
 deps=()
 targets=()
 tests=()
+usage() { echo "usage: $0 [--sanitize | --tsan] [--build-only]" >&2; exit 2; }
+mode=
 build_only=false
-if [[ ${*: -1} == --build-only ]]; then
-    build_only=true
-    set -- "${@:1:$#-1}"
-fi
-case ${1:-} in
+for arg in "$@"; do
+    case $arg in
+        --sanitize | --tsan) [[ -z $mode ]] || usage; mode=$arg ;;
+        --build-only) build_only=true ;;
+        *) usage ;;
+    esac
+done
+case $mode in
     "") ;;
     --sanitize)
         build=$root/build-asan
@@ -44,12 +49,12 @@ case ${1:-} in
         done
         # Not the fuzz replays (fuzz/replay.cmake): their harnesses run on one
         # thread, where TSan has nothing to find; the other builds replay them.
+
         # Each over both crypto providers where the build has OpenSSL's (the
         # .openssl twins, test/CMakeLists.txt): libcrypto is not instrumented,
         # mtls's calls into it and the state it shares between threads are.
         tests=(-R "^(gen_certs|($(IFS='|'; echo "${targets[*]}"))(\.openssl)?)\$")
         ;;
-    *) echo "usage: $0 [--sanitize | --tsan] [--build-only]" >&2; exit 2 ;;
 esac
 
 bash "$root/scripts/install-deps.sh" "${deps[@]}"
