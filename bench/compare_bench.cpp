@@ -1,15 +1,17 @@
-// mtls_bench_compare: mtls against boost::asio::ssl::stream over OpenSSL 3,
-// in one process and one run, with the same certificates (the test PKI's
-// ECDSA P-256 server and client certificates, mutual authentication required
-// by the server, the client checking the server's name), the same key
-// exchange (X25519), the same suite per figure and the same transport
-// (loopback TCP, TCP_NODELAY, a wrapper counting write_some calls).
+// mtls_bench_compare: mtls, over each of its crypto providers, against
+// boost::asio::ssl::stream over OpenSSL 3, in one process and one run, with
+// the same certificates (the test PKI's ECDSA P-256 server and client
+// certificates, mutual authentication required by the server, the client
+// checking the server's name), the same key exchange (X25519), the same suite
+// per figure and the same transport (loopback TCP, TCP_NODELAY, a wrapper
+// counting write_some calls).
 //
 // Usage: mtls_bench_compare [--seconds N] [--quick] [--certs DIR]
 //                           [--connections N] [--threads N] [--only PREFIX]
+//                           [--provider mbedtls|openssl|both] [--repeats R]
 //   --seconds N      measure each timed figure for N seconds of wall time
 //                    per library, after a warm-up of a quarter of that
-//                    (default 1: a whole run takes about a minute)
+//                    (default 1: a whole run takes about two minutes)
 //   --quick          --seconds 0.25 --connections 32: a smoke test
 //   --certs DIR      the test PKI made by `bash test/gen_certs.sh DIR`
 //                    (default: $MTLS_BENCH_CERTS)
@@ -21,9 +23,15 @@
 //                    run on 1, 2, 4, ... and N threads (default: the
 //                    hardware's concurrency)
 //   --only PREFIX    only the figures whose name starts with PREFIX
+//   --provider P     mtls's crypto provider: mbedtls, openssl, or both
+//                    (default: both when this build has OpenSSL's)
+//   --repeats R      measure each figure R times per library, the libraries
+//                    taking turns, and print the median (default 1)
 //
-// Prints one line per figure: its name, the mtls value, the asio::ssl value,
-// the ratio mtls / asio::ssl, and which direction is better.
+// Prints one line per figure: its name, the value of mtls over each provider
+// and of asio::ssl, the ratio of each mtls value to asio::ssl's, and which
+// direction is better. Then one "goal" line per figure that issue 14's goals
+// name (bulk and full-handshake speed against asio::ssl), as speed-ups.
 
 #include "compare_async.hpp"
 #include "compare_libs.hpp"
@@ -32,6 +40,7 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -42,6 +51,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -58,6 +68,8 @@ struct options {
     std::size_t connections = 500;
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     std::string only;
+    std::vector<mtls::crypto_provider> providers;
+    int repeats = 1;
 };
 
 options parse_options(int argc, char** argv)
@@ -72,7 +84,7 @@ options parse_options(int argc, char** argv)
         }
         if (i + 1 == argc)
             fail("usage: mtls_bench_compare [--seconds N] [--quick] [--certs DIR] [--connections N] [--threads N] "
-                 "[--only PREFIX]");
+                 "[--only PREFIX] [--provider mbedtls|openssl|both] [--repeats R]");
         const char* value = argv[++i];
         // Bounded: a figure is a measurement, not a soak test.
         if (arg == "--seconds")
@@ -85,9 +97,15 @@ options parse_options(int argc, char** argv)
             o.certs = value;
         else if (arg == "--only")
             o.only = value;
+        else if (arg == "--provider")
+            o.providers = mtls::bench::providers_named(value);
+        else if (arg == "--repeats")
+            o.repeats = static_cast<int>(number(value, 1, 15, "--repeats"));
         else
             fail("unknown option " + std::string(arg));
     }
+    if (o.providers.empty())
+        o.providers = mtls::bench::default_providers();
     o.certs = mtls::bench::certs_dir(o.certs);
     return o;
 }
@@ -138,6 +156,14 @@ private:
 
 enum class better { higher, lower };
 
+/// One printed figure of one library's measurement.
+struct row {
+    std::string name;
+    double value;
+    better direction;
+};
+using rows = std::vector<row>;
+
 /// Whole numbers from 100 up, three significant digits below.
 std::string value_text(double v)
 {
@@ -146,56 +172,149 @@ std::string value_text(double v)
     return text;
 }
 
-void line(const std::string& name, double mtls_value, double asio_value, better b)
+std::string ratio_text(double over, double under)
 {
-    char ratio[32] = "-";
-    if (asio_value != 0)
-        std::snprintf(ratio, sizeof ratio, "%.3f", mtls_value / asio_value);
-    std::printf("%-44s %12s %12s %9s  %s is better\n", name.c_str(), value_text(mtls_value).c_str(),
-                value_text(asio_value).c_str(), ratio, b == better::higher ? "higher" : "lower");
+    char text[32] = "-";
+    if (under != 0)
+        std::snprintf(text, sizeof text, "%.3f", over / under);
+    return text;
+}
+
+/// One column per provider, then asio::ssl, then the providers' ratios.
+void header(const std::vector<mtls::crypto_provider>& providers)
+{
+    std::printf("%-44s", "# figure");
+    for (const auto p : providers)
+        std::printf(" %14s", ("mtls:" + std::string(mtls::to_string(p))).c_str());
+    std::printf(" %14s", "asio::ssl");
+    for (const auto p : providers)
+        std::printf(" %12s", (std::string(mtls::to_string(p)) + "/asio").c_str());
+    std::printf("  direction\n");
     std::fflush(stdout);
 }
+
+/// `values`: one per provider, asio::ssl's last.
+void line(const std::string& name, const std::vector<double>& values, better b)
+{
+    std::printf("%-44s", name.c_str());
+    for (const double v : values)
+        std::printf(" %14s", value_text(v).c_str());
+    for (std::size_t i = 0; i + 1 < values.size(); ++i)
+        std::printf(" %12s", ratio_text(values[i], values.back()).c_str());
+    std::printf("  %s is better\n", b == better::higher ? "higher" : "lower");
+    std::fflush(stdout);
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    const auto n = v.size();
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/// Lines for `field` per handshake of each end, and of both if `both`.
+template <class Field>
+void per_end(rows& out, const std::string& name, const bench::handshake_figures& f, bool both, Field field)
+{
+    const auto per = [&](const bench::end_totals& e) {
+        return static_cast<double>(field(e)) / static_cast<double>(f.handshakes);
+    };
+    if (both)
+        out.push_back({name + " both ends", per(f.client) + per(f.server), better::lower});
+    out.push_back({name + " client", per(f.client), better::lower});
+    out.push_back({name + " server", per(f.server), better::lower});
+}
+
+rows handshake_rows(const std::string& name, const bench::handshake_figures& f)
+{
+    rows out{{name + " handshakes/s", static_cast<double>(f.handshakes) / f.wall_s, better::higher}};
+    per_end(out, name + " cpu_us/handshake", f, true,
+            [](const bench::end_totals& e) { return static_cast<double>(e.cpu_ns) / 1e3; });
+    per_end(out, name + " allocs/handshake", f, true, [](const bench::end_totals& e) { return e.allocs; });
+    per_end(out, name + " writes/handshake", f, false, [](const bench::end_totals& e) { return e.writes; });
+    return out;
+}
+
+rows bulk_rows(const std::string& name, const bench::bulk_figures& f)
+{
+    const auto ns = [](const bench::end_totals& e, std::uint64_t bytes) {
+        return static_cast<double>(e.cpu_ns) / static_cast<double>(bytes);
+    };
+    constexpr double record = 16384;
+    const double allocs = static_cast<double>(f.sender.allocs) / (static_cast<double>(f.sent) / record) +
+                          static_cast<double>(f.receiver.allocs) / (static_cast<double>(f.received) / record);
+    return {
+        {name + " MiB/s", f.mib_per_s, better::higher},
+        {name + " cpu_ns/byte both ends", ns(f.sender, f.sent) + ns(f.receiver, f.received), better::lower},
+        {name + " cpu_ns/byte sender", ns(f.sender, f.sent), better::lower},
+        {name + " cpu_ns/byte receiver", ns(f.receiver, f.received), better::lower},
+        {name + " allocs/record both ends", allocs, better::lower},
+    };
+}
+
+/// A figure's medians, one per provider and asio::ssl's last.
+struct result {
+    std::string name;
+    std::vector<double> values;
+    better direction;
+};
 
 struct runner {
     const options& o;
     watchdog& dog;
+    std::vector<result> results;
 
     bool wanted(const std::string& prefix) const { return prefix.starts_with(o.only) || o.only.starts_with(prefix); }
-    /// Arms the watchdog for one library's share of a figure.
-    void arm(const std::string& what, double expected_s) { dog.arm(what, 60 + 10 * expected_s); }
+
+    /// mtls's configurations, one per provider, for suite `s`.
+    std::vector<mtls_lib::config> mtls_configs(const bench::suite_choice& s) const
+    {
+        std::vector<mtls_lib::config> out;
+        for (const auto p : o.providers)
+            out.push_back(mtls_lib::make_config(o.certs, s, p));
+        return out;
+    }
+
+    /// Runs `measure(column)` for every column (one per provider, then
+    /// asio::ssl) and repeat, the columns taking turns so that each sees the
+    /// same drift in the machine's load, and prints each row's medians.
+    template <class Measure>
+    void figure(const std::string& what, double expected_s, Measure measure)
+    {
+        const std::size_t columns = o.providers.size() + 1;
+        std::vector<std::vector<rows>> samples(columns);
+        for (int r = 0; r < o.repeats; ++r) {
+            for (std::size_t c = 0; c < columns; ++c) {
+                dog.arm(what, 60 + 10 * expected_s);
+                samples[c].push_back(measure(c));
+            }
+        }
+        for (std::size_t i = 0; i < samples[0][0].size(); ++i) {
+            std::vector<double> values;
+            for (const auto& column : samples) {
+                std::vector<double> repeats;
+                for (const auto& sample : column)
+                    repeats.push_back(sample.at(i).value);
+                values.push_back(median(repeats));
+            }
+            const row& first = samples[0][0][i];
+            line(first.name, values, first.direction);
+            results.push_back({first.name, values, first.direction});
+        }
+    }
 
     void handshakes(const bench::suite_choice& s, bool resume)
     {
         const std::string name = std::string(bench::version_label(s.version)) + (resume ? " resumed" : " full");
         if (!wanted(name))
             return;
-        auto mc = mtls_lib::make_config(o.certs, s);
+        auto mc = mtls_configs(s);
         auto ac = asio_ssl_lib::make_config(o.certs, s);
-        arm(name, 1.25 * o.seconds);
-        const auto m = bench::measure_handshakes<mtls_lib>(mc, s, resume, o.seconds);
-        arm(name, 1.25 * o.seconds);
-        const auto a = bench::measure_handshakes<asio_ssl_lib>(ac, s, resume, o.seconds);
-        line(name + " handshakes/s", static_cast<double>(m.handshakes) / m.wall_s,
-             static_cast<double>(a.handshakes) / a.wall_s, better::higher);
-        per_end(name + " cpu_us/handshake", m, a, true,
-                [](const bench::end_totals& e) { return static_cast<double>(e.cpu_ns) / 1e3; });
-        per_end(name + " allocs/handshake", m, a, true, [](const bench::end_totals& e) { return e.allocs; });
-        per_end(name + " writes/handshake", m, a, false, [](const bench::end_totals& e) { return e.writes; });
-    }
-
-    /// Lines for `field` per handshake of each end, and of both if `both`.
-    template <class Field>
-    static void per_end(const std::string& name, const bench::handshake_figures& m, const bench::handshake_figures& a,
-                        bool both, Field field)
-    {
-        const auto per = [&](const bench::handshake_figures& f, const bench::end_totals& e) {
-            return static_cast<double>(field(e)) / static_cast<double>(f.handshakes);
-        };
-        if (both)
-            line(name + " both ends", per(m, m.client) + per(m, m.server), per(a, a.client) + per(a, a.server),
-                 better::lower);
-        line(name + " client", per(m, m.client), per(a, a.client), better::lower);
-        line(name + " server", per(m, m.server), per(a, a.server), better::lower);
+        figure(name, 1.25 * o.seconds, [&](std::size_t c) {
+            return handshake_rows(name, c < mc.size()
+                                            ? bench::measure_handshakes<mtls_lib>(mc[c], s, resume, o.seconds)
+                                            : bench::measure_handshakes<asio_ssl_lib>(ac, s, resume, o.seconds));
+        });
     }
 
     void bulk(const bench::suite_choice& s)
@@ -203,52 +322,41 @@ struct runner {
         const std::string name = std::string(bench::version_label(s.version)) + " bulk " + std::string(s.label);
         if (!wanted(name))
             return;
-        auto mc = mtls_lib::make_config(o.certs, s);
+        auto mc = mtls_configs(s);
         auto ac = asio_ssl_lib::make_config(o.certs, s);
-        arm(name, 1.25 * o.seconds + 0.5);
-        const auto m = bench::measure_bulk<mtls_lib>(mc, s, o.seconds);
-        arm(name, 1.25 * o.seconds + 0.5);
-        const auto a = bench::measure_bulk<asio_ssl_lib>(ac, s, o.seconds);
-        line(name + " MiB/s", m.mib_per_s, a.mib_per_s, better::higher);
-        const auto ns = [](const bench::end_totals& e, std::uint64_t bytes) {
-            return static_cast<double>(e.cpu_ns) / static_cast<double>(bytes);
-        };
-        line(name + " cpu_ns/byte sender", ns(m.sender, m.sent), ns(a.sender, a.sent), better::lower);
-        line(name + " cpu_ns/byte receiver", ns(m.receiver, m.received), ns(a.receiver, a.received), better::lower);
-        const auto per_record = [](const bench::bulk_figures& f) {
-            constexpr double record = 16384;
-            return static_cast<double>(f.sender.allocs) / (static_cast<double>(f.sent) / record) +
-                   static_cast<double>(f.receiver.allocs) / (static_cast<double>(f.received) / record);
-        };
-        line(name + " allocs/record both ends", per_record(m), per_record(a), better::lower);
+        figure(name, 1.25 * o.seconds + 0.5, [&](std::size_t c) {
+            return bulk_rows(name, c < mc.size() ? bench::measure_bulk<mtls_lib>(mc[c], s, o.seconds)
+                                                 : bench::measure_bulk<asio_ssl_lib>(ac, s, o.seconds));
+        });
     }
 
     void heap(const bench::suite_choice& s)
     {
         const std::string version(bench::version_label(s.version));
-        auto mc = mtls_lib::make_config(o.certs, s);
+        auto mc = mtls_configs(s);
         auto ac = asio_ssl_lib::make_config(o.certs, s);
         const auto deadline = [&] { return std::chrono::steady_clock::now() + std::chrono::seconds(300); };
-        const double expected = 0.02 * static_cast<double>(o.connections);
         if (const auto name = version + " heap bytes/idle end"; wanted(name)) {
-            arm(name, expected);
-            const auto m = bench::idle_heap_per_end<mtls_lib>(mc, o.connections, deadline());
-            arm(name, expected);
-            const auto a = bench::idle_heap_per_end<asio_ssl_lib>(ac, o.connections, deadline());
-            line(name, m, a, better::lower);
+            figure(name, 0.02 * static_cast<double>(o.connections), [&](std::size_t c) {
+                return rows{{name,
+                             c < mc.size() ? bench::idle_heap_per_end<mtls_lib>(mc[c], o.connections, deadline())
+                                           : bench::idle_heap_per_end<asio_ssl_lib>(ac, o.connections, deadline()),
+                             better::lower}};
+            });
         }
         if (const auto name = version + " heap bytes/conn before ClientHello"; wanted(name)) {
-            arm(name, 1);
-            const auto m = bench::pre_hello_heap<mtls_lib>(mc, o.connections, deadline());
-            arm(name, 1);
-            const auto a = bench::pre_hello_heap<asio_ssl_lib>(ac, o.connections, deadline());
-            line(name, m, a, better::lower);
+            figure(name, 1, [&](std::size_t c) {
+                return rows{{name,
+                             c < mc.size() ? bench::pre_hello_heap<mtls_lib>(mc[c], o.connections, deadline())
+                                           : bench::pre_hello_heap<asio_ssl_lib>(ac, o.connections, deadline()),
+                             better::lower}};
+            });
         }
     }
 
     void scaling(const bench::suite_choice& s)
     {
-        auto mc = mtls_lib::make_config(o.certs, s);
+        auto mc = mtls_configs(s);
         auto ac = asio_ssl_lib::make_config(o.certs, s);
         // 1, 2, 4, ... and the largest count itself.
         for (unsigned t = 1; t <= o.threads; t = t == o.threads ? t + 1 : std::min(2 * t, o.threads)) {
@@ -256,12 +364,42 @@ struct runner {
                               (t == 1 ? " thread" : " threads");
             if (!wanted(name))
                 continue;
-            arm(name, o.seconds);
-            const auto m = bench::handshakes_per_second<mtls_lib>(mc, t, o.seconds);
-            arm(name, o.seconds);
-            const auto a = bench::handshakes_per_second<asio_ssl_lib>(ac, t, o.seconds);
-            line(name, m, a, better::higher);
+            figure(name, o.seconds, [&](std::size_t c) {
+                return rows{{name,
+                             c < mc.size() ? bench::handshakes_per_second<mtls_lib>(mc[c], t, o.seconds)
+                                           : bench::handshakes_per_second<asio_ssl_lib>(ac, t, o.seconds),
+                             better::higher}};
+            });
         }
+    }
+
+    /// Issue 14's goals: mtls over OpenSSL moves bulk data at least 1.5
+    /// times, and makes full handshakes at least 1.2 times, as fast as
+    /// asio::ssl. One line per figure that measures either, as speed-ups
+    /// over asio::ssl (for CPU figures, asio::ssl's CPU over mtls's).
+    void goals() const
+    {
+        for (const auto& r : results) {
+            const bool bulk = r.name.find(" bulk ") != std::string::npos &&
+                              (r.name.ends_with(" MiB/s") || r.name.ends_with(" cpu_ns/byte both ends"));
+            const bool handshake = r.name.find(" full handshakes/s") != std::string::npos ||
+                                   r.name.ends_with(" full cpu_us/handshake both ends");
+            if (!bulk && !handshake)
+                continue;
+            const double target = bulk ? 1.5 : 1.2;
+            std::printf("goal %-44s", r.name.c_str());
+            std::string verdict;
+            for (std::size_t i = 0; i < o.providers.size(); ++i) {
+                const double mine = r.values[i];
+                const double asio = r.values.back();
+                const double speedup = r.direction == better::higher ? mine / asio : asio / mine;
+                std::printf(" %s=%.3fx", std::string(mtls::to_string(o.providers[i])).c_str(), speedup);
+                if (o.providers[i] == mtls::crypto_provider::openssl)
+                    verdict = speedup >= target ? "met" : "not met";
+            }
+            std::printf("  target %.1fx%s%s\n", target, verdict.empty() ? "" : ": ", verdict.c_str());
+        }
+        std::fflush(stdout);
     }
 };
 
@@ -283,9 +421,12 @@ int main(int argc, char** argv)
 {
     const auto o = parse_options(argc, argv);
     check_heap_counter(argv[0]);
-    std::printf("# mtls_bench_compare: mtls vs boost::asio::ssl::stream over %s, one process; ECDSA P-256 "
+    std::string providers;
+    for (const auto p : o.providers)
+        providers += (providers.empty() ? "" : " and ") + std::string(mtls::to_string(p));
+    std::printf("# mtls_bench_compare: mtls over %s vs boost::asio::ssl::stream over %s, one process; ECDSA P-256 "
                 "certificates, mutual authentication, X25519, loopback TCP.\n",
-                OpenSSL_version(OPENSSL_VERSION));
+                providers.c_str(), OpenSSL_version(OPENSSL_VERSION));
     std::printf("# Handshake figures: client and server in a thread each, sync calls, one connection after another, "
                 "each end timed from making its stream to destroying it (handshake, 32 bytes each way); "
                 "writes exclude the one data write; TLS 1.2 and 1.3 resume by ticket. Suite AES-128-GCM.\n");
@@ -293,14 +434,15 @@ int main(int argc, char** argv)
                 "record. Heap: bytes in use per "
                 "end of %zu connections. Scaling: one io_context per thread, client and server in it.\n",
                 o.connections);
-    std::printf("# %.3g s per figure and library after %.3g s of warm-up.\n", o.seconds, o.seconds / 4);
-    std::printf("%-44s %12s %12s %9s  %s\n", "# figure", "mtls", "asio::ssl", "mtls/asio", "direction");
-    std::fflush(stdout);
+    std::printf("# %.3g s per figure and library after %.3g s of warm-up; the median of %d run%s per library, "
+                "the libraries taking turns.\n",
+                o.seconds, o.seconds / 4, o.repeats, o.repeats == 1 ? "" : "s");
+    header(o.providers);
     const auto& tls12 = bench::suites[3];
     const auto& tls13 = bench::suites[0];
     try {
         watchdog dog;
-        runner r{o, dog};
+        runner r{o, dog, {}};
         for (const auto* s : {&tls12, &tls13}) {
             r.handshakes(*s, false);
             r.handshakes(*s, true);
@@ -310,6 +452,7 @@ int main(int argc, char** argv)
         r.heap(tls12);
         r.heap(tls13);
         r.scaling(tls13);
+        r.goals();
     } catch (const std::exception& e) {
         fail(e.what());
     }

@@ -2,8 +2,9 @@
 #define MTLS_BENCH_COMPARE_LIBS_HPP
 
 // The two libraries mtls_bench_compare sets side by side, behind one shape so
-// that every figure runs the same code for both: `mtls_lib` (mtls::tls_stream)
-// and `asio_ssl_lib` (boost::asio::ssl::stream over OpenSSL). Both are set up
+// that every figure runs the same code for both: `mtls_lib` (mtls::tls_stream,
+// over either crypto provider) and `asio_ssl_lib` (boost::asio::ssl::stream
+// over OpenSSL). Both are set up
 // alike: one TLS version, one cipher suite, X25519 key exchange, the test
 // PKI's ECDSA P-256 certificates, mutual authentication required by the
 // server, the client checking the server's name; groups X25519 then P-256
@@ -71,10 +72,11 @@ struct mtls_lib {
         mtls::context server;
     };
 
-    static config make_config(const std::string& certs, const suite_choice& s)
+    /// Both ends doing their cryptography with `provider`.
+    static config make_config(const std::string& certs, const suite_choice& s, mtls::crypto_provider provider)
     {
         const auto side = [&](const std::string& credential) {
-            mtls::context ctx;
+            mtls::context ctx{provider};
             ctx.set_min_version(s.version);
             ctx.set_max_version(s.version);
             ctx.set_cipher_suites({s.id});

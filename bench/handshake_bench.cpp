@@ -1,25 +1,34 @@
 // mtls_bench_handshake: CPU time per full and per resumed handshake, TLS 1.2
 // and TLS 1.3, ECDSA P-256 certificates with mutual authentication, for the
-// client end, the server end and both. A client and a server `mtls::engine`
-// run back to back in memory in one thread; each end's CPU time is the thread
-// CPU time spent inside the calls into its engine (construction and
-// destruction included), less the clock's own cost per reading.
+// client end, the server end and both, over each crypto provider. A client
+// and a server `mtls::engine` run back to back in memory in one thread; each
+// end's CPU time is the thread CPU time spent inside the calls into its
+// engine (construction and destruction included), less the clock's own cost
+// per reading.
 //
 // Usage: mtls_bench_handshake [--seconds N] [--certs DIR] [--only PREFIX]
+//                             [--provider mbedtls|openssl|both]
 //   --seconds N   measure each figure for N seconds of wall time (default 2),
 //                 after a warm-up of a quarter of that
 //   --certs DIR   the test PKI made by `bash test/gen_certs.sh DIR` (default:
 //                 $MTLS_BENCH_CERTS); uses server-ecdsa, client-ecdsa, ca.pem
 //   --only PREFIX run only the figures whose name starts with PREFIX ("tls13")
+//   --provider P  both ends' crypto provider: mbedtls, openssl, or both
+//                 (default: both when this build has OpenSSL's), the
+//                 providers taking turns figure by figure
 //
-// Prints one line per figure: "<version> <kind> client_cpu_us=... ...". Each
-// full figure is followed by the public-key floor of its handshake (see
-// public_key_floor.hpp) for the group it negotiated, and its ratio to it:
-// "<version> full-floor floor_pair_us=... ratio=...". The floor's operations
-// run once after each measured full handshake, so that both see the same
-// load of a shared machine.
+// Prints one line per provider and figure: "<provider> <version> <kind>
+// client_cpu_us=... ...". Each full figure is followed by the public-key
+// floor of its handshake for the group it negotiated, measured with the
+// provider's library used directly (public_key_floor.hpp for mbedTLS,
+// openssl_floor.hpp for OpenSSL), and its ratio to it: "<provider> <version>
+// full-floor floor_pair_us=... ratio=...". The floor's operations run once
+// after each measured full handshake, so that both see the same load of a
+// shared machine. With both providers, a last "openssl/mbedtls" line per
+// figure gives the ratio of their CPU per handshake.
 
 #include "measure.hpp"
+#include "openssl_floor.hpp"
 #include "public_key_floor.hpp"
 
 #include <mtls/connection_info.hpp>
@@ -33,6 +42,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -51,6 +61,7 @@ struct options {
     double seconds = 2;
     std::string certs;
     std::string only;
+    std::vector<mtls::crypto_provider> providers;
 };
 
 options parse_options(int argc, char** argv)
@@ -59,7 +70,8 @@ options parse_options(int argc, char** argv)
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if (i + 1 == argc)
-            fail("usage: mtls_bench_handshake [--seconds N] [--certs DIR] [--only PREFIX]");
+            fail("usage: mtls_bench_handshake [--seconds N] [--certs DIR] [--only PREFIX] "
+                 "[--provider mbedtls|openssl|both]");
         const char* value = argv[++i];
         if (arg == "--seconds") {
             // Bounded: a figure is a measurement, not a soak test.
@@ -68,10 +80,14 @@ options parse_options(int argc, char** argv)
             o.certs = value;
         } else if (arg == "--only") {
             o.only = value;
+        } else if (arg == "--provider") {
+            o.providers = mtls::bench::providers_named(value);
         } else {
             fail("unknown option " + std::string(arg));
         }
     }
+    if (o.providers.empty())
+        o.providers = mtls::bench::default_providers();
     o.certs = mtls::bench::certs_dir(o.certs);
     return o;
 }
@@ -85,11 +101,11 @@ struct figure {
     resumption resume;
 };
 
-/// A context for version `v` only, with the test PKI's credential `name`
-/// (`<name>.pem` and `<name>.key`) and trusting its ca.pem.
-mtls::context pki_context(const options& o, mtls::tls_version v, const std::string& name)
+/// A context over provider `p` for version `v` only, with the test PKI's
+/// credential `name` (`<name>.pem` and `<name>.key`) and trusting its ca.pem.
+mtls::context pki_context(const options& o, mtls::crypto_provider p, mtls::tls_version v, const std::string& name)
 {
-    mtls::context ctx;
+    mtls::context ctx{p};
     ctx.set_min_version(v);
     ctx.set_max_version(v);
     ctx.use_certificate_chain_file(o.certs + "/" + name + ".pem");
@@ -98,9 +114,9 @@ mtls::context pki_context(const options& o, mtls::tls_version v, const std::stri
     return ctx;
 }
 
-mtls::context server_context(const options& o, mtls::tls_version v, resumption r)
+mtls::context server_context(const options& o, mtls::crypto_provider p, mtls::tls_version v, resumption r)
 {
-    auto ctx = pki_context(o, v, "server-ecdsa");
+    auto ctx = pki_context(o, p, v, "server-ecdsa");
     ctx.set_verify_mode(mtls::verify_peer | mtls::verify_fail_if_no_peer_cert);
     // TLS 1.2 resumes by ticket when the server issues them, else by id: take
     // away the other way so that each figure measures the one it names.
@@ -254,28 +270,70 @@ struct handshake_floor {
 /// The public-key operations of a full handshake with the test PKI, both
 /// ends, run once after every measured handshake: the handshakes and their
 /// floor then see the same load of a shared machine.
-struct floor_ops {
-    floor_ops(const options& o, mtls::named_group g)
-        : client_key_share(mbedtls_group(g), rng), server_key_share(mbedtls_group(g), rng),
-          client(o.certs + "/client-ecdsa.key", o.certs + "/server-ecdsa.key", o.certs + "/server-ecdsa.pem",
-                 o.certs + "/ca.pem", rng),
-          server(o.certs + "/server-ecdsa.key", o.certs + "/client-ecdsa.key", o.certs + "/client-ecdsa.pem",
-                 o.certs + "/ca.pem", rng)
+class floor_ops {
+public:
+    virtual ~floor_ops() = default;
+    virtual void run(handshake_floor& f) = 0;
+};
+
+/// The floor with `KeyShare` and `Signatures` (mbedTLS's or OpenSSL's), each
+/// made from a group argument and the key and certificate files.
+template <class KeyShare, class Signatures>
+class floor_with final : public floor_ops {
+public:
+    template <class Group, class... Extra>
+    floor_with(const options& o, const Group& g, Extra&... extra)
+        : client_key_share_(g, extra...), server_key_share_(g, extra...),
+          client_(o.certs + "/client-ecdsa.key", o.certs + "/server-ecdsa.key", o.certs + "/server-ecdsa.pem",
+                  o.certs + "/ca.pem", extra...),
+          server_(o.certs + "/server-ecdsa.key", o.certs + "/client-ecdsa.key", o.certs + "/client-ecdsa.pem",
+                  o.certs + "/ca.pem", extra...)
     {}
 
-    void run(handshake_floor& f)
+    void run(handshake_floor& f) override
     {
-        mtls::bench::run_end(client_key_share, client, f.client);
-        mtls::bench::run_end(server_key_share, server, f.server);
-        f.chain_signatures = client.chain_signatures();
+        mtls::bench::run_end(client_key_share_, client_, f.client);
+        mtls::bench::run_end(server_key_share_, server_, f.server);
+        f.chain_signatures = client_.chain_signatures();
     }
 
-    mtls::bench::floor_rng rng;
-    mtls::bench::key_share_ops client_key_share;
-    mtls::bench::key_share_ops server_key_share;
-    mtls::bench::signature_ops client;
-    mtls::bench::signature_ops server;
+private:
+    KeyShare client_key_share_;
+    KeyShare server_key_share_;
+    Signatures client_;
+    Signatures server_;
 };
+
+/// mbedTLS's floor keeps one DRBG for all its operations.
+class mbedtls_floor final : public floor_ops {
+public:
+    mbedtls_floor(const options& o, mtls::named_group g) : ops_(o, mbedtls_group(g), rng_) {}
+    void run(handshake_floor& f) override { ops_.run(f); }
+
+private:
+    mtls::bench::floor_rng rng_;
+    floor_with<mtls::bench::key_share_ops, mtls::bench::signature_ops> ops_;
+};
+
+/// OpenSSL's name for group `g`.
+std::string openssl_group(mtls::named_group g)
+{
+    switch (g) {
+    case mtls::named_group::x25519: return "X25519";
+    case mtls::named_group::secp256r1: return "P-256";
+    case mtls::named_group::secp384r1: return "P-384";
+    }
+    fail("no public-key floor for group " + std::string(to_string(g)));
+}
+
+/// The floor of provider `p`'s library for group `g`.
+std::unique_ptr<floor_ops> make_floor(const options& o, mtls::crypto_provider p, mtls::named_group g)
+{
+    if (p == mtls::crypto_provider::openssl)
+        return std::make_unique<floor_with<mtls::bench::ossl::key_share_ops, mtls::bench::ossl::signature_ops>>(
+            o, openssl_group(g));
+    return std::make_unique<mbedtls_floor>(o, g);
+}
 
 struct measurement {
     double client_us = 0;
@@ -288,10 +346,10 @@ struct measurement {
     std::optional<handshake_floor> floor; // full handshakes only
 };
 
-measurement run(const figure& f, const options& o, std::int64_t clock_overhead_ns)
+measurement run(const figure& f, const options& o, mtls::crypto_provider p, std::int64_t clock_overhead_ns)
 {
-    const auto client_ctx = pki_context(o, f.version, "client-ecdsa");
-    const auto server_ctx = server_context(o, f.version, f.resume);
+    const auto client_ctx = pki_context(o, p, f.version, "client-ecdsa");
+    const auto server_ctx = server_context(o, p, f.version, f.resume);
     const bool resumes = f.resume != resumption::none;
     cpu_meter client_cpu;
     cpu_meter server_cpu;
@@ -309,7 +367,7 @@ measurement run(const figure& f, const options& o, std::int64_t clock_overhead_n
             ++m.resumed;
         } else {
             if (!floor)
-                floor = std::make_unique<floor_ops>(o, c.client_info.group);
+                floor = make_floor(o, p, c.client_info.group);
             if (!m.floor)
                 m.floor.emplace();
             floor->run(*m.floor);
@@ -337,12 +395,12 @@ measurement run(const figure& f, const options& o, std::int64_t clock_overhead_n
     return m;
 }
 
-void print(const figure& f, const measurement& m, const std::optional<measurement>& full)
+void print(std::string_view provider, const figure& f, const measurement& m, const std::optional<measurement>& full)
 {
     const double both = m.client_us + m.server_us;
-    std::printf("%s client_cpu_us=%.1f server_cpu_us=%.1f both_cpu_us=%.1f loop_cpu_us=%.1f timed_calls=%.0f "
+    std::printf("%s %s client_cpu_us=%.1f server_cpu_us=%.1f both_cpu_us=%.1f loop_cpu_us=%.1f timed_calls=%.0f "
                 "handshakes=%llu resumed=%llu",
-                f.name.c_str(), m.client_us, m.server_us, both, m.loop_us, m.timed_calls,
+                std::string(provider).c_str(), f.name.c_str(), m.client_us, m.server_us, both, m.loop_us, m.timed_calls,
                 static_cast<unsigned long long>(m.handshakes), static_cast<unsigned long long>(m.resumed));
     if (full)
         std::printf(" ratio_to_full=%.3f client_ratio=%.3f server_ratio=%.3f",
@@ -355,7 +413,7 @@ void print(const figure& f, const measurement& m, const std::optional<measuremen
     std::fflush(stdout);
 }
 
-void print_floor(const figure& f, const measurement& m, std::int64_t clock_overhead_ns)
+void print_floor(std::string_view provider, const figure& f, const measurement& m, std::int64_t clock_overhead_ns)
 {
     const auto& fl = *m.floor;
     // Each part was timed once per handshake; the clock's cost is spread evenly.
@@ -366,10 +424,10 @@ void print_floor(const figure& f, const measurement& m, std::int64_t clock_overh
     const auto& s = fl.server;
     const double client_us = us(c.key_share_ns) + us(c.sign_ns) + us(c.verify_ns) + us(c.chain_ns);
     const double server_us = us(s.key_share_ns) + us(s.sign_ns) + us(s.verify_ns) + us(s.chain_ns);
-    std::printf("%s-floor group=%s key_share_us=%.1f sign_us=%.1f verify_us=%.1f client_chain_us=%.1f "
+    std::printf("%s %s-floor group=%s key_share_us=%.1f sign_us=%.1f verify_us=%.1f client_chain_us=%.1f "
                 "server_chain_us=%.1f chain_signatures=%u floor_client_us=%.1f floor_server_us=%.1f "
                 "floor_pair_us=%.1f client_ratio=%.3f server_ratio=%.3f ratio=%.3f\n",
-                f.name.c_str(), std::string(to_string(m.info.group)).c_str(),
+                std::string(provider).c_str(), f.name.c_str(), std::string(to_string(m.info.group)).c_str(),
                 (us(c.key_share_ns) + us(s.key_share_ns)) / 2, (us(c.sign_ns) + us(s.sign_ns)) / 2,
                 (us(c.verify_ns) + us(s.verify_ns)) / 2, us(c.chain_ns), us(s.chain_ns),
                 fl.chain_signatures, client_us, server_us, client_us + server_us, m.client_us / client_us,
@@ -395,17 +453,32 @@ int main(int argc, char** argv)
                 "warm-up; %lld ns of clock reading subtracted per timed call\n",
                 o.seconds, o.seconds / 4, static_cast<long long>(clock_overhead_ns));
     try {
-        std::optional<measurement> full; // the latest full figure: the resumed ones of its version compare with it
+        // Per provider, the latest full figure: the resumed ones of its version compare with it.
+        std::map<mtls::crypto_provider, measurement> full;
+        // Per figure, both ends' CPU per handshake over each provider.
+        std::vector<std::pair<std::string, std::map<mtls::crypto_provider, double>>> both_us;
         for (const auto& f : figures) {
             if (!f.name.starts_with(o.only))
                 continue;
-            auto m = run(f, o, clock_overhead_ns);
-            const bool comparable = f.resume != resumption::none && full && full->info.version == f.version;
-            print(f, m, comparable ? full : std::nullopt);
-            if (m.floor) {
-                print_floor(f, m, clock_overhead_ns);
-                full = m;
+            both_us.push_back({f.name, {}});
+            for (const auto p : o.providers) {
+                const std::string_view name = mtls::to_string(p);
+                auto m = run(f, o, p, clock_overhead_ns);
+                const auto latest = full.find(p);
+                const bool comparable =
+                    f.resume != resumption::none && latest != full.end() && latest->second.info.version == f.version;
+                print(name, f, m, comparable ? std::optional(latest->second) : std::nullopt);
+                if (m.floor) {
+                    print_floor(name, f, m, clock_overhead_ns);
+                    full.insert_or_assign(p, m);
+                }
+                both_us.back().second[p] = m.client_us + m.server_us;
             }
+        }
+        if (o.providers.size() == 2) {
+            for (const auto& [name, cpu] : both_us)
+                std::printf("openssl/mbedtls %s both_cpu_ratio=%.3f\n", name.c_str(),
+                            cpu.at(mtls::crypto_provider::openssl) / cpu.at(mtls::crypto_provider::mbedtls));
         }
     } catch (const std::exception& e) {
         fail(e.what());

@@ -3,7 +3,9 @@
 
 // What the programs in bench/ measure with: the calling thread's CPU time, a
 // meter that sums it over the calls made into one end of a connection, and a
-// loop bounded in wall time.
+// loop bounded in wall time; and the options they share.
+
+#include <mtls/types.hpp>
 
 #include <errno.h> // program_invocation_short_name (glibc)
 #include <time.h>
@@ -14,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -45,6 +48,31 @@ inline std::string certs_dir(const std::string& given)
     if (const char* dir = std::getenv("MTLS_BENCH_CERTS"); dir && *dir)
         return dir;
     fail("name the test PKI with --certs DIR or MTLS_BENCH_CERTS (make it with bash test/gen_certs.sh DIR)");
+}
+
+/// The crypto providers `--provider` names ("mbedtls", "openssl" or "both");
+/// fails for one this build lacks.
+inline std::vector<mtls::crypto_provider> providers_named(std::string_view name)
+{
+    std::vector<mtls::crypto_provider> out;
+    mtls::crypto_provider p{};
+    if (name == "both")
+        out = {mtls::crypto_provider::mbedtls, mtls::crypto_provider::openssl};
+    else if (mtls::from_string(name, p))
+        out = {p};
+    else
+        fail("--provider wants mbedtls, openssl or both");
+    for (const auto q : out)
+        if (!mtls::available(q))
+            fail("this build has no " + std::string(mtls::to_string(q)) +
+                 " provider (configure with -DMTLS_WITH_OPENSSL=ON)");
+    return out;
+}
+
+/// Without --provider: both when this build has OpenSSL's, else mbedTLS.
+inline std::vector<mtls::crypto_provider> default_providers()
+{
+    return providers_named(mtls::available(mtls::crypto_provider::openssl) ? "both" : "mbedtls");
 }
 
 /// Nanoseconds of CPU this thread has used (CLOCK_THREAD_CPUTIME_ID): time the

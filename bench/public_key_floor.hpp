@@ -250,8 +250,10 @@ struct end_floor {
     std::int64_t total() const { return key_share_ns + sign_ns + verify_ns + chain_ns; }
 };
 
-/// Runs one end's floor operations once, adding their CPU to `f`.
-inline void run_end(key_share_ops& ks, signature_ops& sig, end_floor& f)
+/// Runs one end's floor operations once, adding their CPU to `f`; the
+/// operations are mbedTLS's (above) or OpenSSL's (openssl_floor.hpp).
+template <class KeyShare, class Signatures>
+void run_end(KeyShare& ks, Signatures& sig, end_floor& f)
 {
     f.key_share_ns += cpu_ns_of([&] { ks.run(); });
     f.sign_ns += cpu_ns_of([&] { sig.sign(); });

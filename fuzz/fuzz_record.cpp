@@ -37,12 +37,12 @@ std::optional<record::protection> make_protection(unsigned mode, std::uint8_t ge
     iv.fill(std::byte{static_cast<std::uint8_t>(0x20 + generation)});
     switch (mode) {
     case 1:
-        return record::protection(crypto::aead_alg::aes_128_gcm, {key.data(), 16}, {iv.data(), 4},
+        return record::protection(crypto::mbedtls_provider(), crypto::aead_alg::aes_128_gcm, {key.data(), 16}, {iv.data(), 4},
                                   record::nonce_scheme::tls12_explicit);
     case 2:
-        return record::protection(crypto::aead_alg::chacha20_poly1305, key, iv, record::nonce_scheme::tls12_xor);
+        return record::protection(crypto::mbedtls_provider(), crypto::aead_alg::chacha20_poly1305, key, iv, record::nonce_scheme::tls12_xor);
     default:
-        return record::protection(crypto::aead_alg::aes_256_gcm, key, iv, record::nonce_scheme::tls13);
+        return record::protection(crypto::mbedtls_provider(), crypto::aead_alg::aes_256_gcm, key, iv, record::nonce_scheme::tls13);
     }
 }
 

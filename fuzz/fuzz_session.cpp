@@ -28,7 +28,7 @@ void parse_and_check(fuzz::bytes_view in)
 }
 
 struct fixed_keys {
-    detail::ticket_keys keys{3600};
+    detail::ticket_keys keys{mtls::crypto::mbedtls_provider(), 3600};
     fixed_keys()
     {
         if (keys.set(fuzz::session_ticket_key_records()))

@@ -127,8 +127,8 @@ struct conversation {
                                                                               : crypto::aead_alg::chacha20_poly1305;
             const auto hash = suite == cipher_suite::tls_aes_256_gcm_sha384 ? crypto::hash_alg::sha384
                                                                             : crypto::hash_alg::sha256;
-            auto tk = handshake::tls13::traffic_keys(aead, hash, it->second);
-            prot.emplace(aead, tk.key.view(), tk.iv.view(), record::nonce_scheme::tls13);
+            auto tk = handshake::tls13::traffic_keys(crypto::mbedtls_provider(), aead, hash, it->second);
+            prot.emplace(mtls::crypto::mbedtls_provider(), aead, tk.key.view(), tk.iv.view(), record::nonce_scheme::tls13);
         };
         use_key(0);
 
@@ -470,7 +470,7 @@ void record_seeds()
 
 void session_seeds()
 {
-    detail::ticket_keys keys(3600);
+    detail::ticket_keys keys(mtls::crypto::mbedtls_provider(), 3600);
     if (keys.set(fuzz::session_ticket_key_records()))
         throw std::runtime_error("fuzz_session's ticket keys are refused");
     for (auto version : {tls_version::tls12, tls_version::tls13}) {

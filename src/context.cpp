@@ -9,6 +9,8 @@
 #include <boost/system/system_error.hpp>
 
 #include <algorithm>
+#include <cstdlib>
+#include <string>
 #include <array>
 #include <utility>
 
@@ -27,7 +29,37 @@ std::vector<decltype(Row::id)> ids_of(const std::array<Row, N>& table)
     return out;
 }
 
+bool provides(const crypto::provider& p, cipher_suite s)
+{
+    const crypto::suite_row* r = crypto::find_row(crypto::suites, s);
+    return r != nullptr && p.supports(r->aead);
+}
+
+bool provides(const crypto::provider& p, named_group g)
+{
+    return p.supports(g);
+}
+
+bool provides(const crypto::provider& p, signature_scheme s)
+{
+    return p.supports(s);
+}
+
 } // namespace
+
+template <class T>
+std::vector<T> supported_by(const crypto::provider& p, const std::vector<T>& values)
+{
+    std::vector<T> out;
+    for (const T& v : values)
+        if (provides(p, v))
+            out.push_back(v);
+    return out;
+}
+
+template std::vector<cipher_suite> supported_by(const crypto::provider&, const std::vector<cipher_suite>&);
+template std::vector<named_group> supported_by(const crypto::provider&, const std::vector<named_group>&);
+template std::vector<signature_scheme> supported_by(const crypto::provider&, const std::vector<signature_scheme>&);
 
 const std::vector<cipher_suite>& default_cipher_suites()
 {
@@ -47,10 +79,10 @@ const std::vector<signature_scheme>& default_signature_schemes()
     return schemes;
 }
 
-context_impl::context_impl()
-    : suites(default_cipher_suites()), groups(default_groups()),
-      schemes(default_signature_schemes()), sessions(make_memory_session_store()),
-      tickets(std::make_shared<ticket_keys>(default_session_lifetime))
+context_impl::context_impl(const crypto::provider& p)
+    : crypto(&p), suites(supported_by(p, default_cipher_suites())), groups(supported_by(p, default_groups())),
+      schemes(supported_by(p, default_signature_schemes())), sessions(make_memory_session_store()),
+      tickets(std::make_shared<ticket_keys>(p, default_session_lifetime))
 {
 }
 
@@ -75,7 +107,31 @@ std::vector<T> keep_supported(const std::vector<T>& in, const std::vector<T>& su
 
 } // namespace
 
-context::context() : impl_(std::make_shared<detail::context_impl>()) {}
+namespace {
+
+// MTLS_CRYPTO_PROVIDER names the provider of default-constructed contexts.
+crypto_provider provider_from_environment()
+{
+    const char* name = std::getenv("MTLS_CRYPTO_PROVIDER");
+    crypto_provider p = crypto_provider::mbedtls;
+    if (name != nullptr && *name != '\0' && !from_string(name, p))
+        throw boost::system::system_error(make_error_code(error::crypto_provider_unavailable),
+                                          std::string("MTLS_CRYPTO_PROVIDER=") + name);
+    return p;
+}
+
+} // namespace
+
+context::context() : context(provider_from_environment()) {}
+
+context::context(crypto_provider p)
+    : impl_(std::make_shared<detail::context_impl>(crypto::get_provider(p)))
+{}
+
+crypto_provider context::provider() const noexcept
+{
+    return impl_->crypto->id();
+}
 
 detail::context_impl& context::mut()
 {
@@ -95,7 +151,7 @@ void context::set_max_version(tls_version v)
 
 void context::set_cipher_suites(std::vector<cipher_suite> suites)
 {
-    mut().suites = keep_supported(suites, detail::default_cipher_suites());
+    mut().suites = keep_supported(suites, detail::supported_by(*impl_->crypto, detail::default_cipher_suites()));
 }
 
 void context::set_cipher_preference(cipher_preference preference)
@@ -110,12 +166,12 @@ void context::set_cipher_preference(cipher_preference preference)
 
 void context::set_groups(std::vector<named_group> groups)
 {
-    mut().groups = keep_supported(groups, detail::default_groups());
+    mut().groups = keep_supported(groups, detail::supported_by(*impl_->crypto, detail::default_groups()));
 }
 
 void context::set_signature_schemes(std::vector<signature_scheme> schemes)
 {
-    mut().schemes = keep_supported(schemes, detail::default_signature_schemes());
+    mut().schemes = keep_supported(schemes, detail::supported_by(*impl_->crypto, detail::default_signature_schemes()));
 }
 
 

@@ -29,13 +29,13 @@ std::vector<crypto::certificate> parse_own_chain(bytes data, file_format fmt, er
     return chain;
 }
 
-crypto::private_key parse_key(const password_callback& password, bytes data, file_format fmt, error_code& ec)
+crypto::private_key parse_key(const detail::context_impl& m, bytes data, file_format fmt, error_code& ec)
 {
-    auto key = crypto::private_key::parse(data, fmt, {}, ec);
-    if (ec == error::key_password_missing && password) {
+    auto key = crypto::private_key::parse(*m.crypto, data, fmt, {}, ec);
+    if (ec == error::key_password_missing && m.password) {
         // Encrypted: ask for the password only now, and wipe it after.
-        std::string pw = password(1024);
-        key = crypto::private_key::parse(data, fmt, pw, ec);
+        std::string pw = m.password(1024);
+        key = crypto::private_key::parse(*m.crypto, data, fmt, pw, ec);
         crypto::secure_zero(pw.data(), pw.size());
         // The callback is set; it answered with an empty password.
         if (ec == error::key_password_missing)
@@ -50,7 +50,7 @@ crypto::private_key parse_key(const password_callback& password, bytes data, fil
 enum class culprit { chain, key, both };
 
 // A chain and its key, checked to belong together.
-std::shared_ptr<detail::certified_key> parse_certified_key(const password_callback& password, bytes chain, bytes key,
+std::shared_ptr<detail::certified_key> parse_certified_key(const detail::context_impl& m, bytes chain, bytes key,
                                                            file_format fmt, error_code& ec, culprit& at)
 {
     auto out = std::make_shared<detail::certified_key>();
@@ -59,7 +59,7 @@ std::shared_ptr<detail::certified_key> parse_certified_key(const password_callba
     if (ec)
         return nullptr;
     at = culprit::key;
-    out->key = std::make_shared<const crypto::private_key>(parse_key(password, key, fmt, ec));
+    out->key = std::make_shared<const crypto::private_key>(parse_key(m, key, fmt, ec));
     if (ec)
         return nullptr;
     at = culprit::both;
@@ -93,7 +93,7 @@ std::string load_certified_key_files(detail::context_impl& m, const std::string&
     if ((ec = key.read(key_path)))
         return key_path;
     culprit at{};
-    auto k = parse_certified_key(m.password, chain.view(), key.view(), file_format::pem, ec, at);
+    auto k = parse_certified_key(m, chain.view(), key.view(), file_format::pem, ec, at);
     if (k)
         store_certified_key(m, std::move(k), add);
     switch (at) {
@@ -168,7 +168,7 @@ void context::use_private_key(bytes data, file_format fmt)
 
 void context::use_private_key(bytes data, file_format fmt, error_code& ec)
 {
-    auto key = std::make_shared<const crypto::private_key>(parse_key(mut().password, data, fmt, ec));
+    auto key = std::make_shared<const crypto::private_key>(parse_key(mut(), data, fmt, ec));
     if (ec)
         return;
     ec = mut().update_credentials([&](detail::credentials& c) {
@@ -208,7 +208,7 @@ void context::use_certified_key(bytes chain, bytes key, file_format fmt)
 void context::use_certified_key(bytes chain, bytes key, file_format fmt, error_code& ec)
 {
     culprit at{};
-    if (auto k = parse_certified_key(mut().password, chain, key, fmt, ec, at))
+    if (auto k = parse_certified_key(mut(), chain, key, fmt, ec, at))
         store_certified_key(mut(), std::move(k), false);
 }
 
@@ -234,7 +234,7 @@ void context::add_certified_key(bytes chain, bytes key, file_format fmt)
 void context::add_certified_key(bytes chain, bytes key, file_format fmt, error_code& ec)
 {
     culprit at{};
-    if (auto k = parse_certified_key(mut().password, chain, key, fmt, ec, at))
+    if (auto k = parse_certified_key(mut(), chain, key, fmt, ec, at))
         store_certified_key(mut(), std::move(k), true);
 }
 

@@ -71,6 +71,8 @@ struct credentials {
 };
 
 struct context_impl {
+    /// Does every handshake's and key's cryptography; fixed at construction.
+    const crypto::provider* crypto;
     password_callback password;
 
     tls_version min_version = tls_version::tls12;
@@ -96,7 +98,8 @@ struct context_impl {
 
     alpn_select_callback alpn_select;
 
-    context_impl();  // fills the secure defaults
+    /// Fills the secure defaults, less what `p` does not implement.
+    explicit context_impl(const crypto::provider& p);
 
     /// The credentials a handshake starting now uses.
     std::shared_ptr<const credentials> current_credentials() const
@@ -126,6 +129,10 @@ private:
     mutable std::mutex credentials_mutex_;
     std::shared_ptr<const credentials> credentials_ = std::make_shared<credentials>();
 };
+
+/// The values of `values` that provider `p` implements, in their order.
+template <class T>
+std::vector<T> supported_by(const crypto::provider& p, const std::vector<T>& values);
 
 /// The suites, groups and schemes mtls implements, in default preference order.
 const std::vector<cipher_suite>& default_cipher_suites();

@@ -21,7 +21,7 @@ struct error_row {
     condition kind;
 };
 
-constexpr std::array<error_row, 94> errors{{
+constexpr std::array<error_row, 95> errors{{
     {error::stream_truncated, "stream truncated: peer closed the transport without close_notify",
      alert::close_notify, condition::closed},
     {error::not_connected, "operation needs a completed TLS handshake",

@@ -148,3 +148,27 @@ bool from_string(std::string_view name, signature_scheme& out) noexcept
 }
 
 } // namespace mtls
+
+namespace mtls {
+
+std::string_view to_string(crypto_provider p) noexcept
+{
+    switch (p) {
+    case crypto_provider::mbedtls: return "mbedtls";
+    case crypto_provider::openssl: return "openssl";
+    }
+    return "unknown";
+}
+
+bool from_string(std::string_view name, crypto_provider& out) noexcept
+{
+    for (const auto p : {crypto_provider::mbedtls, crypto_provider::openssl}) {
+        if (to_string(p) == name) {
+            out = p;
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace mtls

@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(load_with_the_right_password)
         {
             const auto data = load(name);
             error_code ec;
-            const auto key = crypto::private_key::parse(data, file_format::pem, password, ec);
+            const auto key = crypto::private_key::parse(crypto::mbedtls_provider(), data, file_format::pem, password, ec);
             BOOST_TEST(!ec, ec.message());
             const auto want = std::string_view(name).find("rsa") != std::string_view::npos ? crypto::key_type::rsa
                                                                                            : crypto::key_type::ec_p256;
@@ -259,7 +259,7 @@ error_code parse(const pbes2_spec& spec, std::string_view pw = password)
 {
     error_code ec;
     const auto der = as_bytes(pbes2_encrypt(private_key_info(), password, spec));
-    const auto key = crypto::private_key::parse(der, file_format::asn1, pw, ec);
+    const auto key = crypto::private_key::parse(crypto::mbedtls_provider(), der, file_format::asn1, pw, ec);
     BOOST_TEST(bool(key) == !ec);
     return ec;
 }
@@ -289,7 +289,7 @@ BOOST_AUTO_TEST_CASE(well_formed_inputs_load)
     BOOST_TEST(!parse(no_salt));
     // The decrypted key is the one encrypted.
     error_code ec;
-    const auto key = crypto::private_key::parse(as_bytes(pbes2_encrypt(private_key_info(), password)),
+    const auto key = crypto::private_key::parse(crypto::mbedtls_provider(), as_bytes(pbes2_encrypt(private_key_info(), password)),
                                                 file_format::asn1, password, ec);
     const auto chain = crypto::certificate::parse_all(load("client-ecdsa.pem"), file_format::pem, ec);
     BOOST_TEST_REQUIRE(!ec);
@@ -338,7 +338,7 @@ BOOST_AUTO_TEST_CASE(pkcs12_iteration_count_is_bounded)
         n += w.algorithm(MBEDTLS_OID_PKCS12_PBE_SHA1_DES3_EDE_CBC, params);
         w.sequence(n);
         error_code ec;
-        crypto::private_key::parse(as_bytes(w.result()), file_format::asn1, password, ec);
+        crypto::private_key::parse(crypto::mbedtls_provider(), as_bytes(w.result()), file_format::asn1, password, ec);
         return ec;
     };
     check_error(pkcs12(crypto::detail::max_pbkdf2_iterations + 1L), error::unsupported_key_encryption, cannot_decrypt);

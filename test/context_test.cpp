@@ -66,7 +66,7 @@ error_code verify_with(const context& ctx, const std::string& chain_file)
     error_code ec;
     const auto chain = crypto::certificate::parse_all(read_file(chain_file), file_format::pem, ec);
     BOOST_TEST_REQUIRE(!ec);
-    return crypto::verify_chain(chain, *ctx.impl().current_credentials()->anchors, role::server, "localhost", {});
+    return crypto::verify_chain(crypto::mbedtls_provider(), chain, *ctx.impl().current_credentials()->anchors, role::server, "localhost", {});
 }
 
 // The context's first chain and key, as a handshake starting now sees them.

@@ -59,7 +59,7 @@ std::vector<certificate> load_chain(const std::string& name)
 private_key load_key(const std::string& name, std::string_view password = {})
 {
     error_code ec;
-    auto key = private_key::parse(read_file(name), file_format::pem, password, ec);
+    auto key = private_key::parse(crypto::mbedtls_provider(), read_file(name), file_format::pem, password, ec);
     BOOST_TEST_REQUIRE(!ec, name << ": " << ec.message());
     return key;
 }
@@ -105,14 +105,14 @@ BOOST_AUTO_TEST_CASE(sign_verify_round_trips)
             {
                 const auto sig = key.sign(s, message);
                 BOOST_TEST_REQUIRE(!sig.empty());
-                BOOST_TEST(cert.verify_signature(s, message, sig));
+                BOOST_TEST(cert.verify_signature(crypto::mbedtls_provider(), s, message, sig));
                 auto other = message;
                 other[0] ^= std::byte{1};
-                BOOST_TEST(!cert.verify_signature(s, other, sig));
+                BOOST_TEST(!cert.verify_signature(crypto::mbedtls_provider(), s, other, sig));
                 auto bad = sig;
                 bad[bad.size() / 2] ^= std::byte{1};
-                BOOST_TEST(!cert.verify_signature(s, message, bad));
-                BOOST_TEST(!cert.verify_signature(s, message, bytes_view(sig).first(sig.size() - 1)));
+                BOOST_TEST(!cert.verify_signature(crypto::mbedtls_provider(), s, message, bad));
+                BOOST_TEST(!cert.verify_signature(crypto::mbedtls_provider(), s, message, bytes_view(sig).first(sig.size() - 1)));
             }
         }
     }
@@ -137,7 +137,7 @@ BOOST_AUTO_TEST_CASE(one_key_signs_on_many_threads)
             th.join();
         for (const auto& per_thread : sigs)
             for (const auto& sig : per_thread)
-                BOOST_TEST(cert.verify_signature(scheme, text("concurrent"), sig));
+                BOOST_TEST(cert.verify_signature(crypto::mbedtls_provider(), scheme, text("concurrent"), sig));
     }
 }
 
@@ -161,7 +161,7 @@ BOOST_AUTO_TEST_CASE(each_key_signs_as_itself)
         const auto sig = keys[i].sign(scheme, message);
         BOOST_TEST_REQUIRE(!sig.empty());
         for (std::size_t j = 0; j < certs.size(); ++j)
-            BOOST_TEST(certs[j].verify_signature(scheme, message, sig) == (i == j), names[i] << " under " << names[j]);
+            BOOST_TEST(certs[j].verify_signature(crypto::mbedtls_provider(), scheme, message, sig) == (i == j), names[i] << " under " << names[j]);
     }
 }
 
@@ -171,20 +171,20 @@ BOOST_AUTO_TEST_CASE(ecdsa_signature_must_fill_its_der)   // RFC 8422 §5.4: Ecd
     const auto cert = load_chain("server-ecdsa.pem").front();
     const auto scheme = signature_scheme::ecdsa_secp256r1_sha256;
     const auto sig = key.sign(scheme, text("m"));
-    BOOST_TEST_REQUIRE(cert.verify_signature(scheme, text("m"), sig));
+    BOOST_TEST_REQUIRE(cert.verify_signature(crypto::mbedtls_provider(), scheme, text("m"), sig));
     BOOST_TEST_REQUIRE(static_cast<std::size_t>(sig[1]) == sig.size() - 2);   // short-form length
     // A byte after the SEQUENCE.
     auto after = sig;
     after.push_back(std::byte{0});
-    BOOST_TEST(!cert.verify_signature(scheme, text("m"), after));
+    BOOST_TEST(!cert.verify_signature(crypto::mbedtls_provider(), scheme, text("m"), after));
     // A byte after s inside the SEQUENCE, its length grown to cover it.
     auto inside = after;
     inside[1] = static_cast<std::byte>(static_cast<unsigned>(inside[1]) + 1);
-    BOOST_TEST(!cert.verify_signature(scheme, text("m"), inside));
+    BOOST_TEST(!cert.verify_signature(crypto::mbedtls_provider(), scheme, text("m"), inside));
     // The SEQUENCE shorter than the signature.
     auto short_sequence = sig;
     short_sequence[1] = static_cast<std::byte>(static_cast<unsigned>(short_sequence[1]) - 1);
-    BOOST_TEST(!cert.verify_signature(scheme, text("m"), short_sequence));
+    BOOST_TEST(!cert.verify_signature(crypto::mbedtls_provider(), scheme, text("m"), short_sequence));
 }
 
 BOOST_AUTO_TEST_CASE(ecdsa_signatures_are_der)   // RFC 8422 §5.4: Ecdsa-Sig-Value
@@ -206,12 +206,12 @@ BOOST_AUTO_TEST_CASE(scheme_must_fit_the_key)
     BOOST_TEST(rsa_key.sign(signature_scheme::ecdsa_secp256r1_sha256, text("m")).empty());
     // PKCS#1 v1.5 and PSS signatures are not interchangeable.
     const auto pkcs1 = rsa_key.sign(signature_scheme::rsa_pkcs1_sha256, text("m"));
-    BOOST_TEST(!rsa_cert.verify_signature(signature_scheme::rsa_pss_rsae_sha256, text("m"), pkcs1));
+    BOOST_TEST(!rsa_cert.verify_signature(crypto::mbedtls_provider(), signature_scheme::rsa_pss_rsae_sha256, text("m"), pkcs1));
     const auto pss = rsa_key.sign(signature_scheme::rsa_pss_rsae_sha256, text("m"));
-    BOOST_TEST(!rsa_cert.verify_signature(signature_scheme::rsa_pkcs1_sha256, text("m"), pss));
-    BOOST_TEST(!rsa_cert.verify_signature(signature_scheme::rsa_pss_rsae_sha384, text("m"), pss));
+    BOOST_TEST(!rsa_cert.verify_signature(crypto::mbedtls_provider(), signature_scheme::rsa_pkcs1_sha256, text("m"), pss));
+    BOOST_TEST(!rsa_cert.verify_signature(crypto::mbedtls_provider(), signature_scheme::rsa_pss_rsae_sha384, text("m"), pss));
     const auto ecdsa = ec_key.sign(signature_scheme::ecdsa_secp256r1_sha256, text("m"));
-    BOOST_TEST(!rsa_cert.verify_signature(signature_scheme::ecdsa_secp256r1_sha256, text("m"), ecdsa));
+    BOOST_TEST(!rsa_cert.verify_signature(crypto::mbedtls_provider(), signature_scheme::ecdsa_secp256r1_sha256, text("m"), ecdsa));
     BOOST_TEST(!ec_key.matches(rsa_cert));
     BOOST_TEST(!rsa_key.matches(ec_cert));
     BOOST_TEST(!load_key("client-ecdsa.key").matches(ec_cert));
@@ -229,11 +229,11 @@ BOOST_AUTO_TEST_CASE(encrypted_key_needs_the_password)
 {
     error_code ec;
     const auto data = read_file("client-ecdsa-encrypted.key");
-    BOOST_TEST(!private_key::parse(data, file_format::pem, {}, ec));
+    BOOST_TEST(!private_key::parse(crypto::mbedtls_provider(), data, file_format::pem, {}, ec));
     BOOST_TEST(ec == error::key_password_missing);
-    BOOST_TEST(!private_key::parse(data, file_format::pem, "wrong", ec));
+    BOOST_TEST(!private_key::parse(crypto::mbedtls_provider(), data, file_format::pem, "wrong", ec));
     BOOST_TEST(ec == error::key_password_wrong);
-    const auto key = private_key::parse(data, file_format::pem, "secret", ec);
+    const auto key = private_key::parse(crypto::mbedtls_provider(), data, file_format::pem, "secret", ec);
     BOOST_TEST(!ec);
     BOOST_TEST(key.matches(load_chain("client-ecdsa.pem").front()));
 }
@@ -307,45 +307,45 @@ BOOST_AUTO_TEST_CASE(outcomes)
 {
     const auto ca = anchors_from("ca.pem");
     const auto server = load_chain("server-ecdsa.pem");
-    BOOST_TEST(verify_chain(server, ca, role::server, "localhost", no_callback) == error_code{});
-    BOOST_TEST(verify_chain(server, ca, role::server, "127.0.0.1", no_callback) == error_code{});
-    BOOST_TEST(verify_chain(server, ca, role::server, "", no_callback) == error_code{});
-    BOOST_TEST(verify_chain(server, ca, role::server, "example.com", no_callback) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), server, ca, role::server, "localhost", no_callback) == error_code{});
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), server, ca, role::server, "127.0.0.1", no_callback) == error_code{});
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), server, ca, role::server, "", no_callback) == error_code{});
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), server, ca, role::server, "example.com", no_callback) ==
                error::certificate_host_mismatch);
-    BOOST_TEST(verify_chain(server, ca, role::server, "127.0.0.2", no_callback) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), server, ca, role::server, "127.0.0.2", no_callback) ==
                error::certificate_host_mismatch);
-    BOOST_TEST(verify_chain(load_chain("server-rsa.pem"), ca, role::server, "localhost",
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("server-rsa.pem"), ca, role::server, "localhost",
                             no_callback) == error_code{});
-    BOOST_TEST(verify_chain(load_chain("server-p384.pem"), ca, role::server, "localhost",
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("server-p384.pem"), ca, role::server, "localhost",
                             no_callback) == error_code{});
 
     const auto wild = load_chain("server-wildcard.pem");
-    BOOST_TEST(verify_chain(wild, ca, role::server, "api.example.test", no_callback) == error_code{});
-    BOOST_TEST(verify_chain(wild, ca, role::server, "a.api.example.test", no_callback) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), wild, ca, role::server, "api.example.test", no_callback) == error_code{});
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), wild, ca, role::server, "a.api.example.test", no_callback) ==
                error::certificate_host_mismatch);
 
     const auto client = load_chain("client-ecdsa.pem");
-    BOOST_TEST(verify_chain(client, ca, role::client, "", no_callback) == error_code{});
-    BOOST_TEST(verify_chain(load_chain("client-rsa.pem"), ca, role::client, "", no_callback) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), client, ca, role::client, "", no_callback) == error_code{});
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("client-rsa.pem"), ca, role::client, "", no_callback) ==
                error_code{});
     // EKU clientAuth only: not a server certificate, and the reverse.
-    BOOST_TEST(verify_chain(client, ca, role::server, "", no_callback) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), client, ca, role::server, "", no_callback) ==
                error::certificate_bad_purpose);
-    BOOST_TEST(verify_chain(server, ca, role::client, "", no_callback) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), server, ca, role::client, "", no_callback) ==
                error::certificate_bad_purpose);
-    BOOST_TEST(verify_chain(load_chain("client-wrong-purpose.pem"), ca, role::client, "",
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("client-wrong-purpose.pem"), ca, role::client, "",
                             no_callback) == error::certificate_bad_purpose);
 
-    BOOST_TEST(verify_chain(load_chain("client-untrusted.pem"), ca, role::client, "", no_callback) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("client-untrusted.pem"), ca, role::client, "", no_callback) ==
                error::certificate_untrusted);
-    BOOST_TEST(verify_chain(load_chain("server-expired.pem"), ca, role::server, "localhost",
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("server-expired.pem"), ca, role::server, "localhost",
                             no_callback) == error::certificate_expired);
 
-    BOOST_TEST(verify_chain(server, trust_store{}, role::server, "localhost", no_callback) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), server, trust_store{}, role::server, "localhost", no_callback) ==
                error::certificate_untrusted);
-    BOOST_TEST(verify_chain({}, ca, role::server, "localhost", no_callback) == error::bad_certificate);
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), {}, ca, role::server, "localhost", no_callback) == error::bad_certificate);
     // The anchor of other-ca does not vouch for our CA's leaves.
-    BOOST_TEST(verify_chain(server, anchors_from("other-ca.pem"), role::server, "localhost",
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), server, anchors_from("other-ca.pem"), role::server, "localhost",
                             no_callback) == error::certificate_untrusted);
 }
 
@@ -353,9 +353,9 @@ BOOST_AUTO_TEST_CASE(intermediates)
 {
     const auto ca = anchors_from("ca.pem");
     const auto chain = load_chain("server-chain.pem");
-    BOOST_TEST(verify_chain(chain, ca, role::server, "localhost", no_callback) == error_code{});
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), chain, ca, role::server, "localhost", no_callback) == error_code{});
     const std::vector<certificate> leaf_only{chain.front()};
-    BOOST_TEST(verify_chain(leaf_only, ca, role::server, "localhost", no_callback) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), leaf_only, ca, role::server, "localhost", no_callback) ==
                error::certificate_untrusted);
 }
 
@@ -375,8 +375,8 @@ BOOST_AUTO_TEST_CASE(anchor_keys_check_every_signature)
     BOOST_TEST_REQUIRE(!ec);
     for (const trust_store* anchors : {&ca, &clone}) {
         for (int round = 0; round < 2; ++round) {
-            BOOST_TEST(verify_chain(server, *anchors, role::server, "localhost", no_callback) == error_code{});
-            BOOST_TEST(verify_chain(forged_chain, *anchors, role::server, "localhost", no_callback) ==
+            BOOST_TEST(verify_chain(crypto::mbedtls_provider(), server, *anchors, role::server, "localhost", no_callback) == error_code{});
+            BOOST_TEST(verify_chain(crypto::mbedtls_provider(), forged_chain, *anchors, role::server, "localhost", no_callback) ==
                        error::certificate_untrusted);
         }
     }
@@ -393,7 +393,7 @@ BOOST_AUTO_TEST_CASE(callback_sees_each_certificate_anchor_first)
         seen.emplace_back(ctx.depth(), ctx.subject());
         return true;
     };
-    BOOST_TEST(verify_chain(load_chain("server-chain.pem"), ca, role::server, "localhost", record) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("server-chain.pem"), ca, role::server, "localhost", record) ==
                error_code{});
     const std::vector<depth_and_subject> expected{
         {2, "CN=mtls test CA"}, {1, "CN=mtls test intermediate CA"}, {0, "CN=localhost"}};
@@ -410,12 +410,12 @@ BOOST_AUTO_TEST_CASE(callback_overrides_both_ways)
             errors.push_back(ctx.error());
         return true;
     };
-    BOOST_TEST(verify_chain(untrusted, ca, role::client, "", accept_all) == error_code{});
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), untrusted, ca, role::client, "", accept_all) == error_code{});
     BOOST_TEST_REQUIRE(!errors.empty());
     BOOST_TEST(errors.front() == error::certificate_untrusted);
 
     errors.clear();
-    BOOST_TEST(verify_chain(load_chain("server-ecdsa.pem"), ca, role::server, "wrong.host",
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("server-ecdsa.pem"), ca, role::server, "wrong.host",
                             accept_all) == error_code{});
     BOOST_TEST_REQUIRE(errors.size() == 1u);
     BOOST_TEST(errors.front() == error::certificate_host_mismatch);
@@ -423,15 +423,15 @@ BOOST_AUTO_TEST_CASE(callback_overrides_both_ways)
     const verify_callback reject_leaf = [](bool preverified, verify_context& ctx) {
         return preverified && ctx.depth() != 0;
     };
-    BOOST_TEST(verify_chain(load_chain("client-ecdsa.pem"), ca, role::client, "", reject_leaf) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("client-ecdsa.pem"), ca, role::client, "", reject_leaf) ==
                error::certificate_rejected);
     // Rejecting an already failed chain keeps the specific error.
-    BOOST_TEST(verify_chain(load_chain("server-expired.pem"), ca, role::server, "localhost",
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("server-expired.pem"), ca, role::server, "localhost",
                             reject_leaf) == error::certificate_expired);
     const verify_callback pass_through = [](bool preverified, verify_context&) { return preverified; };
-    BOOST_TEST(verify_chain(load_chain("client-ecdsa.pem"), ca, role::client, "", pass_through) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("client-ecdsa.pem"), ca, role::client, "", pass_through) ==
                error_code{});
-    BOOST_TEST(verify_chain(untrusted, ca, role::client, "", pass_through) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), untrusted, ca, role::client, "", pass_through) ==
                error::certificate_untrusted);
 }
 
@@ -452,13 +452,13 @@ BOOST_AUTO_TEST_CASE(trust_store_loading)
 
     trust_store dir;
     BOOST_TEST(!dir.add_directory(certs_dir()));   // key files in it are skipped
-    BOOST_TEST(verify_chain(load_chain("server-ecdsa.pem"), dir, role::server, "localhost",
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("server-ecdsa.pem"), dir, role::server, "localhost",
                             no_callback) == error_code{});
     BOOST_TEST(dir.add_directory(certs_dir() + "/no-such-dir").failed());
 
     trust_store added;
     added.add(load_chain("ca.pem").front());
-    BOOST_TEST(verify_chain(load_chain("client-ecdsa.pem"), added, role::client, "", no_callback) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("client-ecdsa.pem"), added, role::client, "", no_callback) ==
                error_code{});
 }
 
@@ -472,9 +472,9 @@ BOOST_AUTO_TEST_CASE(key_usage_without_digital_signature)   // RFC 5280 §4.2.1.
     // keyUsage present with keyAgreement only; EKU, host and issuer are right,
     // so only the missing digitalSignature bit can refuse them.
     const auto ca = anchors_from("ca.pem");
-    BOOST_TEST(verify_chain(load_chain("server-no-digital-signature.pem"), ca, role::server,
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("server-no-digital-signature.pem"), ca, role::server,
                             "localhost", no_callback) == error::certificate_bad_purpose);
-    BOOST_TEST(verify_chain(load_chain("client-no-digital-signature.pem"), ca, role::client, "",
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("client-no-digital-signature.pem"), ca, role::client, "",
                             no_callback) == error::certificate_bad_purpose);
 }
 
@@ -485,7 +485,7 @@ BOOST_AUTO_TEST_CASE(no_wildcard_directly_under_a_top_level_label)   // RFC 6125
     BOOST_TEST(!tld.matches_host("a.test"));
     BOOST_TEST(!tld.matches_host("test"));
     BOOST_TEST(!tld.matches_host("a..test"));   // an empty label is no label
-    BOOST_TEST(verify_chain(load_chain("server-wildcard-tld.pem"), anchors_from("ca.pem"),
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), load_chain("server-wildcard-tld.pem"), anchors_from("ca.pem"),
                             role::server, "example.test", no_callback) ==
                error::certificate_host_mismatch);
 }
@@ -518,7 +518,7 @@ BOOST_AUTO_TEST_CASE(common_name_ignored_when_a_dns_san_is_present)   // RFC 612
     BOOST_TEST(other.front().subject() == "CN=localhost");
     BOOST_TEST(other.front().matches_host("other.test"));
     BOOST_TEST(!other.front().matches_host("localhost"));
-    BOOST_TEST(verify_chain(other, anchors_from("ca.pem"), role::server, "localhost", no_callback) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), other, anchors_from("ca.pem"), role::server, "localhost", no_callback) ==
                error::certificate_host_mismatch);
 }
 
@@ -571,20 +571,20 @@ BOOST_AUTO_TEST_CASE(chain_depth_counts_intermediates)
     for (int depth : {0, 1, 2, max_verify_depth}) {
         BOOST_TEST_CONTEXT("verify depth " << depth)
         {
-            BOOST_TEST(verify_chain(depth_chain(depth), depth_anchor(depth), role::server, "localhost",
+            BOOST_TEST(verify_chain(crypto::mbedtls_provider(), depth_chain(depth), depth_anchor(depth), role::server, "localhost",
                                     no_callback, depth) == error_code{});
-            BOOST_TEST(verify_chain(depth_chain(depth + 1), depth_anchor(depth + 1), role::server,
+            BOOST_TEST(verify_chain(crypto::mbedtls_provider(), depth_chain(depth + 1), depth_anchor(depth + 1), role::server,
                                     "localhost", no_callback, depth) ==
                        error::certificate_chain_too_long);
         }
     }
     // The default and the largest depth are max_verify_depth.
-    BOOST_TEST(verify_chain(depth_chain(max_verify_depth), depth_anchor(max_verify_depth),
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), depth_chain(max_verify_depth), depth_anchor(max_verify_depth),
                             role::server, "localhost", no_callback) == error_code{});
-    BOOST_TEST(verify_chain(depth_chain(max_verify_depth + 1), depth_anchor(max_verify_depth + 1),
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), depth_chain(max_verify_depth + 1), depth_anchor(max_verify_depth + 1),
                             role::server, "localhost", no_callback) ==
                error::certificate_chain_too_long);
-    BOOST_TEST(verify_chain(depth_chain(max_verify_depth + 1), depth_anchor(max_verify_depth + 1),
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), depth_chain(max_verify_depth + 1), depth_anchor(max_verify_depth + 1),
                             role::server, "localhost", no_callback, 100) ==
                error::certificate_chain_too_long);
 }
@@ -600,7 +600,7 @@ BOOST_AUTO_TEST_CASE(chain_too_long_reaches_the_callback)
         }
         return true;
     };
-    BOOST_TEST(verify_chain(depth_chain(2), depth_anchor(2), role::server, "localhost", accept_all, 1) ==
+    BOOST_TEST(verify_chain(crypto::mbedtls_provider(), depth_chain(2), depth_anchor(2), role::server, "localhost", accept_all, 1) ==
                error_code{});
     const std::vector<depth_and_subject> expected{{3, "CN=mtls depth CA 6"}};
     BOOST_TEST(failed == expected);

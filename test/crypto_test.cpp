@@ -33,9 +33,9 @@ BOOST_AUTO_TEST_SUITE(hashes)
 BOOST_AUTO_TEST_CASE(sha256_and_sha384_abc)   // FIPS 180-2 appendix B.1, D.1
 {
     std::array<std::byte, max_digest_size> out;
-    BOOST_TEST(to_vec(digest(hash_alg::sha256, text("abc"), out)) ==
+    BOOST_TEST(to_vec(digest(crypto::mbedtls_provider(), hash_alg::sha256, text("abc"), out)) ==
                hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
-    BOOST_TEST(to_vec(digest(hash_alg::sha384, text("abc"), out)) ==
+    BOOST_TEST(to_vec(digest(crypto::mbedtls_provider(), hash_alg::sha384, text("abc"), out)) ==
                hex("cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
                    "8086072ba1e7cc2358baeca134c825a7"));
 }
@@ -43,7 +43,7 @@ BOOST_AUTO_TEST_CASE(sha256_and_sha384_abc)   // FIPS 180-2 appendix B.1, D.1
 BOOST_AUTO_TEST_CASE(snapshot_then_continue)
 {
     std::array<std::byte, max_digest_size> out;
-    hash h(hash_alg::sha256);
+    hash h(crypto::mbedtls_provider(), hash_alg::sha256);
     h.update(text("a"));
     BOOST_TEST(to_vec(h.snapshot(out)) ==
                hex("ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"));
@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(snapshot_then_continue)
     BOOST_TEST(to_vec(fork.snapshot(out)) ==
                hex("ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"));
 
-    hash h384(hash_alg::sha384);
+    hash h384(crypto::mbedtls_provider(), hash_alg::sha384);
     h384.update(text("ab"));
     h384.snapshot(out);
     h384.update(text("c"));
@@ -70,10 +70,10 @@ BOOST_AUTO_TEST_CASE(hmac_rfc4231_case2)
 {
     std::array<std::byte, max_digest_size> out;
     // data1 || data2 is the message: split it to check the concatenation.
-    BOOST_TEST(to_vec(hmac(hash_alg::sha256, text("Jefe"), text("what do ya want "),
+    BOOST_TEST(to_vec(hmac(crypto::mbedtls_provider(), hash_alg::sha256, text("Jefe"), text("what do ya want "),
                            text("for nothing?"), out)) ==
                hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"));
-    BOOST_TEST(to_vec(hmac(hash_alg::sha384, text("Jefe"), text("what do ya want for nothing?"), {},
+    BOOST_TEST(to_vec(hmac(crypto::mbedtls_provider(), hash_alg::sha384, text("Jefe"), text("what do ya want for nothing?"), {},
                            out)) ==
                hex("af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e"
                    "8e2240ca5e69e2c78b3239ecfab21649"));
@@ -91,16 +91,16 @@ BOOST_AUTO_TEST_CASE(tls12_prf_sha256)
         "4fbc91666e9def9b97fce34f796789baa48082d122ee42c5a72e5a5110fff701"
         "87347b66");
     byte_vec out(100);
-    prf12(hash_alg::sha256, secret_bytes, "test label", seed, {}, out);
+    prf12(crypto::mbedtls_provider(), hash_alg::sha256, secret_bytes, "test label", seed, {}, out);
     BOOST_TEST(out == expected);
     // seed1 || seed2 is the seed.
     byte_vec split(100);
-    prf12(hash_alg::sha256, secret_bytes, "test label", bytes_view(seed).first(5),
+    prf12(crypto::mbedtls_provider(), hash_alg::sha256, secret_bytes, "test label", bytes_view(seed).first(5),
           bytes_view(seed).subspan(5), split);
     BOOST_TEST(split == expected);
     // A shorter output is a prefix.
     byte_vec shorter(12);
-    prf12(hash_alg::sha256, secret_bytes, "test label", seed, {}, shorter);
+    prf12(crypto::mbedtls_provider(), hash_alg::sha256, secret_bytes, "test label", seed, {}, shorter);
     BOOST_TEST(shorter == byte_vec(expected.begin(), expected.begin() + 12));
 }
 
@@ -108,10 +108,10 @@ BOOST_AUTO_TEST_CASE(hkdf_rfc5869_case1)
 {
     const byte_vec ikm(22, std::byte{0x0b});
     std::array<std::byte, max_digest_size> prk;
-    const auto p = hkdf_extract(hash_alg::sha256, hex("000102030405060708090a0b0c"), ikm, prk);
+    const auto p = hkdf_extract(crypto::mbedtls_provider(), hash_alg::sha256, hex("000102030405060708090a0b0c"), ikm, prk);
     BOOST_TEST(to_vec(p) == hex("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5"));
     byte_vec okm(42);
-    hkdf_expand(hash_alg::sha256, p, hex("f0f1f2f3f4f5f6f7f8f9"), okm);
+    hkdf_expand(crypto::mbedtls_provider(), hash_alg::sha256, p, hex("f0f1f2f3f4f5f6f7f8f9"), okm);
     BOOST_TEST(okm == hex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
                           "34007208d5b887185865"));
 }
@@ -163,7 +163,7 @@ BOOST_AUTO_TEST_CASE(known_answers)
     for (const auto& v : vectors) {
         BOOST_TEST_CONTEXT("alg " << static_cast<int>(v.alg))
         {
-            aead a(v.alg, hex(v.key));
+            aead a(crypto::mbedtls_provider(), v.alg, hex(v.key));
             auto data = hex(v.plaintext);
             byte_vec tag(aead_tag_size);
             a.seal(hex(v.nonce), hex(v.aad), data, tag);
@@ -180,7 +180,7 @@ BOOST_AUTO_TEST_CASE(tampering_is_detected)
     for (const auto& v : vectors) {
         BOOST_TEST_CONTEXT("alg " << static_cast<int>(v.alg))
         {
-            aead a(v.alg, hex(v.key));
+            aead a(crypto::mbedtls_provider(), v.alg, hex(v.key));
             const auto ct = hex(v.ciphertext);
             const auto good_tag = hex(v.tag);
 
@@ -211,7 +211,7 @@ BOOST_AUTO_TEST_CASE(tampering_is_detected)
 
 BOOST_AUTO_TEST_CASE(empty_plaintext)
 {
-    aead a(aead_alg::aes_128_gcm, byte_vec(16));
+    aead a(crypto::mbedtls_provider(), aead_alg::aes_128_gcm, byte_vec(16));
     byte_vec tag(aead_tag_size);
     const byte_vec nonce(aead_nonce_size);
     a.seal(nonce, text("hdr"), {}, tag);
@@ -225,9 +225,9 @@ BOOST_AUTO_TEST_SUITE(key_shares)
 
 BOOST_AUTO_TEST_CASE(x25519_rfc7748)   // RFC 7748 §6.1
 {
-    auto alice = key_share::from_private(
+    auto alice = key_share::from_private(crypto::mbedtls_provider(), 
         named_group::x25519, hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
-    auto bob = key_share::from_private(
+    auto bob = key_share::from_private(crypto::mbedtls_provider(), 
         named_group::x25519, hex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb"));
     BOOST_TEST(to_vec(alice.public_key()) ==
                hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"));
@@ -249,8 +249,8 @@ BOOST_AUTO_TEST_CASE(generated_shares_agree)
         BOOST_TEST_CONTEXT(to_string(g))
         {
             BOOST_TEST(is_supported(g));
-            auto a = key_share::generate(g);
-            auto b = key_share::generate(g);
+            auto a = key_share::generate(crypto::mbedtls_provider(), g);
+            auto b = key_share::generate(crypto::mbedtls_provider(), g);
             BOOST_TEST(a.public_key().size() == pub_size);
             if (g != named_group::x25519)
                 BOOST_TEST(a.public_key()[0] == std::byte{0x04});
@@ -269,8 +269,8 @@ BOOST_AUTO_TEST_CASE(nist_points_are_validated)   // RFC 8422 §5.11, RFC 8446 �
     for (auto g : {named_group::secp256r1, named_group::secp384r1}) {
         BOOST_TEST_CONTEXT(to_string(g))
         {
-            auto mine = key_share::generate(g);
-            const auto peer = to_vec(key_share::generate(g).public_key());
+            auto mine = key_share::generate(crypto::mbedtls_provider(), g);
+            const auto peer = to_vec(key_share::generate(crypto::mbedtls_provider(), g).public_key());
             const std::size_t coord = (peer.size() - 1) / 2;
             secret s;
 
@@ -301,7 +301,7 @@ BOOST_AUTO_TEST_CASE(nist_points_are_validated)   // RFC 8422 §5.11, RFC 8446 �
 
 BOOST_AUTO_TEST_CASE(x25519_low_order_points_rejected)   // RFC 7748 §6.1
 {
-    auto mine = key_share::generate(named_group::x25519);
+    auto mine = key_share::generate(crypto::mbedtls_provider(), named_group::x25519);
     secret s;
     // u = 0, u = 1 and a point of order 8: each gives an all-zero result.
     BOOST_TEST(mine.agree(byte_vec(32), s) == error::invalid_key_share);

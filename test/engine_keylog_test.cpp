@@ -224,7 +224,7 @@ BOOST_AUTO_TEST_CASE(the_logged_secrets_decrypt_the_client_records)
         connect(p);
         const auto server_random = hello_randoms(p, direction::to_client, msg::server_hello).at(0);
         std::array<std::byte, 2 * 16 + 2 * 4> block{};
-        crypto::prf12(crypto::hash_alg::sha256, c.client_log.secret("CLIENT_RANDOM"), "key expansion", server_random,
+        crypto::prf12(crypto::mbedtls_provider(), crypto::hash_alg::sha256, c.client_log.secret("CLIENT_RANDOM"), "key expansion", server_random,
                       client_hello_random(p), block);
         const auto kb = std::span(block);
         std::vector<test::record> sealed; // client Finished, then data
@@ -232,7 +232,7 @@ BOOST_AUTO_TEST_CASE(the_logged_secrets_decrypt_the_client_records)
             if (r.encrypted)
                 sealed.push_back(r);
         const auto data = open_client_records(
-            {aes128, kb.first(16), kb.subspan(32, 4), mtls::record::nonce_scheme::tls12_explicit}, sealed);
+            {crypto::mbedtls_provider(), aes128, kb.first(16), kb.subspan(32, 4), mtls::record::nonce_scheme::tls12_explicit}, sealed);
         BOOST_TEST((data == ping));
     }
     {
@@ -243,10 +243,10 @@ BOOST_AUTO_TEST_CASE(the_logged_secrets_decrypt_the_client_records)
         BOOST_REQUIRE(p.exchange(ping, pong));
         const auto& log = p.log(direction::to_server);
         const std::vector<test::record> sealed(log.begin() + static_cast<std::ptrdiff_t>(handshake_records), log.end());
-        auto k = handshake::tls13::traffic_keys(aes128, crypto::hash_alg::sha256,
+        auto k = handshake::tls13::traffic_keys(crypto::mbedtls_provider(), aes128, crypto::hash_alg::sha256,
                                                 c.server_log.secret("CLIENT_TRAFFIC_SECRET_0"));
         const auto data =
-            open_client_records({aes128, k.key.view(), k.iv.view(), mtls::record::nonce_scheme::tls13}, sealed);
+            open_client_records({crypto::mbedtls_provider(), aes128, k.key.view(), k.iv.view(), mtls::record::nonce_scheme::tls13}, sealed);
         BOOST_TEST((data == ping));
     }
 }

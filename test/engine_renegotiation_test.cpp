@@ -83,16 +83,16 @@ tls12_keys derive(engine_pair& p, std::uint8_t client_priv)
                     std::to_integer<std::size_t>(server_flight[off + 3]));
     crypto::bytes_view server_public{server_flight.data() + off + 4 + 4, 32};
 
-    auto share = crypto::key_share::from_private(named_group::x25519, filled(32, client_priv));
+    auto share = crypto::key_share::from_private(crypto::mbedtls_provider(), named_group::x25519, filled(32, client_priv));
     crypto::secret premaster;
     BOOST_REQUIRE(!share.agree(server_public, premaster));
 
     std::array<std::byte, 32> session_hash{};
-    crypto::digest(crypto::hash_alg::sha256, transcript, session_hash);
+    crypto::digest(crypto::mbedtls_provider(), crypto::hash_alg::sha256, transcript, session_hash);
     std::array<std::byte, 48> master{};
-    crypto::prf12(crypto::hash_alg::sha256, premaster.view(), "extended master secret", session_hash, {}, master);
+    crypto::prf12(crypto::mbedtls_provider(), crypto::hash_alg::sha256, premaster.view(), "extended master secret", session_hash, {}, master);
     std::array<std::byte, 40> block{};
-    crypto::prf12(crypto::hash_alg::sha256, master, "key expansion", server_random, client_random, block);
+    crypto::prf12(crypto::mbedtls_provider(), crypto::hash_alg::sha256, master, "key expansion", server_random, client_random, block);
     std::span<const std::byte> kb(block);
     return {crypto::secret(kb.subspan(0, 16)), crypto::secret(kb.subspan(16, 16)),
             crypto::secret(kb.subspan(32, 4)), crypto::secret(kb.subspan(36, 4))};
@@ -103,7 +103,7 @@ std::vector<std::byte> sealed(const crypto::secret& key, const crypto::secret& i
                               const std::vector<std::byte>& message,
                               wire::content_type type = wire::content_type::handshake)
 {
-    mtls::record::protection prot(crypto::aead_alg::aes_128_gcm, key.view(), iv.view(),
+    mtls::record::protection prot(crypto::mbedtls_provider(), crypto::aead_alg::aes_128_gcm, key.view(), iv.view(),
                             mtls::record::nonce_scheme::tls12_explicit);
     std::vector<std::byte> rec(mtls::record::header_size + prot.prefix_size() + message.size() + prot.suffix_size());
     for (std::uint64_t i = 0;; ++i) {
@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(derived_keys_match_the_engines)
     auto p = handshaken_pair();
     BOOST_REQUIRE(p.handshake());
     auto keys = derive(p, 0x41);
-    mtls::record::protection prot(crypto::aead_alg::aes_128_gcm, keys.client_key.view(), keys.client_iv.view(),
+    mtls::record::protection prot(crypto::mbedtls_provider(), crypto::aead_alg::aes_128_gcm, keys.client_key.view(), keys.client_iv.view(),
                             mtls::record::nonce_scheme::tls12_explicit);
     std::vector<std::byte> rec(mtls::record::header_size + 8 + 5 + 16);
     std::memcpy(rec.data() + mtls::record::header_size + 8, "hello", 5);
@@ -159,7 +159,7 @@ std::pair<wire::content_type, std::vector<std::byte>> open_output(engine& e, con
     BOOST_REQUIRE(out.size() >= mtls::record::header_size);
     const std::size_t len = (std::to_integer<std::size_t>(out[3]) << 8) | std::to_integer<std::size_t>(out[4]);
     std::vector<std::byte> rec(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(mtls::record::header_size + len));
-    mtls::record::protection prot(crypto::aead_alg::aes_128_gcm, key.view(), iv.view(),
+    mtls::record::protection prot(crypto::mbedtls_provider(), crypto::aead_alg::aes_128_gcm, key.view(), iv.view(),
                             mtls::record::nonce_scheme::tls12_explicit);
     // Advance the sequence number by sealing (and discarding) earlier records.
     std::vector<std::byte> scratch(mtls::record::header_size + prot.prefix_size() + prot.suffix_size());

@@ -566,7 +566,7 @@ BOOST_AUTO_TEST_CASE(ticket_of_a_session_without_extended_master_secret)
     inner.extended_master_secret = false;
     bytes plain;
     detail::encode_session(plain, inner);
-    detail::ticket_keys fleet(3600);
+    detail::ticket_keys fleet(crypto::mbedtls_provider(), 3600);
     BOOST_REQUIRE(!fleet.set(ticket_keys({4})));
     bytes ticket;
     fleet.seal(plain, ticket, inner.issued);

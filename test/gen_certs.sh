@@ -370,3 +370,49 @@ encrypted_keys=(pbes2-genpkey-aes256.key pbes2-genpkey-aes128.key pbes2-genpkey-
     pbes2-SHA384-aes192.key pbes2-SHA512-aes192.key pbes2-sha256-des3.key pbes2-camellia.key pkcs12-3des.key)
 chmod 600 "${encrypted_keys[@]}"
 cp "${encrypted_keys[@]}" "$out/"
+
+# ---- Provider signatures (crypto_provider_pki_test.cpp) --------------------
+# The test keys as DER in each form a provider loads (SEC1 or PKCS#1, and
+# PKCS#8) and their SubjectPublicKeyInfo; RSA-PSS signatures of one message
+# with the salt length TLS requires (the digest's) and another one; an RSA CA
+# signing a leaf with PKCS#1 v1.5 and one with RSA-PSS.
+provider_files=()
+for k in server-ecdsa server-p384 server-rsa client-rsa client-ecdsa; do
+    openssl pkey -in "$k.key" -traditional -outform DER -out "$k.trad.der"
+    openssl pkcs8 -topk8 -nocrypt -in "$k.key" -outform DER -out "$k.pk8.der"
+    openssl pkey -in "$k.key" -pubout -outform DER -out "$k.spki.der"
+    provider_files+=("$k.trad.der" "$k.pk8.der" "$k.spki.der")
+done
+printf 'mtls provider PSS message' > pss.msg
+for salt in 32 20; do
+    openssl dgst -sha256 -sign server-rsa.key -sigopt rsa_padding_mode:pss -sigopt rsa_mgf1_md:sha256 \
+        -sigopt rsa_pss_saltlen:$salt -out "server-rsa.pss-salt$salt.sig" pss.msg
+    provider_files+=("server-rsa.pss-salt$salt.sig")
+done
+key_rsa rsa-ca
+openssl req -new -x509 -key rsa-ca.key -out rsa-ca.pem -days 3650 -sha256 -subj "/CN=mtls RSA CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -addext "subjectKeyIdentifier=hash"
+key_ec server-rsa-ca-pkcs1 P-256; issue server-rsa-ca-pkcs1 rsa-ca server localhost
+key_ec server-rsa-ca-pss P-256
+openssl req -new -key server-rsa-ca-pss.key -out server-rsa-ca-pss.csr -subj "/CN=localhost"
+openssl x509 -req -in server-rsa-ca-pss.csr -CA rsa-ca.pem -CAkey rsa-ca.key -CAcreateserial \
+    -out server-rsa-ca-pss.pem -days 825 -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 \
+    -extfile ext.cnf -extensions server 2>/dev/null
+# What the provider boundary does not name (SHA-224, P-521) stays mbedTLS's
+# check with every provider: a SHA-224 signature by ca, a P-521 CA.
+key_ec server-sha224 P-256
+openssl req -new -key server-sha224.key -out server-sha224.csr -subj "/CN=localhost"
+openssl x509 -req -in server-sha224.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server-sha224.pem \
+    -days 825 -sha224 -extfile ext.cnf -extensions server 2>/dev/null
+key_ec p521-ca P-521
+openssl req -new -x509 -key p521-ca.key -out p521-ca.pem -days 3650 -sha512 -subj "/CN=mtls P-521 CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -addext "subjectKeyIdentifier=hash"
+key_ec server-p521-ca P-256; issue server-p521-ca p521-ca server localhost
+openssl pkey -in p521-ca.key -pubout -outform DER -out p521-ca.spki.der
+openssl pkcs8 -topk8 -nocrypt -in p521-ca.key -outform DER -out p521-ca.pk8.der
+provider_files+=(rsa-ca.pem server-rsa-ca-pkcs1.pem server-rsa-ca-pss.pem server-sha224.pem
+    p521-ca.pem p521-ca.spki.der p521-ca.pk8.der server-p521-ca.pem)
+chmod 600 ./*.trad.der ./*.pk8.der
+cp "${provider_files[@]}" "$out/"

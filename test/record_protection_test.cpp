@@ -113,10 +113,10 @@ BOOST_AUTO_TEST_CASE(different_key_or_iv_fails)
     for (const auto& s : suites) {
         auto sealer = make_protection(s, 1);
         const auto rec = seal_record(sealer, content_type::application_data, pattern(16));
-        protection other_key(s.alg, key_for(s.alg, 2), iv_for(s.scheme, 1), s.scheme);
+        protection other_key(mtls::crypto::mbedtls_provider(), s.alg, key_for(s.alg, 2), iv_for(s.scheme, 1), s.scheme);
         BOOST_TEST(open_record(other_key, rec).ec == error::bad_record_mac, s.name);
         // For TLS 1.2 GCM the salt is the implicit nonce part.
-        protection other_iv(s.alg, key_for(s.alg, 1), iv_for(s.scheme, 2), s.scheme);
+        protection other_iv(mtls::crypto::mbedtls_provider(), s.alg, key_for(s.alg, 1), iv_for(s.scheme, 2), s.scheme);
         BOOST_TEST(open_record(other_iv, rec).ec == error::bad_record_mac, s.name);
     }
 }
@@ -202,7 +202,7 @@ BOOST_AUTO_TEST_CASE(records_match_an_independent_construction)
                     nonce[i] ^= iv[i];
             }
             byte_vec expected;
-            aead raw(s.alg, key);
+            aead raw(mtls::crypto::mbedtls_provider(), s.alg, key);
             byte_vec tag(16);
             if (s.scheme == nonce_scheme::tls13) {
                 auto inner = cat({text, hex("16")});                    // RFC 8446 §5.2
@@ -234,7 +234,7 @@ BOOST_AUTO_TEST_CASE(tls13_all_zero_inner_plaintext)
             byte_vec inner(zeros);
             const auto header = cat({hex("17 0303"), be16(zeros + 16)});
             byte_vec tag(16);
-            aead(s.alg, key).seal(nonce, header, inner, tag);
+            aead(mtls::crypto::mbedtls_provider(), s.alg, key).seal(nonce, header, inner, tag);
             auto opener = make_protection(s);
             BOOST_TEST(open_record(opener, cat({header, inner, tag})).ec == error::no_inner_content_type,
                        s.name << ", " << zeros << " zeros");
@@ -255,7 +255,7 @@ BOOST_AUTO_TEST_CASE(tls13_padding_is_stripped)
         auto inner = inner_plain;
         const auto header = cat({hex("17 0303"), be16(inner.size() + 16)});
         byte_vec tag(16);
-        aead(s.alg, key_for(s.alg, 1)).seal(iv_for(s.scheme, 1), header, inner, tag);
+        aead(mtls::crypto::mbedtls_provider(), s.alg, key_for(s.alg, 1)).seal(iv_for(s.scheme, 1), header, inner, tag);
         auto opener = make_protection(s);
         auto got = open_record(opener, cat({header, inner, tag}));
         BOOST_TEST_REQUIRE(got.ec == error_code{});
@@ -277,13 +277,13 @@ BOOST_AUTO_TEST_CASE(tls13_rfc8448_server_handshake_record)
     BOOST_TEST_REQUIRE(payload.size() == 657u);
     BOOST_TEST_REQUIRE(complete_record.size() == 679u);
 
-    protection opener(aead_alg::aes_128_gcm, key, iv, nonce_scheme::tls13);
+    protection opener(mtls::crypto::mbedtls_provider(), aead_alg::aes_128_gcm, key, iv, nonce_scheme::tls13);
     auto got = open_record(opener, complete_record);
     BOOST_TEST_REQUIRE(got.ec == error_code{});
     BOOST_TEST(got.type == content_type::handshake);
     BOOST_TEST(got.plaintext == payload);
 
-    protection sealer(aead_alg::aes_128_gcm, key, iv, nonce_scheme::tls13);
+    protection sealer(mtls::crypto::mbedtls_provider(), aead_alg::aes_128_gcm, key, iv, nonce_scheme::tls13);
     BOOST_TEST(seal_record(sealer, content_type::handshake, payload) == complete_record);
 }
 

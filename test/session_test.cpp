@@ -337,7 +337,7 @@ bytes record(std::uint8_t name, std::uint8_t key)
 
 BOOST_AUTO_TEST_CASE(seal_open_round_trip)
 {
-    detail::ticket_keys k(3600);
+    detail::ticket_keys k(mtls::crypto::mbedtls_provider(), 3600);
     for (std::size_t n : {0, 1, 200}) {
         const auto plain = filled(n, 40);
         const auto t = seal(k, plain, t0);
@@ -349,7 +349,7 @@ BOOST_AUTO_TEST_CASE(seal_open_round_trip)
 
 BOOST_AUTO_TEST_CASE(any_changed_byte_or_truncation_fails)
 {
-    detail::ticket_keys k(3600);
+    detail::ticket_keys k(mtls::crypto::mbedtls_provider(), 3600);
     const auto t = seal(k, filled(64), t0);
     BOOST_TEST(opens(k, t, t0));
     // name, nonce, ciphertext and tag in turn
@@ -366,8 +366,8 @@ BOOST_AUTO_TEST_CASE(any_changed_byte_or_truncation_fails)
 
 BOOST_AUTO_TEST_CASE(another_instance_cannot_open)
 {
-    detail::ticket_keys a(3600);
-    detail::ticket_keys b(3600);
+    detail::ticket_keys a(mtls::crypto::mbedtls_provider(), 3600);
+    detail::ticket_keys b(mtls::crypto::mbedtls_provider(), 3600);
     const auto t = seal(a, filled(10), t0);
     BOOST_TEST(!opens(b, t, t0));
 }
@@ -375,7 +375,7 @@ BOOST_AUTO_TEST_CASE(another_instance_cannot_open)
 BOOST_AUTO_TEST_CASE(the_name_is_authenticated)
 {
     // Same key under two names: only the AAD tells the tickets apart.
-    detail::ticket_keys a(3600), b(3600);
+    detail::ticket_keys a(mtls::crypto::mbedtls_provider(), 3600), b(mtls::crypto::mbedtls_provider(), 3600);
     BOOST_TEST(!a.set(record(1, 77)));
     BOOST_TEST(!b.set(record(100, 77)));
     auto t = seal(a, filled(12), t0);
@@ -387,7 +387,7 @@ BOOST_AUTO_TEST_CASE(the_name_is_authenticated)
 BOOST_AUTO_TEST_CASE(rotation_keeps_one_previous_key)
 {
     constexpr std::uint32_t r = 100;
-    detail::ticket_keys k(r);
+    detail::ticket_keys k(mtls::crypto::mbedtls_provider(), r);
     const auto plain = filled(20);
     const auto first = seal(k, plain, t0);
     // A seal at t0 + r rotates; the ticket of t0 still opens.
@@ -408,7 +408,7 @@ BOOST_AUTO_TEST_CASE(rotation_keeps_one_previous_key)
 
 BOOST_AUTO_TEST_CASE(bad_records_are_refused_and_the_keys_kept)
 {
-    detail::ticket_keys k(3600);
+    detail::ticket_keys k(mtls::crypto::mbedtls_provider(), 3600);
     const auto random_ticket = seal(k, filled(8), t0);
     auto dup = record(1, 2);
     const auto again = record(1, 3);
@@ -440,7 +440,7 @@ BOOST_AUTO_TEST_CASE(first_record_seals_all_open)
     const auto r2 = record(30, 200);
     auto both = r1;
     both.insert(both.end(), r2.begin(), r2.end());
-    detail::ticket_keys a(3600), only1(3600), only2(3600);
+    detail::ticket_keys a(mtls::crypto::mbedtls_provider(), 3600), only1(mtls::crypto::mbedtls_provider(), 3600), only2(mtls::crypto::mbedtls_provider(), 3600);
     BOOST_TEST(!a.set(both));
     BOOST_TEST(!only1.set(r1));
     BOOST_TEST(!only2.set(r2));
@@ -460,7 +460,7 @@ BOOST_AUTO_TEST_CASE(threads_seal_and_open_while_keys_are_set)
 {
     // The same record again and again: every ticket must keep opening.
     const auto keys = record(1, 2);
-    detail::ticket_keys k(3600);
+    detail::ticket_keys k(mtls::crypto::mbedtls_provider(), 3600);
     BOOST_TEST(!k.set(keys));
     std::atomic<int> failed{0};
     std::vector<std::thread> threads;

@@ -3,13 +3,11 @@
 
 // AEAD ciphers for record protection, in place.
 
-#include "secret.hpp"
+#include "provider.hpp"
 
 #include <memory>
 
 namespace mtls::crypto {
-
-enum class aead_alg : std::uint8_t { aes_128_gcm, aes_256_gcm, chacha20_poly1305 };
 
 inline constexpr std::size_t aead_tag_size = 16;
 inline constexpr std::size_t aead_nonce_size = 12;
@@ -18,8 +16,8 @@ std::size_t aead_key_size(aead_alg a) noexcept;
 /// A keyed AEAD. The key schedule is expanded once, at construction.
 class aead {
 public:
-    /// `key` must be aead_key_size(a) bytes.
-    aead(aead_alg a, bytes_view key);
+    /// `key` must be aead_key_size(a) bytes; `p` does the arithmetic.
+    aead(const provider& p, aead_alg a, bytes_view key);
     aead(aead&&) noexcept;
     aead& operator=(aead&&) noexcept;
     ~aead();   // wipes the expanded key
@@ -31,12 +29,9 @@ public:
     /// does not authenticate.
     bool open(bytes_view nonce, bytes_view aad, mutable_bytes data, bytes_view tag);
 
-    /// The expanded key of one algorithm (aead.cpp).
-    struct state;
-
 private:
     aead_alg alg_;
-    std::unique_ptr<state> st_;
+    std::unique_ptr<aead_impl> st_;
 };
 
 } // namespace mtls::crypto

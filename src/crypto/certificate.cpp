@@ -2,10 +2,8 @@
 
 #include "pki_internal.hpp"
 
-#include "ec_group.hpp"
 #include "hash.hpp"
-
-#include <mbedtls/rsa.h>
+#include "mbedtls/pk_ops.hpp"
 
 #include <boost/system/system_error.hpp>
 
@@ -152,41 +150,26 @@ key_type certificate::public_key_type() const noexcept
     return st_ ? type_of(st_->crt.pk) : key_type::unsupported;
 }
 
-bool certificate::verify_signature(signature_scheme s, bytes_view message, bytes_view signature) const
+bool certificate::verify_signature(const provider& p, signature_scheme s, bytes_view message,
+                                   bytes_view signature) const
 {
     ++detail::public_key_operation_count;
     const scheme_row* si = st_ ? detail::usable_scheme(s, public_key_type()) : nullptr;
     if (si == nullptr || signature.empty())
         return false;
+    if (p.id() != crypto_provider::mbedtls) {
+        const auto key = p.load_public_key(public_key_der());
+        return key && key->verify(s, message, signature);
+    }
+    // mbedTLS checks on the key its X.509 parser already holds.
     std::array<std::byte, max_digest_size> h;
-    const auto hv = digest(si->hash, message, h);
-    const auto* hp = reinterpret_cast<const unsigned char*>(hv.data());
-    const auto* sp = u8(signature);
-    const mbedtls_md_type_t md = detail::md_type(si->hash);
+    const auto hv = digest(p, si->hash, message, h);
+    return mbedtls::verify_digest(st_->crt.pk, st_->mutex, si->kind, si->hash, hv, signature);
+}
 
-    mbedtls_pk_context& pk = st_->crt.pk;
-    switch (si->kind) {
-    case signature_kind::ecdsa: {
-        const mbedtls_ecp_keypair* kp = mbedtls_pk_ec(pk);
-        return detail::ecdsa_verify_der(kp->grp.id, kp->Q, hv, signature);
-    }
-    case signature_kind::rsa_pkcs1: {
-        std::lock_guard lock(st_->mutex);
-        mbedtls_rsa_context* rsa = mbedtls_pk_rsa(pk);
-        // mbedTLS reads exactly modulus-length bytes from the signature.
-        if (signature.size() != mbedtls_rsa_get_len(rsa))
-            return false;
-        return mbedtls_rsa_rsassa_pkcs1_v15_verify(rsa, nullptr, nullptr, MBEDTLS_RSA_PUBLIC, md,
-                                                   static_cast<unsigned>(hv.size()), hp, sp) == 0;
-    }
-    case signature_kind::rsa_pss: {
-        // RFC 8446 §4.2.3: MGF1 with the same hash, salt length = digest length.
-        mbedtls_pk_rsassa_pss_options opts{md, static_cast<int>(hv.size())};
-        std::lock_guard lock(st_->mutex);
-        return mbedtls_pk_verify_ext(MBEDTLS_PK_RSASSA_PSS, &opts, &pk, md, hp, hv.size(), sp, signature.size()) == 0;
-    }
-    }
-    return false;
+bytes_view certificate::public_key_der() const noexcept
+{
+    return st_ ? view(st_->crt.pk_raw) : bytes_view{};
 }
 
 bool certificate::matches_host(std::string_view host) const

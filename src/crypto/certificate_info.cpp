@@ -103,7 +103,7 @@ error_code describe(const mbedtls_x509_crt& crt, certificate_info& info)
     info.serial = serial_text(view(crt.serial));
     info.not_before = time_point_of(crt.valid_from);
     info.not_after = time_point_of(crt.valid_to);
-    digest(hash_alg::sha256, view(crt.raw), info.sha256_fingerprint);
+    digest(mbedtls_provider(), hash_alg::sha256, view(crt.raw), info.sha256_fingerprint);
     return {};
 }
 

@@ -3,7 +3,7 @@
 
 // Ephemeral ECDH on X25519, secp256r1 and secp384r1.
 
-#include "secret.hpp"
+#include "provider.hpp"
 
 #include <mtls/error.hpp>
 #include <mtls/types.hpp>
@@ -20,10 +20,10 @@ bool is_supported(named_group g) noexcept;
 /// (RFC 8422 §5.4.1, RFC 8446 §4.2.8.2).
 class key_share {
 public:
-    /// A fresh key pair from the CSPRNG.
-    static key_share generate(named_group g);
+    /// A fresh key pair from `p`'s CSPRNG.
+    static key_share generate(const provider& p, named_group g);
     /// A key pair from a given private key (test hook for published traces).
-    static key_share from_private(named_group g, bytes_view private_key);
+    static key_share from_private(const provider& p, named_group g, bytes_view private_key);
 
     key_share(key_share&&) noexcept;
     key_share& operator=(key_share&&) noexcept;
@@ -38,10 +38,9 @@ public:
     error_code agree(bytes_view peer_public, secret& shared) const;
 
 private:
-    struct state;
-    key_share(named_group g, std::unique_ptr<state> st);
+    key_share(const provider& p, named_group g, bytes_view private_key);
     named_group group_;
-    std::unique_ptr<state> st_;
+    std::unique_ptr<key_share_impl> st_;
     std::vector<std::byte> public_;
 };
 

@@ -2,18 +2,12 @@
 
 #include "pki_internal.hpp"
 
-#include "ec_group.hpp"
-#include "hash.hpp"
 #include "pbes2.hpp"
 
-#include <mbedtls/ecdsa.h>
-#include <mbedtls/ecp.h>
 #include <mbedtls/pem.h>
 #include <mbedtls/pkcs12.h>
-#include <mbedtls/rsa.h>
 
 #include <algorithm>
-#include <array>
 #include <mutex>
 
 namespace mtls::crypto {
@@ -220,12 +214,12 @@ bool key_matches_scheme(key_type k, signature_scheme s, bool tls12) noexcept
 }
 
 struct private_key::state {
+    // The key as mbedTLS parsed it: its type, and matches().
     mbedtls_pk_context pk;
-    // RSA signing writes to the key's context (padding mode, blinding
-    // values), and one context's key signs for many connections. An EC key's
-    // group is warmed when parsed (ec_group.hpp), so EC signing only reads it
-    // and takes no lock.
+    // mbedtls_pk_check_pair writes RSA blinding values to the key's context.
     mutable std::mutex mutex;
+    // The same key in the context's provider, which signs.
+    std::unique_ptr<signing_key_impl> signer;
 
     state() noexcept { mbedtls_pk_init(&pk); }
     state(const state&) = delete;
@@ -238,17 +232,38 @@ private_key::private_key(private_key&&) noexcept = default;
 private_key& private_key::operator=(private_key&&) noexcept = default;
 private_key::~private_key() = default;
 
-private_key private_key::parse(bytes_view data, file_format fmt, std::string_view password, error_code& ec)
+namespace {
+
+// The provider gets the parsed key as DER (SEC1 or PKCS#1), so every
+// provider accepts the same files and reports the same parse errors.
+std::unique_ptr<signing_key_impl> load_into(const provider& p, mbedtls_pk_context& pk)
+{
+    // mbedtls_pk_write_key_der writes at the end of the buffer.
+    std::vector<unsigned char> buf(8192);
+    const int n = mbedtls_pk_write_key_der(&pk, buf.data(), buf.size());
+    std::unique_ptr<signing_key_impl> out;
+    if (n > 0)
+        out = p.load_signing_key(bytes_view(reinterpret_cast<const std::byte*>(buf.data()) + buf.size() - n,
+                                            static_cast<std::size_t>(n)));
+    secure_zero(buf.data(), buf.size());
+    return out;
+}
+
+} // namespace
+
+private_key private_key::parse(const provider& p, bytes_view data, file_format fmt, std::string_view password,
+                               error_code& ec)
 {
     private_key k;
     auto st = std::make_unique<state>();
     ec = detail::parse_private_key(st->pk, data, fmt, password, detail::max_pbkdf2_iterations);
     if (ec)
         return k;
-    // Before any thread signs: the base-point table is built here once, not
-    // for every signature as mbedtls_pk_sign's temporary ECDSA context does.
-    if (mbedtls_ecp_keypair* kp = mbedtls_pk_ec(st->pk))
-        detail::warm(kp->grp);
+    st->signer = load_into(p, st->pk);
+    if (!st->signer) {
+        ec = error::bad_private_key;
+        return k;
+    }
     k.st_ = std::move(st);
     return k;
 }
@@ -261,45 +276,9 @@ key_type private_key::type() const noexcept
 std::vector<std::byte> private_key::sign(signature_scheme s, bytes_view message) const
 {
     ++detail::public_key_operation_count;
-    const scheme_row* si = st_ ? detail::usable_scheme(s, type()) : nullptr;
-    if (si == nullptr)
+    if (!st_ || detail::usable_scheme(s, type()) == nullptr)
         return {};
-    std::array<std::byte, max_digest_size> h;
-    const auto hv = digest(si->hash, message, h);
-    const auto hlen = static_cast<unsigned>(hv.size());
-    const auto* hp = reinterpret_cast<const unsigned char*>(hv.data());
-    const mbedtls_md_type_t md = detail::md_type(si->hash);
-
-    std::vector<std::byte> sig(MBEDTLS_PK_SIGNATURE_MAX_SIZE);
-    auto* out = reinterpret_cast<unsigned char*>(sig.data());
-    std::size_t len = 0;
-    int rc = 0;
-    if (si->kind == signature_kind::ecdsa) {
-        // DER-encoded ECDSA-Sig-Value, as TLS carries it (RFC 8422 §5.4), on
-        // the key's own warm context: what mbedtls_pk_sign does after copying
-        // the key (deterministic nonce, RNG-blinded).
-        rc = mbedtls_ecdsa_write_signature(mbedtls_pk_ec(st_->pk), md, hp, hv.size(), out, &len,
-                                           detail::rng_callback, nullptr);
-    } else {
-        std::lock_guard lock(st_->mutex);
-        mbedtls_rsa_context* rsa = mbedtls_pk_rsa(st_->pk);
-        len = mbedtls_rsa_get_len(rsa);
-        if (si->kind == signature_kind::rsa_pkcs1) {
-            rc = mbedtls_rsa_rsassa_pkcs1_v15_sign(rsa, detail::rng_callback, nullptr, MBEDTLS_RSA_PRIVATE, md, hlen,
-                                                   hp, out);
-        } else {
-            // RFC 8446 §4.2.3: MGF1 with the signature's hash, salt as long
-            // as the digest. mbedTLS takes the MGF1 hash from the context.
-            mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21, md);
-            rc = mbedtls_rsa_rsassa_pss_sign_ext(rsa, detail::rng_callback, nullptr, md, hlen, hp,
-                                                 static_cast<int>(hlen), out);
-            mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V15, MBEDTLS_MD_NONE);
-        }
-    }
-    if (rc != 0)
-        return {};
-    sig.resize(len);
-    return sig;
+    return st_->signer->sign(s, message);
 }
 
 bool private_key::matches(const certificate& c) const

@@ -3,8 +3,7 @@
 
 // Private keys, certificates, signatures and chain verification.
 
-#include "secret.hpp"
-#include "vocabulary.hpp"
+#include "provider.hpp"
 
 #include <mtls/certificate_info.hpp>
 #include <mtls/error.hpp>
@@ -31,8 +30,10 @@ class private_key {
 public:
     /// `password` (empty: none) is used only for an encrypted key. On failure
     /// `ec` names the mistake (error::key_password_wrong, not_pem, ...) and
-    /// the result is empty.
-    static private_key parse(bytes_view data, file_format fmt, std::string_view password,
+    /// the result is empty. Parsing is the same for every provider; `p`
+    /// then holds the key and makes its signatures (bad_private_key when it
+    /// cannot use it).
+    static private_key parse(const provider& p, bytes_view data, file_format fmt, std::string_view password,
                              error_code& ec);
 
     private_key();
@@ -80,8 +81,11 @@ public:
     /// Issuer DN as DER, to match against certificate_authorities.
     bytes_view issuer_der() const noexcept;
     key_type public_key_type() const noexcept;
-    /// Checks `signature` of `message` (hashed here) under the certificate's key.
-    bool verify_signature(signature_scheme s, bytes_view message, bytes_view signature) const;
+    /// Checks `signature` of `message` (hashed here) under the certificate's
+    /// key, with `p`'s arithmetic.
+    bool verify_signature(const provider& p, signature_scheme s, bytes_view message, bytes_view signature) const;
+    /// The DER SubjectPublicKeyInfo.
+    bytes_view public_key_der() const noexcept;
     /// RFC 6125: DNS-ID match with one left-most wildcard label ("*" alone,
     /// two or more labels after it; partial wildcards match nothing), or an
     /// IPv4/IPv6 literal (IPv6 optionally in brackets) against iPAddress SANs
@@ -115,7 +119,7 @@ public:
     std::vector<bytes_view> subjects() const;
 
 private:
-    friend error_code verify_chain(const std::vector<certificate>&, const trust_store&, role,
+    friend error_code verify_chain(const provider&, const std::vector<certificate>&, const trust_store&, role,
                                    std::string_view, const verify_callback&, int, const crl_list*);
     struct state;
     std::unique_ptr<state> st_;
@@ -148,15 +152,16 @@ public:
     bool may_refuse(const std::vector<std::vector<std::byte>>& chain) const;
 
 private:
-    friend error_code verify_chain(const std::vector<certificate>&, const trust_store&, role,
+    friend error_code verify_chain(const provider&, const std::vector<certificate>&, const trust_store&, role,
                                    std::string_view, const verify_callback&, int, const crl_list*);
     struct state;
     std::unique_ptr<state> st_;
 };
 
 /// Verifies a peer chain (its certificate first) against `anchors` at the
-/// current time. `peer_role` is the role of the certificate's owner, which
-/// selects the extended key usage required (serverAuth or clientAuth) and
+/// current time, with `p` checking the certificate and CRL signatures.
+/// `peer_role` is the role of the certificate's owner, which selects the
+/// extended key usage required (serverAuth or clientAuth) and
 /// digitalSignature in keyUsage when present. A non-empty `host` is matched
 /// with certificate::matches_host. `cb`, when set, is called per certificate
 /// and may override the outcome. A path with more than `max_depth`
@@ -175,13 +180,18 @@ private:
 /// issuer lacks cRLSign), the certificate fails with crl_expired,
 /// crl_not_yet_valid or crl_untrusted, as OpenSSL's CRL checking does. A
 /// certificate whose issuer has no CRL in `crls` is not checked.
-error_code verify_chain(const std::vector<certificate>& chain, const trust_store& anchors,
+error_code verify_chain(const provider& p, const std::vector<certificate>& chain, const trust_store& anchors,
                         role peer_role, std::string_view host, const verify_callback& cb,
                         int max_depth = max_verify_depth, const crl_list* crls = nullptr);
 
 /// Signatures made and checked and chains verified by this thread so far:
 /// tests count them to show that a resumed handshake does none.
 std::uint64_t public_key_operations() noexcept;
+
+/// Certificate and CRL signatures that verify_chain had a provider other
+/// than mbedTLS check, on this thread so far: tests count them to show that
+/// mbedTLS's arithmetic is not used.
+std::uint64_t provider_signature_checks() noexcept;
 
 } // namespace mtls::crypto
 

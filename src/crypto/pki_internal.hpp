@@ -2,8 +2,8 @@
 #define MTLS_SRC_CRYPTO_PKI_INTERNAL_HPP
 
 // mbedTLS glue shared by the .cpp files behind pki.hpp (keys.cpp,
-// certificate.cpp, host_names.cpp, trust_store.cpp, crl.cpp). Only src/crypto
-// includes it.
+// certificate.cpp, host_names.cpp, trust_store.cpp, crl.cpp,
+// provider_keys.cpp). Only src/crypto includes it.
 
 #include "mbedtls_rng.hpp"
 #include "pki.hpp"
@@ -41,6 +41,8 @@ namespace mtls::crypto::detail {
 
 /// What public_key_operations() reports, per thread (engines run on one).
 inline thread_local std::uint64_t public_key_operation_count = 0;
+/// What provider_signature_checks() reports, per thread.
+inline thread_local std::uint64_t provider_signature_check_count = 0;
 
 inline bytes_view view(const mbedtls_x509_buf& b) noexcept
 {
@@ -74,6 +76,21 @@ error_code parse_private_key(mbedtls_pk_context& pk, bytes_view data, file_forma
                              unsigned max_iterations);
 
 key_type type_of(const mbedtls_pk_context& pk) noexcept;
+
+/// Re-types the key of every certificate of `chain` so that
+/// mbedtls_x509_crt_verify checks the certificate and CRL signatures made
+/// under it with `p` (provider_keys.cpp). For a provider other than mbedTLS.
+void use_provider_keys(const provider& p, mbedtls_x509_crt& chain);
+
+/// An mbedTLS certificate chain that frees itself.
+struct owned_chain {
+    mbedtls_x509_crt crt; // version == 0 while empty
+
+    owned_chain() noexcept { mbedtls_x509_crt_init(&crt); }
+    owned_chain(const owned_chain&) = delete;
+    owned_chain& operator=(const owned_chain&) = delete;
+    ~owned_chain() { mbedtls_x509_crt_free(&crt); }
+};
 
 /// The scheme's row, when `k` is of the family that makes its signatures.
 const scheme_row* usable_scheme(signature_scheme s, key_type k) noexcept;

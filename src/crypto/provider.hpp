@@ -113,8 +113,9 @@ public:
     virtual std::unique_ptr<public_key_impl> load_public_key(bytes_view spki) const = 0;
 };
 
-/// The provider `p`, or null when this build does not have it.
-const provider* find_provider(crypto_provider p) noexcept;
+/// The provider `p`, or null when this build does not have it. Throws when
+/// the provider fails to start (OpenSSL cannot fetch an algorithm).
+const provider* find_provider(crypto_provider p);
 
 /// The provider `p`; throws system_error(error::crypto_provider_unavailable)
 /// when this build does not have it.

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <utility>
 
@@ -94,11 +95,32 @@ struct trust_store::state {
     // check under an EC anchor caches its base-point table in the key's group
     // (ecdsa_typed_keys): held for the whole of mbedtls_x509_crt_verify.
     mutable std::mutex mutex;
+    // For each provider other than mbedTLS that verified with this store:
+    // the anchors parsed again with their keys re-typed to check with it
+    // (provider_keys.cpp), built on first use under `mutex`, so a handshake
+    // parses no anchor. Dropped when an anchor is added.
+    std::map<crypto_provider, std::unique_ptr<detail::owned_chain>> provider_chains;
 
     state() noexcept { mbedtls_x509_crt_init(&chain); }
     state(const state&) = delete;
     state& operator=(const state&) = delete;
     ~state() { mbedtls_x509_crt_free(&chain); }
+
+    // The anchors whose keys check signatures with `p`; call with `mutex` held.
+    mbedtls_x509_crt* chain_for(const provider& p)
+    {
+        if (p.id() == crypto_provider::mbedtls)
+            return &chain;
+        std::unique_ptr<detail::owned_chain>& slot = provider_chains[p.id()];
+        if (!slot) {
+            auto copy = std::make_unique<detail::owned_chain>();
+            for (const mbedtls_x509_crt* c = &chain; c != nullptr && c->version != 0; c = c->next)
+                detail::check(mbedtls_x509_crt_parse_der(&copy->crt, c->raw.p, c->raw.len));
+            detail::use_provider_keys(p, copy->crt);
+            slot = std::move(copy);
+        }
+        return &slot->crt;
+    }
 
     std::size_t count() const noexcept
     {
@@ -129,6 +151,7 @@ void trust_store::add(const certificate& c)
     if (c) {
         detail::check(mbedtls_x509_crt_parse_der(&st_->chain, u8(c.der()), c.der().size()));
         ecdsa_typed_keys(st_->chain);
+        st_->provider_chains.clear();
     }
 }
 
@@ -147,6 +170,7 @@ error_code trust_store::add_file(const std::string& path)
         mbedtls_x509_crt_parse_der(&st_->chain, u8(bytes_view(data)), data.size());
     }
     ecdsa_typed_keys(st_->chain);
+    st_->provider_chains.clear();
     return st_->count() > before ? error_code{} : error_code(error::bad_certificate);
 }
 
@@ -276,21 +300,23 @@ int on_certificate(void* p, mbedtls_x509_crt* crt, int depth, std::uint32_t* fla
 
 } // namespace
 
-error_code verify_chain(const std::vector<certificate>& chain, const trust_store& anchors, role peer_role,
-                        std::string_view host, const verify_callback& cb, int max_depth, const crl_list* crls)
+error_code verify_chain(const provider& p, const std::vector<certificate>& chain, const trust_store& anchors,
+                        role peer_role, std::string_view host, const verify_callback& cb, int max_depth,
+                        const crl_list* crls)
 {
     ++detail::public_key_operation_count;
     if (chain.empty())
         return error::bad_certificate;
     max_depth = std::clamp(max_depth, 0, max_verify_depth);
-    mbedtls_x509_crt peer;
-    mbedtls_x509_crt_init(&peer);
+    detail::owned_chain peer;
     for (const certificate& c : chain) {
-        if (!c || mbedtls_x509_crt_parse_der(&peer, u8(c.der()), c.der().size()) != 0) {
-            mbedtls_x509_crt_free(&peer);
+        if (!c || mbedtls_x509_crt_parse_der(&peer.crt, u8(c.der()), c.der().size()) != 0)
             return error::bad_certificate;
-        }
     }
+    // The peer's intermediates sign each other and the leaf: their keys
+    // check with `p` too.
+    if (p.id() != crypto_provider::mbedtls)
+        detail::use_provider_keys(p, peer.crt);
 
     verify_state vs{peer_role, host, max_depth, &cb, {}, nullptr};
     std::uint32_t flags = 0;
@@ -298,15 +324,14 @@ error_code verify_chain(const std::vector<certificate>& chain, const trust_store
     {
         std::lock_guard lock(anchors.st_->mutex);
         // No anchors: nothing is trusted (mbedTLS flags NOT_TRUSTED).
-        mbedtls_x509_crt* ca = anchors.empty() ? nullptr : &anchors.st_->chain;
+        mbedtls_x509_crt* ca = anchors.empty() ? nullptr : anchors.st_->chain_for(p);
         // mbedTLS checks each certificate against the CRLs of the parent it
         // chains to (x509_crt_verifycrl per child/parent pair). It only reads
         // them, so the immutable list needs no lock.
         mbedtls_x509_crl* crl = crls != nullptr && crls->size() != 0 ? &crls->st_->chain : nullptr;
-        rc = mbedtls_x509_crt_verify_with_profile(&peer, ca, crl, &mbedtls_x509_crt_profile_default, nullptr,
+        rc = mbedtls_x509_crt_verify_with_profile(&peer.crt, ca, crl, &mbedtls_x509_crt_profile_default, nullptr,
                                                   &flags, on_certificate, &vs);
     }
-    mbedtls_x509_crt_free(&peer);
     if (vs.callback_exception)
         std::rethrow_exception(vs.callback_exception);
     if (rc == 0 && flags == 0)

@@ -8,9 +8,6 @@
 // the default preference order. src/types.cpp checks at compile time that
 // each table has exactly one row per enumerator.
 
-#include "aead.hpp"
-#include "hash.hpp"
-
 #include <mtls/types.hpp>
 
 #include <array>
@@ -20,6 +17,10 @@
 #include <type_traits>
 
 namespace mtls::crypto {
+
+enum class aead_alg : std::uint8_t { aes_128_gcm, aes_256_gcm, chacha20_poly1305 };
+
+enum class hash_alg : std::uint8_t { sha256, sha384, sha512 };
 
 enum class key_type : std::uint8_t { unsupported, ec_p256, ec_p384, rsa };
 

@@ -14,7 +14,7 @@ void environment::random(mutable_bytes out) const
     if (hooks.random)
         hooks.random(out);
     else
-        crypto::random_bytes(out);
+        ctx.crypto->random(out);
 }
 
 void environment::keep_session(std::shared_ptr<const detail::session_state> s)
@@ -194,9 +194,9 @@ crypto::key_share module_base::make_key_share(named_group g) const
     if (env_.hooks.ephemeral_private_key) {
         auto key = env_.hooks.ephemeral_private_key(g);
         if (!key.empty())
-            return crypto::key_share::from_private(g, key);
+            return crypto::key_share::from_private(crypto(), g, key);
     }
-    return crypto::key_share::generate(g);
+    return crypto::key_share::generate(crypto(), g);
 }
 
 static_assert(wire::max_certificate_entries >= max_verify_depth + 2,
@@ -223,7 +223,7 @@ error_code module_base::accept_peer_chain(const std::vector<bytes_view>& chain, 
     if (env_.mode & verify_peer) {
         auto host = peer_role == role::server ? std::string_view(env_.host) : std::string_view();
         const auto crls = env_.creds->crls->current(); // this handshake's set, whatever reloads follow
-        if (auto ec = crypto::verify_chain(certs, *env_.creds->anchors, peer_role, host, env_.callback, depth,
+        if (auto ec = crypto::verify_chain(crypto(), certs, *env_.creds->anchors, peer_role, host, env_.callback, depth,
                                            crls.get()))
             return ec;
     }
@@ -250,7 +250,7 @@ error_code module_base::check_peer_signature(const wire::signed_data& sig, bytes
     if (!contains(env_.ctx.schemes, sig.scheme) ||
         !crypto::key_matches_scheme(peer_leaf_.public_key_type(), sig.scheme, tls12))
         return error::illegal_parameter;
-    if (!peer_leaf_.verify_signature(sig.scheme, content, sig.signature))
+    if (!peer_leaf_.verify_signature(crypto(), sig.scheme, content, sig.signature))
         return bad_signature;
     return {};
 }

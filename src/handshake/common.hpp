@@ -68,6 +68,9 @@ std::optional<certificate_info> leaf_info(const std::vector<std::vector<std::byt
 class module_base : public handshake_module {
 protected:
     explicit module_base(environment& env) : env_(env) {}
+    /// The context's crypto provider, which every computation of this
+    /// handshake uses.
+    const crypto::provider& crypto() const noexcept { return *env_.ctx.crypto; }
     /// Takes over from the hello module with the transcript so far.
     module_base(environment& env, transcript&& t) : env_(env), transcript_(std::move(t)) {}
 

@@ -203,7 +203,8 @@ void add_psk(const environment& env, const detail::session_state& s, wire::hello
 }
 
 /// Writes the binder over `transcript` and the hello truncated before its binders.
-error_code write_binder(const detail::session_state& s, bytes_view transcript, std::vector<std::byte>& hello)
+error_code write_binder(const crypto::provider& p, const detail::session_state& s, bytes_view transcript,
+                        std::vector<std::byte>& hello)
 {
     const auto hash = find_suite(static_cast<std::uint16_t>(s.suite))->hash;
     const std::size_t binders = 2 + 1 + crypto::digest_size(hash); // list length, entry length, binder
@@ -211,7 +212,7 @@ error_code write_binder(const detail::session_state& s, bytes_view transcript, s
         return error::internal_error;
     std::vector<std::byte> covered(transcript.begin(), transcript.end());
     covered.insert(covered.end(), hello.begin(), hello.end() - static_cast<std::ptrdiff_t>(binders));
-    auto binder = tls13::psk_binder(hash, s.secret.view(), covered);
+    auto binder = tls13::psk_binder(p, hash, s.secret.view(), covered);
     const std::array<bytes_view, 1> list{binder.view()};
     return wire::write_binders(hello, list);
 }
@@ -261,7 +262,7 @@ error_code write_client_hello(const environment& env, client_offer& offer, bytes
     wire::encode_handshake(out, handshake_type::client_hello,
                            [&](wire::writer& w) { ec = wire::encode_client_hello(w, ch); });
     if (!ec && offer.psk)
-        ec = write_binder(*offer.psk, transcript, out);
+        ec = write_binder(*ctx.crypto, *offer.psk, transcript, out);
     if (ec)
         return ec;
     if (env.hooks.edit_client_hello)

@@ -19,19 +19,19 @@ using crypto::secret;
 
 /// HKDF-Expand-Label(secret, label, context, out.size()) (§7.1); "tls13 " is
 /// prefixed here.
-void expand_label(hash_alg h, bytes_view secret, std::string_view label, bytes_view context,
+void expand_label(const crypto::provider& p, hash_alg h, bytes_view secret, std::string_view label, bytes_view context,
                   mutable_bytes out);
 
 /// Derive-Secret(secret, label, messages) given Transcript-Hash(messages) (§7.1).
-secret derive_secret(hash_alg h, bytes_view secret, std::string_view label, bytes_view transcript_hash);
+secret derive_secret(const crypto::provider& p, hash_alg h, bytes_view secret, std::string_view label, bytes_view transcript_hash);
 
 /// Early Secret = HKDF-Extract(0, PSK), with a zero PSK when there is none.
-secret early_secret(hash_alg h, bytes_view psk = {});
+secret early_secret(const crypto::provider& p, hash_alg h, bytes_view psk = {});
 
 /// The next extract stage: HKDF-Extract(Derive-Secret(previous, "derived", ""),
 /// ikm), with zeros for an empty `ikm`. Early → Handshake Secret with the
 /// (EC)DHE shared secret; Handshake → Master Secret with none.
-secret next_stage(hash_alg h, const secret& previous, bytes_view ikm);
+secret next_stage(const crypto::provider& p, hash_alg h, const secret& previous, bytes_view ikm);
 
 /// The secrets that live only during one handshake (§7.1). Each zeroises
 /// itself; the handshake drops them as a whole once both Finished are through.
@@ -44,37 +44,37 @@ struct handshake_secrets {
 
 /// binder_key for a resumption PSK: Derive-Secret(Early Secret, "res binder",
 /// "") (§7.1); the binder is a Finished computed with it (§4.2.11.2).
-secret resumption_binder_key(hash_alg h, const secret& early);
+secret resumption_binder_key(const crypto::provider& p, hash_alg h, const secret& early);
 
 /// The PSK a NewSessionTicket stands for: HKDF-Expand-Label(
 /// resumption_master_secret, "resumption", ticket_nonce, Hash.length) (§4.6.1).
-secret ticket_psk(hash_alg h, bytes_view resumption_master_secret, bytes_view nonce);
+secret ticket_psk(const crypto::provider& p, hash_alg h, bytes_view resumption_master_secret, bytes_view nonce);
 
 /// The binder for `psk` (§4.2.11.2): a Finished keyed by its binder_key
 /// over Transcript-Hash(`transcript`), where `transcript` ends with the
 /// ClientHello truncated before its binders list.
-secret psk_binder(hash_alg h, bytes_view psk, bytes_view transcript);
+secret psk_binder(const crypto::provider& p, hash_alg h, bytes_view psk, bytes_view transcript);
 
 /// The record protection key and IV of a traffic secret (§7.3).
 struct traffic_key {
     secret key;
     secret iv;
 };
-traffic_key traffic_keys(crypto::aead_alg a, hash_alg h, bytes_view traffic_secret);
+traffic_key traffic_keys(const crypto::provider& p, crypto::aead_alg a, hash_alg h, bytes_view traffic_secret);
 
 /// application_traffic_secret_N+1 (§7.2).
-secret next_traffic_secret(hash_alg h, bytes_view current);
+secret next_traffic_secret(const crypto::provider& p, hash_alg h, bytes_view current);
 
 /// TLS-Exporter(label, context, out.size()) (§7.5): HKDF-Expand-Label(
 /// Derive-Secret(exporter_master_secret, label, ""), "exporter",
 /// Hash(context), out.size()). `label` is at most 249 bytes, `out` at most
 /// 255 hash lengths.
-void export_keying_material(hash_alg h, bytes_view exporter_master_secret, std::string_view label,
+void export_keying_material(const crypto::provider& p, hash_alg h, bytes_view exporter_master_secret, std::string_view label,
                             bytes_view context, mutable_bytes out);
 
 /// Finished.verify_data = HMAC(finished_key, transcript_hash), where
 /// finished_key = HKDF-Expand-Label(base_key, "finished", "", Hash.length).
-secret finished_verify_data(hash_alg h, bytes_view base_key, bytes_view transcript_hash);
+secret finished_verify_data(const crypto::provider& p, hash_alg h, bytes_view base_key, bytes_view transcript_hash);
 
 } // namespace mtls::handshake::tls13
 

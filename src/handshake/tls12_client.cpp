@@ -183,7 +183,7 @@ error_code tls12_client::on_server_hello(const wire::server_hello& sh, bytes_vie
     suite_ = *chosen;
     server_random_ = sh.random;
     env_.records.expect_version(wire::version_tls12);
-    transcript_.start_hash(suite_->hash);
+    transcript_.start_hash(crypto(), suite_->hash);
     ticket_announced_ = sh.ext.session_ticket.has_value();
     session_id_.assign(sh.session_id.begin(), sh.session_id.end());
     if (session_ && !session_id_.empty() && session_id_ == offered_session_id_)

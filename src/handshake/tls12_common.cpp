@@ -60,9 +60,9 @@ error_code tls12_base::derive_keys(const crypto::secret& premaster)
         // including ClientKeyExchange.
         std::array<std::byte, crypto::max_digest_size> session_hash{};
         auto hash = transcript_.current(session_hash);
-        crypto::prf12(h, premaster.view(), "extended master secret", hash, {}, master);
+        crypto::prf12(crypto(), h, premaster.view(), "extended master secret", hash, {}, master);
     } else {
-        crypto::prf12(h, premaster.view(), "master secret", client_random_, server_random_, master);
+        crypto::prf12(crypto(), h, premaster.view(), "master secret", client_random_, server_random_, master);
     }
     derive_key_block();
     return {};
@@ -80,15 +80,15 @@ void tls12_base::derive_key_block()
     const std::size_t iv_len = chacha ? 12 : 4; // RFC 7905 §2, RFC 5288 §3
     std::array<std::byte, 2 * 32 + 2 * 12> block{};
     auto kb = std::span(block).first(2 * key_len + 2 * iv_len);
-    crypto::prf12(h, master_.view(), "key expansion", server_random_, client_random_, kb);
+    crypto::prf12(crypto(), h, master_.view(), "key expansion", server_random_, client_random_, kb);
     auto client_key = kb.subspan(0, key_len);
     auto server_key = kb.subspan(key_len, key_len);
     auto client_iv = kb.subspan(2 * key_len, iv_len);
     auto server_iv = kb.subspan(2 * key_len + iv_len, iv_len);
     const auto scheme = chacha ? record::nonce_scheme::tls12_xor : record::nonce_scheme::tls12_explicit;
     const bool client = env_.side == role::client;
-    pending_write_.emplace(suite_->aead, client ? client_key : server_key, client ? client_iv : server_iv, scheme);
-    pending_read_.emplace(suite_->aead, client ? server_key : client_key, client ? server_iv : client_iv, scheme);
+    pending_write_.emplace(crypto(), suite_->aead, client ? client_key : server_key, client ? client_iv : server_iv, scheme);
+    pending_read_.emplace(crypto(), suite_->aead, client ? server_key : client_key, client ? server_iv : client_iv, scheme);
     crypto::secure_zero(block.data(), block.size());
 }
 
@@ -117,7 +117,7 @@ std::array<std::byte, 12> tls12_base::finished_data(bool from_client) const
     std::array<std::byte, crypto::max_digest_size> hash_buf{};
     auto hash = transcript_.current(hash_buf);
     std::array<std::byte, 12> out{};
-    crypto::prf12(suite_->hash, master_.view(), from_client ? "client finished" : "server finished", hash,
+    crypto::prf12(crypto(), suite_->hash, master_.view(), from_client ? "client finished" : "server finished", hash,
                   {}, out);
     return out;
 }
@@ -163,7 +163,7 @@ error_code tls12_base::export_keying_material(std::string_view label, std::optio
         with_context.push_back(std::byte(static_cast<std::uint8_t>(context->size())));
         with_context.insert(with_context.end(), context->begin(), context->end());
     }
-    crypto::prf12(suite_->hash, master_.view(), label, randoms, with_context, out);
+    crypto::prf12(crypto(), suite_->hash, master_.view(), label, randoms, with_context, out);
     return {};
 }
 

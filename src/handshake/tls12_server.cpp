@@ -145,7 +145,7 @@ error_code tls12_server::on_client_hello(const wire::client_hello& ch, bytes_vie
         return ec;
     client_random_ = ch.random;
     env_.records.expect_version(wire::version_tls12);
-    transcript_.start_hash(suite_->hash);
+    transcript_.start_hash(crypto(), suite_->hash);
     return send_first_flight(ch, scheme);
 }
 
@@ -227,7 +227,7 @@ error_code tls12_server::resume(const wire::client_hello& ch)
 {
     client_random_ = ch.random;
     env_.records.expect_version(wire::version_tls12);
-    transcript_.start_hash(suite_->hash);
+    transcript_.start_hash(crypto(), suite_->hash);
     // RFC 5246 §7.4.1.3, RFC 5077 §3.4: the id the client sent, echoed.
     session_id_.assign(ch.session_id.begin(), ch.session_id.end());
     if (auto ec = send_server_hello(ch))

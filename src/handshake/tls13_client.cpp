@@ -153,7 +153,7 @@ error_code tls13_client::on_server_hello(const wire::server_hello& sh, bytes_vie
     group_ = share->group();
     share.reset();
     if (!hello_retry_)
-        transcript_.start_hash(suite_->hash);
+        transcript_.start_hash(crypto(), suite_->hash);
     transcript_.add(message);
     env_.records.ignore_version();
     env_.info.version = tls_version::tls13;
@@ -204,7 +204,7 @@ error_code tls13_client::on_hello_retry_request(const wire::server_hello& hrr)
     if (!contains(env_.ctx.groups, g) || g == offer_.share->group())
         return error::bad_hello_retry;
     offer_.share.emplace(make_key_share(g));
-    transcript_.replace_with_message_hash(suite_->hash);
+    transcript_.replace_with_message_hash(crypto(), suite_->hash);
     // RFC 8446 §4.1.2: the second hello drops a PSK the chosen suite cannot use.
     if (offer_.psk && find_suite(static_cast<std::uint16_t>(offer_.psk->suite))->hash != suite_->hash)
         offer_.psk = nullptr;

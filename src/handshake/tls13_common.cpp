@@ -57,13 +57,13 @@ error_code tls13_base::unexpected_here(message_kind got) const
 void tls13_base::derive_handshake_secrets(const crypto::secret& shared, bytes_view psk)
 {
     const auto h = hash();
-    auto early = tls13::early_secret(h, psk);
+    auto early = tls13::early_secret(crypto(), h, psk);
     auto& s = secrets_.emplace();
-    s.handshake = tls13::next_stage(h, early, shared.view());
+    s.handshake = tls13::next_stage(crypto(), h, early, shared.view());
     std::array<std::byte, crypto::max_digest_size> buf{};
     auto th = transcript_hash(buf);
-    s.client = tls13::derive_secret(h, s.handshake.view(), "c hs traffic", th);
-    s.server = tls13::derive_secret(h, s.handshake.view(), "s hs traffic", th);
+    s.client = tls13::derive_secret(crypto(), h, s.handshake.view(), "c hs traffic", th);
+    s.server = tls13::derive_secret(crypto(), h, s.handshake.view(), "s hs traffic", th);
     log_secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", s.client.view());
     log_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", s.server.view());
 }
@@ -72,13 +72,13 @@ void tls13_base::derive_application_secrets()
 {
     const auto h = hash();
     auto& master = secrets_->master;
-    master = tls13::next_stage(h, secrets_->handshake, {});
+    master = tls13::next_stage(crypto(), h, secrets_->handshake, {});
     secrets_->handshake.clear();
     std::array<std::byte, crypto::max_digest_size> buf{};
     auto th = transcript_hash(buf);
-    client_traffic_secret_ = tls13::derive_secret(h, master.view(), "c ap traffic", th);
-    server_traffic_secret_ = tls13::derive_secret(h, master.view(), "s ap traffic", th);
-    auto exporter = tls13::derive_secret(h, master.view(), "exp master", th);
+    client_traffic_secret_ = tls13::derive_secret(crypto(), h, master.view(), "c ap traffic", th);
+    server_traffic_secret_ = tls13::derive_secret(crypto(), h, master.view(), "s ap traffic", th);
+    auto exporter = tls13::derive_secret(crypto(), h, master.view(), "exp master", th);
     log_secret("CLIENT_TRAFFIC_SECRET_0", client_traffic_secret_.view());
     log_secret("SERVER_TRAFFIC_SECRET_0", server_traffic_secret_.view());
     log_secret("EXPORTER_SECRET", exporter.view());
@@ -88,7 +88,7 @@ void tls13_base::derive_application_secrets()
 void tls13_base::derive_resumption_master()
 {
     std::array<std::byte, crypto::max_digest_size> buf{};
-    resumption_master_ = tls13::derive_secret(hash(), secrets_->master.view(), "res master", transcript_hash(buf));
+    resumption_master_ = tls13::derive_secret(crypto(), hash(), secrets_->master.view(), "res master", transcript_hash(buf));
 }
 
 error_code tls13_base::export_keying_material(std::string_view label, std::optional<bytes_view> context,
@@ -100,21 +100,21 @@ error_code tls13_base::export_keying_material(std::string_view label, std::optio
     if (out.empty())
         return {}; // mbedTLS's HKDF-Expand refuses the null pointer an empty span may hold
     // §7.5: no context hashes as an empty one.
-    tls13::export_keying_material(hash(), exporter_master_.view(), label, context.value_or(bytes_view{}), out);
+    tls13::export_keying_material(crypto(), hash(), exporter_master_.view(), label, context.value_or(bytes_view{}), out);
     return {};
 }
 
 void tls13_base::use_read_secret(const crypto::secret& s)
 {
-    auto k = tls13::traffic_keys(suite_->aead, hash(), s.view());
-    env_.records.set_read_protection(record::protection(suite_->aead, k.key.view(), k.iv.view(),
+    auto k = tls13::traffic_keys(crypto(), suite_->aead, hash(), s.view());
+    env_.records.set_read_protection(record::protection(crypto(), suite_->aead, k.key.view(), k.iv.view(),
                                                         record::nonce_scheme::tls13));
 }
 
 void tls13_base::use_write_secret(const crypto::secret& s)
 {
-    auto k = tls13::traffic_keys(suite_->aead, hash(), s.view());
-    env_.records.set_write_protection(record::protection(suite_->aead, k.key.view(), k.iv.view(),
+    auto k = tls13::traffic_keys(crypto(), suite_->aead, hash(), s.view());
+    env_.records.set_write_protection(record::protection(crypto(), suite_->aead, k.key.view(), k.iv.view(),
                                                          record::nonce_scheme::tls13));
 }
 
@@ -196,14 +196,14 @@ error_code tls13_base::check_certificate_verify(bytes_view body)
 void tls13_base::send_finished(const crypto::secret& base_key)
 {
     std::array<std::byte, crypto::max_digest_size> buf{};
-    auto data = tls13::finished_verify_data(hash(), base_key.view(), transcript_hash(buf));
+    auto data = tls13::finished_verify_data(crypto(), hash(), base_key.view(), transcript_hash(buf));
     send(handshake_type::finished, [&](wire::writer& w) { wire::encode_finished(w, data.view()); });
 }
 
 error_code tls13_base::check_finished(bytes_view body, const crypto::secret& base_key) const
 {
     std::array<std::byte, crypto::max_digest_size> buf{};
-    auto expected = tls13::finished_verify_data(hash(), base_key.view(), transcript_hash(buf));
+    auto expected = tls13::finished_verify_data(crypto(), hash(), base_key.view(), transcript_hash(buf));
     if (body.size() != expected.size())
         return error::decode_error;
     // §4.4.4, compared in constant time.
@@ -233,7 +233,7 @@ bool tls13_base::update_write_key(bool request_peer)
                            [&](wire::writer& w) { wire::encode_key_update(w, request); });
     env_.records.send(wire::content_type::handshake, scratch_);
     auto& own = own_traffic_secret();
-    own = tls13::next_traffic_secret(hash(), own.view());
+    own = tls13::next_traffic_secret(crypto(), hash(), own.view());
     ++(env_.side == role::client ? client_generation_ : server_generation_);
     use_write_secret(own);
     log_traffic_secret(env_.side);
@@ -257,7 +257,7 @@ error_code tls13_base::on_post_handshake(handshake_type type, bytes_view body)
         if (auto ec = wire::parse_key_update(body, request))
             return ec;
         auto& peer = peer_traffic_secret();
-        peer = tls13::next_traffic_secret(hash(), peer.view());
+        peer = tls13::next_traffic_secret(crypto(), hash(), peer.view());
         const role owner = env_.side == role::client ? role::server : role::client;
         ++(owner == role::client ? client_generation_ : server_generation_);
         use_read_secret(peer);
@@ -289,7 +289,7 @@ error_code tls13_base::on_new_session_ticket(bytes_view body)
         return ec;
     // §4.6.1: no ticket is used for longer than seven days; one with a
     // lifetime of zero is expired at once, so never offered.
-    auto psk = tls13::ticket_psk(hash(), resumption_master_.view(), nst.nonce);
+    auto psk = tls13::ticket_psk(crypto(), hash(), resumption_master_.view(), nst.nonce);
     auto s = make_session(env_, tls_version::tls13, suite_->id, psk.view());
     s.lifetime = std::min(nst.lifetime, detail::max_session_lifetime);
     s.age_add = nst.age_add;

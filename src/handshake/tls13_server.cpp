@@ -127,7 +127,7 @@ error_code tls13_server::on_client_hello(const wire::client_hello& ch, bytes_vie
         return send_hello_retry_request(); // the PSK, if any, is looked at in the second hello
     if (auto ec = accept_psk(ch))
         return ec;
-    transcript_.start_hash(hash());
+    transcript_.start_hash(crypto(), hash());
     return send_first_flight(*share);
 }
 
@@ -176,7 +176,7 @@ error_code tls13_server::choose(const wire::client_hello& ch)
 error_code tls13_server::send_hello_retry_request()
 {
     hello_retry_ = true;
-    transcript_.replace_with_message_hash(hash());
+    transcript_.replace_with_message_hash(crypto(), hash());
     // The cookie binds the retry to this exchange; the engine keeps the state,
     // so a random value checked for equality is enough (RFC 8446 §4.2.2).
     cookie_.resize(32);
@@ -342,7 +342,7 @@ error_code tls13_server::check_binder(const crypto::secret& psk, bytes_view bind
     const auto messages = transcript_.messages();
     if (binders_size > messages.size())
         return error::internal_error;
-    auto expected = tls13::psk_binder(hash(), psk.view(), messages.first(messages.size() - binders_size));
+    auto expected = tls13::psk_binder(crypto(), hash(), psk.view(), messages.first(messages.size() - binders_size));
     return crypto::constant_time_equal(binder, expected.view()) ? error_code{} : error::bad_psk_binder;
 }
 
@@ -363,7 +363,7 @@ void tls13_server::send_tickets()
     for (unsigned i = 0; i < ctx.tls13_ticket_count; ++i) {
         // §4.6.1: a nonce unique among this connection's tickets.
         const std::array<std::byte, 1> nonce{std::byte(static_cast<std::uint8_t>(i))};
-        auto psk = tls13::ticket_psk(hash(), resumption_master_.view(), nonce);
+        auto psk = tls13::ticket_psk(crypto(), hash(), resumption_master_.view(), nonce);
         auto s = make_session(env_, tls_version::tls13, suite_->id, psk.view());
         std::array<std::byte, 4> age_add{};
         env_.random(age_add);

@@ -21,24 +21,24 @@ public:
         if (hash_)
             hash_->update(message);
     }
-    void start_hash(crypto::hash_alg a)
+    void start_hash(const crypto::provider& p, crypto::hash_alg a)
     {
-        hash_.emplace(a);
+        hash_.emplace(p, a);
         hash_->update(messages_);
     }
     /// RFC 8446 §4.4.1: after a HelloRetryRequest the first ClientHello is
     /// replaced by message_hash (254) carrying Hash(ClientHello1).
-    void replace_with_message_hash(crypto::hash_alg a)
+    void replace_with_message_hash(const crypto::provider& p, crypto::hash_alg a)
     {
         std::array<std::byte, crypto::max_digest_size> buf{};
-        auto h = crypto::digest(a, messages_, buf);
+        auto h = crypto::digest(p, a, messages_, buf);
         messages_.clear();
         messages_.push_back(std::byte{254});
         messages_.push_back(std::byte{0});
         messages_.push_back(std::byte{0});
         messages_.push_back(std::byte(static_cast<std::uint8_t>(h.size())));
         messages_.insert(messages_.end(), h.begin(), h.end());
-        start_hash(a);
+        start_hash(p, a);
     }
     /// Hash of the messages so far; the hash must have been started.
     crypto::mutable_bytes current(crypto::mutable_bytes out) const { return hash_->snapshot(out); }

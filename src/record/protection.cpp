@@ -34,8 +34,9 @@ std::array<std::byte, 13> aad12(std::uint64_t seq, content_type type, const std:
 
 } // namespace
 
-protection::protection(crypto::aead_alg alg, bytes_view key, bytes_view iv, nonce_scheme scheme)
-    : aead_(alg, key), iv_(iv), scheme_(scheme)
+protection::protection(const crypto::provider& p, crypto::aead_alg alg, bytes_view key, bytes_view iv,
+                       nonce_scheme scheme)
+    : aead_(p, alg, key), iv_(iv), scheme_(scheme)
 {
 }
 

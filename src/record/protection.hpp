@@ -32,7 +32,7 @@ enum class nonce_scheme : std::uint8_t {
 
 class protection {
 public:
-    protection(crypto::aead_alg alg, bytes_view key, bytes_view iv, nonce_scheme scheme);
+    protection(const crypto::provider& p, crypto::aead_alg alg, bytes_view key, bytes_view iv, nonce_scheme scheme);
 
     /// Bytes between the record header and the plaintext (the explicit nonce).
     std::size_t prefix_size() const noexcept { return scheme_ == nonce_scheme::tls12_explicit ? 8 : 0; }

@@ -13,8 +13,8 @@ struct ticket_keys::key {
     /// When it began to seal (seconds since the epoch); random keys only.
     std::uint64_t since;
 
-    key(crypto::bytes_view name_bytes, crypto::bytes_view secret, std::uint64_t since_time)
-        : aead(crypto::aead_alg::aes_256_gcm, secret), since(since_time)
+    key(const crypto::provider& p, crypto::bytes_view name_bytes, crypto::bytes_view secret, std::uint64_t since_time)
+        : aead(p, crypto::aead_alg::aes_256_gcm, secret), since(since_time)
     {
         std::copy(name_bytes.begin(), name_bytes.end(), name.begin());
     }
@@ -24,12 +24,12 @@ struct ticket_keys::key {
     // the key outlives it.
     ~key() { crypto::secure_zero(name.data(), name.size()); }
 
-    static std::unique_ptr<key> random(std::uint64_t since_time)
+    static std::unique_ptr<key> random(const crypto::provider& p, std::uint64_t since_time)
     {
         std::array<std::byte, ticket_key_record_size> record;
-        crypto::random_bytes(record);
+        p.random(record);
         const crypto::bytes_view r(record);
-        auto k = std::make_unique<key>(r.first(ticket_key_name_size), r.subspan(ticket_key_name_size), since_time);
+        auto k = std::make_unique<key>(p, r.first(ticket_key_name_size), r.subspan(ticket_key_name_size), since_time);
         crypto::secure_zero(record.data(), record.size());
         return k;
     }
@@ -37,9 +37,9 @@ struct ticket_keys::key {
 
 // The first key's period starts at 0: the first seal at a real time rotates
 // at once, which costs one key and keeps the rule below the same for all.
-ticket_keys::ticket_keys(std::uint32_t rotation) : rotation_(rotation)
+ticket_keys::ticket_keys(const crypto::provider& p, std::uint32_t rotation) : provider_(p), rotation_(rotation)
 {
-    keys_.push_back(key::random(0));
+    keys_.push_back(key::random(provider_, 0));
 }
 
 ticket_keys::~ticket_keys() = default;
@@ -56,7 +56,7 @@ error_code ticket_keys::set(crypto::bytes_view records)
         for (const auto& k : fresh)
             if (std::equal(name.begin(), name.end(), k->name.begin()))
                 return error::bad_ticket_keys; // a name must pick one key
-        fresh.push_back(std::make_unique<key>(name, r.subspan(ticket_key_name_size), 0));
+        fresh.push_back(std::make_unique<key>(provider_, name, r.subspan(ticket_key_name_size), 0));
     }
     std::lock_guard lock(mutex_);
     keys_.swap(fresh);
@@ -80,7 +80,7 @@ void ticket_keys::rotate_if_due(std::uint64_t now)
     if (supplied_ || now < since || now - since < rotation_)
         return;
     keys_.resize(1);
-    keys_.insert(keys_.begin(), key::random(now));
+    keys_.insert(keys_.begin(), key::random(provider_, now));
 }
 
 void ticket_keys::seal(crypto::bytes_view plaintext, std::vector<std::byte>& ticket, std::uint64_t now)
@@ -96,7 +96,7 @@ void ticket_keys::seal(crypto::bytes_view plaintext, std::vector<std::byte>& tic
     auto nonce = t.subspan(ticket_key_name_size, crypto::aead_nonce_size);
     auto body = t.subspan(ticket_key_name_size + crypto::aead_nonce_size, plaintext.size());
     std::copy(k.name.begin(), k.name.end(), t.begin());
-    crypto::random_bytes(nonce);
+    provider_.random(nonce);
     std::copy(plaintext.begin(), plaintext.end(), body.begin());
     k.aead.seal(nonce, k.name, body, t.last(crypto::aead_tag_size));
 }

@@ -34,7 +34,7 @@ public:
     /// A random key, replaced by a fresh one every `rotation` seconds; the
     /// one before stays for opening, so a ticket opens for at least
     /// `rotation` seconds after it was sealed.
-    explicit ticket_keys(std::uint32_t rotation);
+    ticket_keys(const crypto::provider& p, std::uint32_t rotation);
     ~ticket_keys();
     ticket_keys(const ticket_keys&) = delete;
     ticket_keys& operator=(const ticket_keys&) = delete;
@@ -57,6 +57,7 @@ private:
     struct key;
     void rotate_if_due(std::uint64_t now);
 
+    const crypto::provider& provider_; // seals, opens, makes keys and nonces
     std::mutex mutex_;
     std::vector<std::unique_ptr<key>> keys_; // keys_.front() seals
     std::uint32_t rotation_;

@@ -78,7 +78,7 @@ inline byte_vec iv_for(nonce_scheme s, std::uint8_t seed)
 
 inline protection make_protection(const suite& s, std::uint8_t seed = 1)
 {
-    return protection(s.alg, key_for(s.alg, seed), iv_for(s.scheme, seed), s.scheme);
+    return protection(mtls::crypto::mbedtls_provider(), s.alg, key_for(s.alg, seed), iv_for(s.scheme, seed), s.scheme);
 }
 
 /// A whole record sealed by `p` around `plaintext`.

@@ -417,8 +417,8 @@ private:
     void set_key(key_state& k, bytes secret)
     {
         const auto a = tls13_aead(*suite_);
-        auto keys = mtls::handshake::tls13::traffic_keys(a, tls13_hash(*suite_), secret);
-        k.prot.emplace(a, keys.key.view(), keys.iv.view(), mtls::record::nonce_scheme::tls13);
+        auto keys = mtls::handshake::tls13::traffic_keys(crypto::mbedtls_provider(), a, tls13_hash(*suite_), secret);
+        k.prot.emplace(mtls::crypto::mbedtls_provider(), a, keys.key.view(), keys.iv.view(), mtls::record::nonce_scheme::tls13);
         k.secret = std::move(secret);
     }
 
@@ -446,7 +446,7 @@ private:
                 k.generation = 0;
                 load(d, k, prefix(d) + "TRAFFIC_SECRET_0", opener);
             } else if (t == msg::key_update && k.st == stage::application && suite_) {
-                auto next = mtls::handshake::tls13::next_traffic_secret(tls13_hash(*suite_), k.secret);
+                auto next = mtls::handshake::tls13::next_traffic_secret(crypto::mbedtls_provider(), tls13_hash(*suite_), k.secret);
                 ++k.generation;
                 set_key(k, bytes(next.view().begin(), next.view().end()));
             }

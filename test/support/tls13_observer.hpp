@@ -45,7 +45,7 @@ inline bytes hkdf_expand_label(crypto::hash_alg h, std::span<const std::byte> se
     put8(info, context.size());
     info.insert(info.end(), context.begin(), context.end());
     bytes out(length);
-    crypto::hkdf_expand(h, secret, info, out);
+    crypto::hkdf_expand(crypto::mbedtls_provider(), h, secret, info, out);
     return out;
 }
 
@@ -209,7 +209,7 @@ private:
         const auto h = tls13_hash(*suite_);
         const auto a = tls13_aead(*suite_);
         auto k = hkdf_expand_label(h, secret, "key", {}, crypto::aead_key_size(a));
-        s.key.emplace(a, k);
+        s.key.emplace(mtls::crypto::mbedtls_provider(), a, k);
         s.iv = hkdf_expand_label(h, secret, "iv", {}, crypto::aead_nonce_size);
         s.traffic_secret = std::move(secret);
         s.seq = 0;

@@ -34,6 +34,9 @@ private:
     std::unique_ptr<fetched> fetched_;
 };
 
+/// The process-wide OpenSSL provider, created on first use.
+const provider& openssl_instance();
+
 } // namespace mtls::crypto::openssl
 
 #endif
