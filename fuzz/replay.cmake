@@ -1,5 +1,6 @@
 # Replays every saved fuzz input as an ordinary test, built with the normal
-# compiler (so also under the ASan and TSan builds): one <target>_replay
+# compiler (so also under ASan; scripts/test.sh --tsan leaves them out, one
+# thread gives TSan nothing to find): one <target>_replay
 # executable and test per fuzz target. It runs the committed regressions in
 # fuzz/regressions/<target>/ (absent until a target's first finding) and the
 # seeds that fuzz_make_corpus generates from real handshakes (fixture

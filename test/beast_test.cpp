@@ -1,7 +1,8 @@
 // Boost.Beast over mtls: websocket (wss) over tls_stream<beast::tcp_stream>
 // on loopback TCP with mutual authentication, closed through mtls/beast.hpp's
 // teardown (close_notify, then Beast's TCP teardown), with the asynchronous
-// API (beast_sync_test has the synchronous one); beast::http over the same stream; beast::tcp_stream
+// API (beast_sync_test has the synchronous one, beast_socket_test wss over a
+// plain tcp::socket); beast::http over the same stream; beast::tcp_stream
 // timeouts reached through get_lowest_layer.
 
 #include <mtls/beast.hpp> // first: the header is self-contained
@@ -13,14 +14,12 @@
 #include "support/certs.hpp"
 #include "support/print.hpp"
 #include "support/stream_pair.hpp"
+#include "support/wss_async.hpp"
 #include "support/wss_pair.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/error.hpp>
@@ -32,8 +31,6 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <exception>
-#include <functional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -42,7 +39,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
-using asio::ip::tcp;
 using mtls::error_code;
 using mtls::role;
 using namespace std::chrono_literals;
@@ -56,71 +52,15 @@ static_assert(std::is_same_v<wss_stream, websocket::stream<tls_tcp_stream>>);
 static_assert(std::is_same_v<beast::lowest_layer_type<tls_tcp_stream>, beast::tcp_stream>);
 static_assert(std::is_same_v<beast::lowest_layer_type<wss_stream>, beast::tcp_stream>);
 
-namespace {
-
-constexpr auto use_awaitable = asio::use_awaitable;
-constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
-
-using mtls::test::basic_wss_pair;
+using mtls::test::as_tuple;
 using mtls::test::binary_message;
+using mtls::test::echo_until_closed;
+using mtls::test::open_client;
+using mtls::test::open_server;
+using mtls::test::run_both;
 using mtls::test::socket_pair;
+using mtls::test::use_awaitable;
 using mtls::test::wss_pair;
-using mtls::test::what;
-
-/// Runs the two coroutines on `ioc` to completion, with a bound so a bug
-/// hangs no build. An exception in either fails the test and calls `abort`,
-/// which must unblock the other.
-void run_both(asio::io_context& ioc, asio::awaitable<void> client, asio::awaitable<void> server,
-              const std::function<void()>& abort)
-{
-    auto done = [&](const char* side) {
-        return [&, side](std::exception_ptr e) {
-            if (!e)
-                return;
-            BOOST_ERROR(side << " failed: " << what(e));
-            abort();
-        };
-    };
-    asio::co_spawn(ioc, std::move(client), done("client"));
-    asio::co_spawn(ioc, std::move(server), done("server"));
-    ioc.restart();
-    ioc.run_for(60s);
-    BOOST_TEST_REQUIRE(ioc.stopped(), "operations still pending after the time limit");
-}
-
-// TLS handshake, then the websocket opening handshake (RFC 6455 §4).
-template <class WebSocket>
-asio::awaitable<void> open_client(WebSocket& ws)
-{
-    co_await ws.next_layer().async_handshake(role::client, use_awaitable);
-    co_await ws.async_handshake("localhost", "/echo", use_awaitable);
-}
-
-template <class WebSocket>
-asio::awaitable<void> open_server(WebSocket& ws)
-{
-    co_await ws.next_layer().async_handshake(role::server, use_awaitable);
-    co_await ws.async_accept(use_awaitable);
-}
-
-/// Echoes messages, text as text and binary as binary, until the client
-/// closes; returns how the read loop ended.
-template <class WebSocket>
-asio::awaitable<error_code> echo_until_closed(WebSocket& ws, int& echoed)
-{
-    beast::flat_buffer buffer;
-    for (;;) {
-        buffer.clear();
-        auto [ec, n] = co_await ws.async_read(buffer, as_tuple);
-        if (ec)
-            co_return ec;
-        ws.text(ws.got_text());
-        co_await ws.async_write(buffer.data(), use_awaitable);
-        ++echoed;
-    }
-}
-
-} // namespace
 
 // ---------------------------------------------------------------------------
 // websocket, asynchronous
@@ -192,43 +132,6 @@ BOOST_AUTO_TEST_CASE(wss_messages_round_trip_and_close_cleanly)
     BOOST_TEST(p.client.next_layer().engine().peer_closed(), "the server's close_notify arrived");
     BOOST_TEST(!beast::get_lowest_layer(p.client).socket().is_open());
     BOOST_TEST(!beast::get_lowest_layer(p.server).socket().is_open());
-}
-
-BOOST_AUTO_TEST_CASE(wss_over_a_plain_asio_socket)
-{
-    // The teardown tears down whatever the next layer is; here Beast's own
-    // overload for tcp::socket (no timeouts, no beast::tcp_stream).
-    using plain_wss = websocket::stream<mtls::tls_stream<tcp::socket>>;
-    static_assert(std::is_same_v<beast::lowest_layer_type<plain_wss>, tcp::socket>);
-    asio::io_context ioc;
-    basic_wss_pair<plain_wss> p(ioc);
-
-    error_code client_close_ec = asio::error::would_block;
-    error_code server_end = asio::error::would_block;
-    int echoed = 0;
-    std::string back;
-    auto client = [&]() -> asio::awaitable<void> {
-        co_await open_client(p.client);
-        co_await p.client.async_write(asio::buffer(std::string("ping")), use_awaitable);
-        beast::flat_buffer buffer;
-        co_await p.client.async_read(buffer, use_awaitable);
-        back = beast::buffers_to_string(buffer.data());
-        std::tie(client_close_ec) =
-            co_await p.client.async_close(websocket::close_code::normal, as_tuple);
-    };
-    auto server = [&]() -> asio::awaitable<void> {
-        co_await open_server(p.server);
-        server_end = co_await echo_until_closed(p.server, echoed);
-    };
-    run_both(ioc, client(), server(), [&] { p.close_sockets(); });
-
-    BOOST_TEST(back == "ping");
-    BOOST_TEST(client_close_ec.message() == error_code{}.message());
-    BOOST_TEST((server_end == websocket::error::closed), server_end.message());
-    BOOST_TEST(p.server.next_layer().engine().peer_closed(), "the client's close_notify arrived");
-    BOOST_TEST(p.client.next_layer().engine().peer_closed(), "the server's close_notify arrived");
-    BOOST_TEST(!p.client.next_layer().next_layer().is_open());
-    BOOST_TEST(!p.server.next_layer().next_layer().is_open());
 }
 
 namespace {
