@@ -43,6 +43,15 @@ namespace ks = mtls::handshake::tls13;
 
 namespace {
 
+// The provider of this run's contexts (MTLS_CRYPTO_PROVIDER, set by ctest's
+// twin): the trace's key schedule is recomputed with the same arithmetic.
+const mtls::crypto::provider& provider()
+{
+    static const mtls::crypto::provider& p = mtls::crypto::get_provider(mtls::context{}.provider());
+    return p;
+}
+
+
 constexpr auto sha256 = hash_alg::sha256;
 
 /// Lower-case hex, so that a failed comparison shows both values.
@@ -88,7 +97,7 @@ byte_vec sha256_of(std::initializer_list<byte_vec> messages)
 byte_vec expand(bytes_view secret, std::string_view label, bytes_view context, std::size_t n)
 {
     byte_vec out(n);
-    ks::expand_label(mtls::crypto::mbedtls_provider(), sha256, secret, label, context, out);
+    ks::expand_label(provider(), sha256, secret, label, context, out);
     return out;
 }
 
@@ -344,37 +353,37 @@ BOOST_AUTO_TEST_CASE(secrets_keys_and_finished)
                                       rfc8448::server_finished, rfc8448::client_finished});
 
     // {server} extract secret "early": HKDF-Extract(0, 0) without a PSK.
-    const auto early = ks::early_secret(mtls::crypto::mbedtls_provider(), sha256);
+    const auto early = ks::early_secret(provider(), sha256);
     check_bytes("early secret", early.view(), rfc8448::early_secret);
 
     // derive secret for handshake "tls13 derived", then extract "handshake"
     // with the (EC)DHE shared secret.
-    const auto derived_hs = ks::derive_secret(mtls::crypto::mbedtls_provider(), sha256, early.view(), "derived", empty_hash);
+    const auto derived_hs = ks::derive_secret(provider(), sha256, early.view(), "derived", empty_hash);
     check_bytes("derived (for handshake)", derived_hs.view(), rfc8448::derived_for_handshake);
     byte_vec extracted(32);
     crypto::hkdf_extract(crypto::mbedtls_provider(), sha256, derived_hs.view(), rfc8448::ecdhe_shared, extracted);
     check_bytes("handshake secret (HKDF-Extract)", extracted, rfc8448::handshake_secret);
-    const auto hs = ks::next_stage(mtls::crypto::mbedtls_provider(), sha256, early, rfc8448::ecdhe_shared);
+    const auto hs = ks::next_stage(provider(), sha256, early, rfc8448::ecdhe_shared);
     check_bytes("handshake secret (next_stage)", hs.view(), rfc8448::handshake_secret);
 
     // derive secret "tls13 c hs traffic" / "tls13 s hs traffic".
-    const auto c_hs = ks::derive_secret(mtls::crypto::mbedtls_provider(), sha256, hs.view(), "c hs traffic", h_ch_sh);
-    const auto s_hs = ks::derive_secret(mtls::crypto::mbedtls_provider(), sha256, hs.view(), "s hs traffic", h_ch_sh);
+    const auto c_hs = ks::derive_secret(provider(), sha256, hs.view(), "c hs traffic", h_ch_sh);
+    const auto s_hs = ks::derive_secret(provider(), sha256, hs.view(), "s hs traffic", h_ch_sh);
     check_bytes("client handshake traffic secret", c_hs.view(), rfc8448::client_hs_traffic);
     check_bytes("server handshake traffic secret", s_hs.view(), rfc8448::server_hs_traffic);
 
     // derive secret for master "tls13 derived", extract "master" with zeros.
-    const auto derived_ms = ks::derive_secret(mtls::crypto::mbedtls_provider(), sha256, hs.view(), "derived", empty_hash);
+    const auto derived_ms = ks::derive_secret(provider(), sha256, hs.view(), "derived", empty_hash);
     check_bytes("derived (for master)", derived_ms.view(), rfc8448::derived_for_master);
-    const auto ms = ks::next_stage(mtls::crypto::mbedtls_provider(), sha256, hs, {});
+    const auto ms = ks::next_stage(provider(), sha256, hs, {});
     check_bytes("master secret", ms.view(), rfc8448::master_secret);
 
     // derive write traffic keys for handshake data (server), read traffic keys
     // for handshake data (server: the client's) (RFC 8446 §7.3).
-    const auto s_hs_keys = ks::traffic_keys(mtls::crypto::mbedtls_provider(), aead_alg::aes_128_gcm, sha256, s_hs.view());
+    const auto s_hs_keys = ks::traffic_keys(provider(), aead_alg::aes_128_gcm, sha256, s_hs.view());
     check_bytes("server handshake key", s_hs_keys.key.view(), rfc8448::server_hs_key);
     check_bytes("server handshake iv", s_hs_keys.iv.view(), rfc8448::server_hs_iv);
-    const auto c_hs_keys = ks::traffic_keys(mtls::crypto::mbedtls_provider(), aead_alg::aes_128_gcm, sha256, c_hs.view());
+    const auto c_hs_keys = ks::traffic_keys(provider(), aead_alg::aes_128_gcm, sha256, c_hs.view());
     check_bytes("client handshake key", c_hs_keys.key.view(), rfc8448::client_hs_key);
     check_bytes("client handshake iv", c_hs_keys.iv.view(), rfc8448::client_hs_iv);
 
@@ -383,32 +392,32 @@ BOOST_AUTO_TEST_CASE(secrets_keys_and_finished)
     // for the server and (CH..server Finished) for the client.
     check_bytes("server finished key", expand(s_hs.view(), "finished", {}, 32), rfc8448::server_finished_key);
     check_bytes("client finished key", expand(c_hs.view(), "finished", {}, 32), rfc8448::client_finished_key);
-    const auto s_fin = ks::finished_verify_data(mtls::crypto::mbedtls_provider(), sha256, s_hs.view(), h_ch_cv);
+    const auto s_fin = ks::finished_verify_data(provider(), sha256, s_hs.view(), h_ch_cv);
     check_bytes("server verify_data", s_fin.view(), rfc8448::server_finished_verify_data);
     check_bytes("server Finished body", s_fin.view(), body_of(rfc8448::server_finished));
-    const auto c_fin = ks::finished_verify_data(mtls::crypto::mbedtls_provider(), sha256, c_hs.view(), h_ch_sfin);
+    const auto c_fin = ks::finished_verify_data(provider(), sha256, c_hs.view(), h_ch_sfin);
     check_bytes("client verify_data", c_fin.view(), rfc8448::client_finished_verify_data);
     check_bytes("client Finished body", c_fin.view(), body_of(rfc8448::client_finished));
 
     // derive secret "tls13 c ap traffic" / "s ap traffic" / "exp master".
-    const auto c_ap = ks::derive_secret(mtls::crypto::mbedtls_provider(), sha256, ms.view(), "c ap traffic", h_ch_sfin);
-    const auto s_ap = ks::derive_secret(mtls::crypto::mbedtls_provider(), sha256, ms.view(), "s ap traffic", h_ch_sfin);
-    const auto exp = ks::derive_secret(mtls::crypto::mbedtls_provider(), sha256, ms.view(), "exp master", h_ch_sfin);
+    const auto c_ap = ks::derive_secret(provider(), sha256, ms.view(), "c ap traffic", h_ch_sfin);
+    const auto s_ap = ks::derive_secret(provider(), sha256, ms.view(), "s ap traffic", h_ch_sfin);
+    const auto exp = ks::derive_secret(provider(), sha256, ms.view(), "exp master", h_ch_sfin);
     check_bytes("client application traffic secret", c_ap.view(), rfc8448::client_ap_traffic);
     check_bytes("server application traffic secret", s_ap.view(), rfc8448::server_ap_traffic);
     check_bytes("exporter master secret", exp.view(), rfc8448::exporter_master);
 
     // derive write traffic keys for application data (both sides).
-    const auto s_ap_keys = ks::traffic_keys(mtls::crypto::mbedtls_provider(), aead_alg::aes_128_gcm, sha256, s_ap.view());
+    const auto s_ap_keys = ks::traffic_keys(provider(), aead_alg::aes_128_gcm, sha256, s_ap.view());
     check_bytes("server application key", s_ap_keys.key.view(), rfc8448::server_ap_key);
     check_bytes("server application iv", s_ap_keys.iv.view(), rfc8448::server_ap_iv);
-    const auto c_ap_keys = ks::traffic_keys(mtls::crypto::mbedtls_provider(), aead_alg::aes_128_gcm, sha256, c_ap.view());
+    const auto c_ap_keys = ks::traffic_keys(provider(), aead_alg::aes_128_gcm, sha256, c_ap.view());
     check_bytes("client application key", c_ap_keys.key.view(), rfc8448::client_ap_key);
     check_bytes("client application iv", c_ap_keys.iv.view(), rfc8448::client_ap_iv);
 
     // derive secret "tls13 res master", and the ticket's PSK, "tls13 resumption"
     // with the ticket_nonce as context (RFC 8446 §4.6.1).
-    const auto res = ks::derive_secret(mtls::crypto::mbedtls_provider(), sha256, ms.view(), "res master", h_ch_cfin);
+    const auto res = ks::derive_secret(provider(), sha256, ms.view(), "res master", h_ch_cfin);
     check_bytes("resumption master secret", res.view(), rfc8448::resumption_master);
     check_bytes("ticket PSK", expand(res.view(), "resumption", rfc8448::ticket_nonce, 32), rfc8448::resumption_psk);
 }
@@ -760,14 +769,14 @@ BOOST_AUTO_TEST_CASE(answers_the_trace_client_hello)
     // Finished: verify_data over Transcript-Hash(CH..CertificateVerify) with the
     // trace's server handshake traffic secret (RFC 8446 §4.4.4).
     const auto h_ch_cv = sha256_of({rfc8448::client_hello, rfc8448::server_hello, ee, messages[1].whole, cv});
-    const auto s_fin = ks::finished_verify_data(mtls::crypto::mbedtls_provider(), sha256, rfc8448::server_hs_traffic, h_ch_cv);
+    const auto s_fin = ks::finished_verify_data(provider(), sha256, rfc8448::server_hs_traffic, h_ch_cv);
     check_bytes("server Finished", messages[3].whole, cat({hex("14000020"), to_vec(s_fin.view())}));
 
     // Complete the handshake as the trace's client would: its Finished over
     // this server's transcript, under the trace's client handshake key.
     const auto h_ch_sfin =
         sha256_of({rfc8448::client_hello, rfc8448::server_hello, ee, messages[1].whole, cv, messages[3].whole});
-    const auto c_fin = ks::finished_verify_data(mtls::crypto::mbedtls_provider(), sha256, rfc8448::client_hs_traffic, h_ch_sfin);
+    const auto c_fin = ks::finished_verify_data(provider(), sha256, rfc8448::client_hs_traffic, h_ch_sfin);
     auto client_hs = trace_protection(rfc8448::client_hs_key, rfc8448::client_hs_iv);
     feed_all(server, seal_record(client_hs, wire::content_type::handshake,
                                  cat({hex("14000020"), to_vec(c_fin.view())})));
@@ -781,17 +790,17 @@ BOOST_AUTO_TEST_CASE(answers_the_trace_client_hello)
 
     // The master secret is the trace's (it depends only on the handshake
     // secret); the application secrets follow this server's transcript.
-    const auto c_ap = ks::derive_secret(mtls::crypto::mbedtls_provider(), sha256, rfc8448::master_secret, "c ap traffic", h_ch_sfin);
-    const auto s_ap = ks::derive_secret(mtls::crypto::mbedtls_provider(), sha256, rfc8448::master_secret, "s ap traffic", h_ch_sfin);
+    const auto c_ap = ks::derive_secret(provider(), sha256, rfc8448::master_secret, "c ap traffic", h_ch_sfin);
+    const auto s_ap = ks::derive_secret(provider(), sha256, rfc8448::master_secret, "s ap traffic", h_ch_sfin);
     check_secret(secrets, "CLIENT_TRAFFIC_SECRET_0", to_vec(c_ap.view()));
     check_secret(secrets, "SERVER_TRAFFIC_SECRET_0", to_vec(s_ap.view()));
     check_secret(secrets, "EXPORTER_SECRET",
-                 to_vec(ks::derive_secret(mtls::crypto::mbedtls_provider(), sha256, rfc8448::master_secret, "exp master", h_ch_sfin).view()));
+                 to_vec(ks::derive_secret(provider(), sha256, rfc8448::master_secret, "exp master", h_ch_sfin).view()));
 
     // The trace's 50 application bytes reach the server under the client
     // application key.
     drain(server);
-    const auto c_ap_keys = ks::traffic_keys(mtls::crypto::mbedtls_provider(), aead_alg::aes_128_gcm, sha256, c_ap.view());
+    const auto c_ap_keys = ks::traffic_keys(provider(), aead_alg::aes_128_gcm, sha256, c_ap.view());
     auto client_ap = record::protection(crypto::mbedtls_provider(), aead_alg::aes_128_gcm, c_ap_keys.key.view(), c_ap_keys.iv.view(),
                                         record::nonce_scheme::tls13);
     feed_all(server, seal_record(client_ap, wire::content_type::application_data, rfc8448::application_data));
