@@ -28,7 +28,9 @@ namespace mtls::crypto {
 
 class certificate;
 
-/// A keyed AEAD (aead.hpp); seal and open work in place.
+/// A keyed AEAD (aead.hpp); seal and open work in place. The nonce is
+/// aead_nonce_size and the tag aead_tag_size bytes: crypto::aead checks
+/// both once, before any provider's code reads or writes them.
 class aead_impl {
 public:
     virtual ~aead_impl() = default; // wipes the expanded key
