@@ -40,9 +40,9 @@ byte_vec file_bytes(const std::string& name)
     return text(raw);
 }
 
-const char* name_of(const provider& p)
+std::string_view name_of(const provider& p)
 {
-    return p.id() == crypto_provider::mbedtls ? "mbedtls" : "openssl";
+    return to_string(p.id());
 }
 
 // Every provider of this build, mbedTLS first.
@@ -119,6 +119,48 @@ BOOST_AUTO_TEST_CASE(keys_load_from_every_der_form)
             // A curve TLS signatures here do not use: neither provider takes it.
             BOOST_TEST(p->load_public_key(file_bytes("p521-ca.spki.der")) == nullptr);
             BOOST_TEST(p->load_signing_key(file_bytes("p521-ca.pk8.der")) == nullptr);
+        }
+    }
+}
+
+// RFC 5480 §2: an EC SubjectPublicKeyInfo, whose point the OpenSSL provider
+// reads itself rather than through d2i_PUBKEY. Only a point on the named
+// curve makes a key, and one that verifies as the certificate's own.
+BOOST_AUTO_TEST_CASE(an_ec_public_key_is_a_point_on_its_curve)
+{
+    for (const char* name : {"server-ecdsa", "server-p384"}) {
+        const auto spki = file_bytes(std::string(name) + ".spki.der");
+        // The point fills the end of the SPKI: 04 || X || Y.
+        const std::size_t coordinate = name == std::string("server-ecdsa") ? 32 : 48;
+        const std::size_t y_last = spki.size() - 1;
+        const std::size_t point_at = spki.size() - (1 + 2 * coordinate);
+        BOOST_TEST_REQUIRE(std::to_integer<int>(spki.at(point_at)) == 0x04);
+        BOOST_TEST_REQUIRE(std::to_integer<int>(spki.at(point_at - 1)) == 0x00); // no unused bits
+        auto with_unused_bits = spki;
+        with_unused_bits.at(point_at - 1) = std::byte{0x01};
+        for (const provider* p : providers()) {
+            BOOST_TEST_CONTEXT(name_of(*p) << ", " << name)
+            {
+                auto k = p->load_public_key(spki);
+                BOOST_TEST_REQUIRE(k != nullptr);
+                const auto s = signer(*p, name)->sign(name == std::string("server-ecdsa")
+                                                          ? signature_scheme::ecdsa_secp256r1_sha256
+                                                          : signature_scheme::ecdsa_secp384r1_sha384,
+                                                      message);
+                BOOST_TEST(k->verify(name == std::string("server-ecdsa") ? signature_scheme::ecdsa_secp256r1_sha256
+                                                                        : signature_scheme::ecdsa_secp384r1_sha384,
+                                     message, s));
+                // Y changed in its last bit: off the curve.
+                BOOST_TEST(p->load_public_key(flipped(spki, y_last)) == nullptr);
+                // X changed: off the curve too (Y no longer fits it).
+                BOOST_TEST(p->load_public_key(flipped(spki, point_at + 1)) == nullptr);
+                // The point's form byte is not one SEC 1 defines.
+                BOOST_TEST(p->load_public_key(flipped(spki, point_at)) == nullptr);
+                // A BIT STRING whose last bits are unused holds no point.
+                BOOST_TEST(p->load_public_key(with_unused_bits) == nullptr);
+                // Cut short: the point, and the DER around it, are incomplete.
+                BOOST_TEST(p->load_public_key(byte_vec(spki.begin(), spki.end() - 1)) == nullptr);
+            }
         }
     }
 }

@@ -25,6 +25,11 @@ struct openssl_provider::fetched {
     EVP_MD* sha384 = nullptr;
     EVP_MD* sha512 = nullptr;
     EVP_MAC* hmac = nullptr;
+    // HMAC with each digest set and no key: a MAC copies one and keys it,
+    // rather than make a context and look the digest up by name.
+    EVP_MAC_CTX* hmac_sha256 = nullptr;
+    EVP_MAC_CTX* hmac_sha384 = nullptr;
+    EVP_MAC_CTX* hmac_sha512 = nullptr;
     // Key management for the key types, checked once for supports().
     bool x25519_keys = false;
     bool ec_keys = false;
@@ -38,10 +43,8 @@ struct openssl_provider::fetched {
     /// Null when libcrypto lacks the algorithm.
     const EVP_CIPHER* cipher(aead_alg a) const noexcept;
     const EVP_MD* md(hash_alg a) const noexcept;
+    const EVP_MAC_CTX* hmac_with(hash_alg a) const noexcept;
 };
-
-/// The digest's name as EVP_MAC's "digest" parameter spells it.
-const char* md_name(hash_alg a) noexcept;
 
 /// Throws system_error(error::crypto_failure) unless `ok` is 1, libcrypto's
 /// success. For calls that fail only on allocation failure or on arguments

@@ -2,8 +2,6 @@
 
 #include "../hash.hpp"
 
-#include <openssl/core_names.h>
-
 #include <stdexcept>
 
 namespace mtls::crypto::openssl {
@@ -66,17 +64,14 @@ std::unique_ptr<hash_impl> openssl_provider::make_hash(hash_alg a) const
 
 void openssl_provider::hmac(hash_alg a, bytes_view key, bytes_view data1, bytes_view data2, mutable_bytes out) const
 {
-    if (fetched_->hmac == nullptr || fetched_->md(a) == nullptr)
+    const EVP_MAC_CTX* prepared = fetched_->hmac_with(a);
+    if (prepared == nullptr)
         throw std::invalid_argument("hmac: algorithm not offered by OpenSSL");
     if (out.size() < digest_size(a))
         throw std::length_error("digest buffer too small");
     // EVP_MAC_CTX_free wipes the key and its pads.
-    const mac_ctx_ptr ctx(checked(EVP_MAC_CTX_new(fetched_->hmac)));
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(md_name(a)), 0),
-        OSSL_PARAM_construct_end(),
-    };
-    check(EVP_MAC_init(ctx.get(), u8_or_empty(key), key.size(), params));
+    const mac_ctx_ptr ctx(checked(EVP_MAC_CTX_dup(prepared)));
+    check(EVP_MAC_init(ctx.get(), u8_or_empty(key), key.size(), nullptr));
     // Two updates: HMAC(key, data1 || data2) without joining the inputs.
     check(EVP_MAC_update(ctx.get(), u8_or_empty(data1), data1.size()));
     check(EVP_MAC_update(ctx.get(), u8_or_empty(data2), data2.size()));

@@ -3,11 +3,12 @@
 // (mbedtls/signing.cpp), so a peer's signature passes or fails the same way
 // whichever provider a context uses.
 
-#include "openssl_provider.hpp"
+#include "fetched.hpp"
 
 #include "../pki.hpp"
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -15,30 +16,15 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
 namespace mtls::crypto::openssl {
 namespace {
 
-const unsigned char* uc(bytes_view b) noexcept
-{
-    return reinterpret_cast<const unsigned char*>(b.data());
-}
-
-struct pkey_free {
-    void operator()(EVP_PKEY* k) const noexcept { EVP_PKEY_free(k); } // clears a private key
-};
-struct md_ctx_free {
-    void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
-};
-struct pkey_ctx_free {
-    void operator()(EVP_PKEY_CTX* c) const noexcept { EVP_PKEY_CTX_free(c); }
-};
-struct ecdsa_sig_free {
-    void operator()(ECDSA_SIG* s) const noexcept { ECDSA_SIG_free(s); }
-};
-using owned_pkey = std::unique_ptr<EVP_PKEY, pkey_free>;
+using fetched = openssl_provider::fetched;
+using ecdsa_sig_ptr = std::unique_ptr<ECDSA_SIG, freer<ECDSA_SIG_free>>;
 
 // A refused signature or key leaves reasons on the thread's OpenSSL error
 // queue, where the application's own libssl calls would find them.
@@ -47,28 +33,6 @@ bool cleared(bool ok) noexcept
     if (!ok)
         ERR_clear_error();
     return ok;
-}
-
-const char* md_name(hash_alg h) noexcept
-{
-    switch (h) {
-    case hash_alg::sha256: return "SHA2-256";
-    case hash_alg::sha384: return "SHA2-384";
-    case hash_alg::sha512: return "SHA2-512";
-    }
-    return "";
-}
-
-// The digest a signature over a precomputed digest names (only its name is
-// passed on to libcrypto's signature implementation).
-const EVP_MD* digest_md(hash_alg h) noexcept
-{
-    switch (h) {
-    case hash_alg::sha256: return EVP_sha256();
-    case hash_alg::sha384: return EVP_sha384();
-    case hash_alg::sha512: return EVP_sha512();
-    }
-    return nullptr;
 }
 
 // The key types the mbedTLS provider takes; others (P-521, Ed25519, an
@@ -96,7 +60,7 @@ const scheme_row* scheme_for(signature_scheme s, key_type k) noexcept
 }
 
 // Padding for RSA signatures; ECDSA has none to set.
-bool configure(EVP_PKEY_CTX* ctx, signature_kind kind, hash_alg h) noexcept
+bool configure(EVP_PKEY_CTX* ctx, signature_kind kind, const EVP_MD* md) noexcept
 {
     switch (kind) {
     case signature_kind::ecdsa: return true;
@@ -105,7 +69,7 @@ bool configure(EVP_PKEY_CTX* ctx, signature_kind kind, hash_alg h) noexcept
         // RFC 8446 §4.2.3: MGF1 with the signature's hash, salt as long as
         // the digest; on verification OpenSSL then requires that length.
         return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-               EVP_PKEY_CTX_set_rsa_mgf1_md_name(ctx, md_name(h), nullptr) == 1 &&
+               EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) == 1 &&
                EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) == 1;
     }
     return false;
@@ -150,9 +114,9 @@ bool canonical_ecdsa(bytes_view signature, std::vector<unsigned char>& der)
     if (!take_element(rest, 0x30, seq) || !rest.empty() || !take_element(seq, 0x02, r) || !take_element(seq, 0x02, s) ||
         !seq.empty())
         return false;
-    std::unique_ptr<ECDSA_SIG, ecdsa_sig_free> sig(ECDSA_SIG_new());
-    BIGNUM* br = BN_bin2bn(uc(r), static_cast<int>(r.size()), nullptr);
-    BIGNUM* bs = BN_bin2bn(uc(s), static_cast<int>(s.size()), nullptr);
+    const ecdsa_sig_ptr sig(ECDSA_SIG_new());
+    BIGNUM* br = BN_bin2bn(u8(r), static_cast<int>(r.size()), nullptr);
+    BIGNUM* bs = BN_bin2bn(u8(s), static_cast<int>(s.size()), nullptr);
     if (!sig || br == nullptr || bs == nullptr || ECDSA_SIG_set0(sig.get(), br, bs) != 1) {
         BN_free(br);
         BN_free(bs);
@@ -168,7 +132,10 @@ bool canonical_ecdsa(bytes_view signature, std::vector<unsigned char>& der)
 
 class key_holder {
 public:
-    explicit key_holder(owned_pkey k) noexcept : key_(std::move(k)), type_(type_of(key_.get())) {}
+    key_holder(const fetched& algorithms, pkey_ptr k) noexcept
+        : algorithms_(algorithms), key_(std::move(k)), type_(type_of(key_.get()))
+    {
+    }
 
     bool usable() const noexcept { return type_ != key_type::unsupported; }
 
@@ -188,7 +155,11 @@ protected:
         return signature.size() == static_cast<std::size_t>(EVP_PKEY_get_size(key_.get()));
     }
 
-    owned_pkey key_;
+    // The digest fetched once, not looked up by name per signature.
+    const EVP_MD* md(hash_alg h) const noexcept { return algorithms_.md(h); }
+
+    const fetched& algorithms_;
+    pkey_ptr key_;
     key_type type_;
 };
 
@@ -200,18 +171,18 @@ public:
     std::vector<std::byte> sign(signature_scheme s, bytes_view message) const override
     {
         const scheme_row* r = scheme_for(s, type_);
-        std::unique_ptr<EVP_MD_CTX, md_ctx_free> ctx(EVP_MD_CTX_new());
+        const EVP_MD* digest = r != nullptr ? md(r->hash) : nullptr;
+        const md_ctx_ptr ctx(EVP_MD_CTX_new());
         EVP_PKEY_CTX* pctx = nullptr; // owned by ctx
         std::size_t len = 0;
-        if (!cleared(r != nullptr && ctx &&
-                     EVP_DigestSignInit_ex(ctx.get(), &pctx, md_name(r->hash), nullptr, nullptr, key_.get(), nullptr) ==
-                         1 &&
-                     configure(pctx, r->kind, r->hash) &&
-                     EVP_DigestSign(ctx.get(), nullptr, &len, uc(message), message.size()) == 1))
+        if (!cleared(digest != nullptr && ctx &&
+                     EVP_DigestSignInit(ctx.get(), &pctx, digest, nullptr, key_.get()) == 1 &&
+                     configure(pctx, r->kind, digest) &&
+                     EVP_DigestSign(ctx.get(), nullptr, &len, u8(message), message.size()) == 1))
             return {};
         // ECDSA signatures come out as DER Ecdsa-Sig-Value (RFC 8422 §5.4).
         std::vector<std::byte> sig(len);
-        if (!cleared(EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, uc(message),
+        if (!cleared(EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, u8(message),
                                     message.size()) == 1))
             return {};
         sig.resize(len);
@@ -227,17 +198,16 @@ public:
     bool verify(signature_scheme s, bytes_view message, bytes_view signature) const override
     {
         const scheme_row* r = scheme_for(s, type_);
+        const EVP_MD* digest = r != nullptr ? md(r->hash) : nullptr;
         std::vector<unsigned char> der;
         bytes_view checked;
-        if (r == nullptr || !admit(r->kind, signature, der, checked))
+        if (digest == nullptr || !admit(r->kind, signature, der, checked))
             return false;
-        std::unique_ptr<EVP_MD_CTX, md_ctx_free> ctx(EVP_MD_CTX_new());
+        const md_ctx_ptr ctx(EVP_MD_CTX_new());
         EVP_PKEY_CTX* pctx = nullptr; // owned by ctx
-        return cleared(
-            ctx &&
-            EVP_DigestVerifyInit_ex(ctx.get(), &pctx, md_name(r->hash), nullptr, nullptr, key_.get(), nullptr) == 1 &&
-            configure(pctx, r->kind, r->hash) &&
-            EVP_DigestVerify(ctx.get(), uc(checked), checked.size(), uc(message), message.size()) == 1);
+        return cleared(ctx && EVP_DigestVerifyInit(ctx.get(), &pctx, digest, nullptr, key_.get()) == 1 &&
+                       configure(pctx, r->kind, digest) &&
+                       EVP_DigestVerify(ctx.get(), u8(checked), checked.size(), u8(message), message.size()) == 1);
     }
 
     bool verify_digest(signature_kind kind, hash_alg h, bytes_view digest, bytes_view signature) const override
@@ -246,35 +216,96 @@ public:
         bytes_view checked;
         // A key of the other family fails below: OpenSSL refuses RSA
         // padding on an EC key, and RSA arithmetic on an ECDSA signature.
-        if (!admit(kind, signature, der, checked))
+        const EVP_MD* digest_md = md(h);
+        if (digest_md == nullptr || !admit(kind, signature, der, checked))
             return false;
-        std::unique_ptr<EVP_PKEY_CTX, pkey_ctx_free> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
+        const pkey_ctx_ptr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
         // The digest must be as long as the hash names (OpenSSL checks it).
         return cleared(ctx && EVP_PKEY_verify_init(ctx.get()) == 1 &&
-                       EVP_PKEY_CTX_set_signature_md(ctx.get(), digest_md(h)) == 1 && configure(ctx.get(), kind, h) &&
-                       EVP_PKEY_verify(ctx.get(), uc(checked), checked.size(), uc(digest), digest.size()) == 1);
+                       EVP_PKEY_CTX_set_signature_md(ctx.get(), digest_md) == 1 &&
+                       configure(ctx.get(), kind, digest_md) &&
+                       EVP_PKEY_verify(ctx.get(), u8(checked), checked.size(), u8(digest), digest.size()) == 1);
     }
 };
 
 // The key decoded from all of `der`, or null.
 template <class Decode>
-owned_pkey decode_all(bytes_view der, Decode decode)
+pkey_ptr decode_all(bytes_view der, Decode decode)
 {
-    const unsigned char* p = uc(der);
-    owned_pkey k(decode(&p, static_cast<long>(der.size())));
-    if (k && p != uc(der) + der.size())
+    const unsigned char* p = u8(der);
+    pkey_ptr k(decode(&p, static_cast<long>(der.size())));
+    if (k && p != u8(der) + der.size())
         k.reset();
     if (!k)
         ERR_clear_error();
     return k;
 }
 
+// DER contents of the OIDs of RFC 5480 §2.1.1: id-ecPublicKey, secp256r1
+// and secp384r1.
+constexpr std::array<unsigned char, 7> ec_public_key_oid{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+constexpr std::array<unsigned char, 8> secp256r1_oid{0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+constexpr std::array<unsigned char, 5> secp384r1_oid{0x2b, 0x81, 0x04, 0x00, 0x22};
+
+template <std::size_t N>
+bool is_oid(bytes_view content, const std::array<unsigned char, N>& oid) noexcept
+{
+    return content.size() == N && std::equal(oid.begin(), oid.end(), u8(content));
+}
+
+// A P-256 or P-384 SubjectPublicKeyInfo made into a key from its point,
+// which costs a fraction of what libcrypto's generic DER decoder (d2i_PUBKEY)
+// spends finding the decoder. True when this decided: `out` is the key, or
+// null when the point is not on the curve (EC_POINT_oct2point's check, as
+// d2i_PUBKEY's) or the key's BIT STRING has unused bits. False for any other
+// key, for d2i_PUBKEY to decode.
+bool ec_from_spki(bytes_view spki, pkey_ptr& out)
+{
+    // RFC 5480 §2: SEQUENCE { SEQUENCE { id-ecPublicKey, namedCurve },
+    // BIT STRING }.
+    bytes_view rest = spki;
+    bytes_view info;
+    bytes_view algorithm;
+    bytes_view bits;
+    if (!take_element(rest, 0x30, info) || !rest.empty() || !take_element(info, 0x30, algorithm) ||
+        !take_element(info, 0x03, bits) || !info.empty())
+        return false;
+    out.reset();
+    // mbedTLS refuses unused bits (mbedtls_asn1_get_bitstring_null);
+    // d2i_PUBKEY would clear them in the key's last byte and go on.
+    if (bits.empty() || bits[0] != std::byte{0})
+        return true;
+    bytes_view oid;
+    bytes_view curve;
+    if (!take_element(algorithm, 0x06, oid) || !is_oid(oid, ec_public_key_oid) ||
+        !take_element(algorithm, 0x06, curve) || !algorithm.empty())
+        return false;
+    const char* group = is_oid(curve, secp256r1_oid) ? SN_X9_62_prime256v1
+                        : is_oid(curve, secp384r1_oid) ? SN_secp384r1
+                                                       : nullptr;
+    if (group == nullptr)
+        return false;
+    const bytes_view point = bits.subspan(1);
+    const pkey_ctx_ptr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<unsigned char*>(u8(point)),
+                                          point.size()),
+        OSSL_PARAM_construct_end(),
+    };
+    EVP_PKEY* raw = nullptr;
+    if (cleared(ctx && EVP_PKEY_fromdata_init(ctx.get()) == 1 &&
+                EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params) == 1))
+        out.reset(raw);
+    return true;
+}
+
 template <class Key>
-std::unique_ptr<Key> usable_or_null(owned_pkey k)
+std::unique_ptr<Key> usable_or_null(const fetched& algorithms, pkey_ptr k)
 {
     if (!k)
         return nullptr;
-    auto out = std::make_unique<Key>(std::move(k));
+    auto out = std::make_unique<Key>(algorithms, std::move(k));
     return out->usable() ? std::move(out) : nullptr;
 }
 
@@ -285,13 +316,15 @@ std::unique_ptr<signing_key_impl> openssl_provider::load_signing_key(bytes_view 
     // SEC1 ECPrivateKey, PKCS#1 RSAPrivateKey or PKCS#8, read in place:
     // no copy of the key to wipe.
     return usable_or_null<signing_key>(
-        decode_all(der, [](const unsigned char** p, long n) { return d2i_AutoPrivateKey(nullptr, p, n); }));
+        *fetched_, decode_all(der, [](const unsigned char** p, long n) { return d2i_AutoPrivateKey(nullptr, p, n); }));
 }
 
 std::unique_ptr<public_key_impl> openssl_provider::load_public_key(bytes_view spki) const
 {
-    return usable_or_null<public_key>(
-        decode_all(spki, [](const unsigned char** p, long n) { return d2i_PUBKEY(nullptr, p, n); }));
+    pkey_ptr key;
+    if (!ec_from_spki(spki, key))
+        key = decode_all(spki, [](const unsigned char** p, long n) { return d2i_PUBKEY(nullptr, p, n); });
+    return usable_or_null<public_key>(*fetched_, std::move(key));
 }
 
 } // namespace mtls::crypto::openssl

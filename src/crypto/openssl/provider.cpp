@@ -4,6 +4,7 @@
 
 #include <mtls/error.hpp>
 
+#include <openssl/core_names.h>
 #include <openssl/rand.h>
 
 #include <boost/system/system_error.hpp>
@@ -23,6 +24,23 @@ bool has_key_management(const char* name) noexcept
     return k != nullptr;
 }
 
+// An HMAC context with `md` set and no key yet; null when either is missing.
+EVP_MAC_CTX* hmac_context(EVP_MAC* hmac, const EVP_MD* md) noexcept
+{
+    if (hmac == nullptr || md == nullptr)
+        return nullptr;
+    EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(hmac);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(EVP_MD_get0_name(md)), 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (ctx != nullptr && EVP_MAC_CTX_set_params(ctx, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        return nullptr;
+    }
+    return ctx;
+}
+
 } // namespace
 
 openssl_provider::fetched::fetched()
@@ -37,6 +55,9 @@ openssl_provider::fetched::fetched()
       ec_keys(has_key_management("EC")),
       rsa_keys(has_key_management("RSA"))
 {
+    hmac_sha256 = hmac_context(hmac, sha256);
+    hmac_sha384 = hmac_context(hmac, sha384);
+    hmac_sha512 = hmac_context(hmac, sha512);
 }
 
 openssl_provider::fetched::~fetched()
@@ -47,6 +68,9 @@ openssl_provider::fetched::~fetched()
     EVP_MD_free(sha256);
     EVP_MD_free(sha384);
     EVP_MD_free(sha512);
+    EVP_MAC_CTX_free(hmac_sha256);
+    EVP_MAC_CTX_free(hmac_sha384);
+    EVP_MAC_CTX_free(hmac_sha512);
     EVP_MAC_free(hmac);
 }
 
@@ -70,14 +94,14 @@ const EVP_MD* openssl_provider::fetched::md(hash_alg a) const noexcept
     return nullptr;
 }
 
-const char* md_name(hash_alg a) noexcept
+const EVP_MAC_CTX* openssl_provider::fetched::hmac_with(hash_alg a) const noexcept
 {
     switch (a) {
-    case hash_alg::sha256: return "SHA2-256";
-    case hash_alg::sha384: return "SHA2-384";
-    case hash_alg::sha512: return "SHA2-512";
+    case hash_alg::sha256: return hmac_sha256;
+    case hash_alg::sha384: return hmac_sha384;
+    case hash_alg::sha512: return hmac_sha512;
     }
-    return "";
+    return nullptr;
 }
 
 void check(int ok)
