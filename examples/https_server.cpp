@@ -17,7 +17,8 @@
 // by IANA name (TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,...).
 // --cipher-preference says whose order picks the suite: the server's --ciphers
 // order (server, the default), the client's (client), or the server's with the
-// AEAD cheapest for mbedTLS, ChaCha20-Poly1305, first (fastest);
+// AEAD cheapest for the crypto provider first (fastest: ChaCha20-Poly1305 with
+// mbedTLS, AES-128-GCM with OpenSSL; MTLS_CRYPTO_PROVIDER picks the provider);
 // mtls::context::set_cipher_preference.
 // --alpn takes the application protocols (ALPN, RFC 7301) the server accepts,
 // in preference order, comma-separated (default http/1.1); a client offering

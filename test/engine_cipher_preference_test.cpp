@@ -1,9 +1,11 @@
 // mtls::engine, client against server in memory: which suite a server picks
 // under each context::set_cipher_preference, TLS 1.2 and 1.3. `fastest` puts
-// ChaCha20-Poly1305 first whatever the client's order (mbedTLS's cheapest
-// AEAD, src/crypto/aead_speed.hpp), `client` takes the client's first, the
-// default `server` keeps the server's own list order; none ever picks a suite
-// the client did not offer or the server left out.
+// the server's crypto provider's cheapest AEAD first whatever the client's
+// order (ChaCha20-Poly1305 with mbedTLS, AES-128-GCM with OpenSSL,
+// src/crypto/aead_speed.hpp), `client` takes the client's first, the default
+// `server` keeps the server's own list order; none ever picks a suite the
+// client did not offer or the server left out. The OpenSSL twin of this test
+// expects OpenSSL's order.
 
 #define BOOST_TEST_MODULE engine_cipher_preference
 #include <boost/test/data/monomorphic.hpp>
@@ -19,6 +21,7 @@
 #include <algorithm>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mtls {
@@ -41,6 +44,17 @@ namespace data = boost::unit_test::data;
 namespace {
 
 enum class aead { aes128, aes256, chacha };
+
+/// The AEADs by what they cost `p` per byte, cheapest first.
+std::vector<aead> cheapest_first(crypto_provider p)
+{
+    if (p == crypto_provider::mbedtls)
+        return {aead::chacha, aead::aes128, aead::aes256};
+    return {aead::aes128, aead::aes256, aead::chacha};
+}
+
+/// The order for the provider the contexts below use (MTLS_CRYPTO_PROVIDER).
+const std::vector<aead> by_cost = cheapest_first(context{}.provider());
 
 const std::vector<cipher_preference> preferences{cipher_preference::server, cipher_preference::client,
                                                  cipher_preference::fastest};
@@ -105,10 +119,43 @@ cipher_suite chosen(const setup& s)
 
 } // namespace
 
-BOOST_DATA_TEST_CASE(fastest_picks_chacha_offered_last, data::make(versions), v)
+BOOST_DATA_TEST_CASE(fastest_picks_the_cheapest_offered_last, data::make(versions), v)
 {
-    const auto offer = suites(v, {aead::aes128, aead::aes256, aead::chacha});
-    BOOST_TEST(chosen({v, offer, {}, {cipher_preference::fastest}}) == suite(v, aead::chacha));
+    const auto offer = suites(v, {by_cost[2], by_cost[1], by_cost[0]});
+    BOOST_TEST(chosen({v, offer, {}, {cipher_preference::fastest}}) == suite(v, by_cost[0]));
+    // The server's own order puts the dearest first; fastest overrides it.
+    BOOST_TEST(chosen({v, offer, offer, {cipher_preference::fastest}}) == suite(v, by_cost[0]));
+}
+
+/// A server context over provider `p`, whatever MTLS_CRYPTO_PROVIDER says.
+context server_over(crypto_provider p, tls_version v)
+{
+    context ctx{p};
+    use_credential(ctx, "server-ecdsa");
+    ctx.load_verify_file(cert_path("ca.pem"));
+    return versioned(std::move(ctx), v);
+}
+
+BOOST_DATA_TEST_CASE(fastest_follows_the_servers_provider, data::make(versions), v)
+{
+    // Expected costs spelled out, not from cheapest_first(): mbedTLS's
+    // ChaCha20 beats its GCM, OpenSSL's AES-NI GCM beats its ChaCha20.
+    const std::pair<crypto_provider, aead> cases[] = {{crypto_provider::mbedtls, aead::chacha},
+                                                      {crypto_provider::openssl, aead::aes128}};
+    for (const auto& [provider, cheapest] : cases) {
+        if (!available(provider))
+            continue;
+        BOOST_TEST_CONTEXT(to_string(provider))
+        {
+            auto server_ctx = server_over(provider, v);
+            server_ctx.set_cipher_preference(cipher_preference::fastest);
+            auto client_ctx = versioned(client_context(), v);
+            client_ctx.set_cipher_suites(suites(v, {aead::aes256, aead::chacha, aead::aes128}));
+            engine_pair p(client_ctx, server_ctx);
+            MTLS_REQUIRE_HANDSHAKE(p);
+            BOOST_TEST(p.server.info().suite == suite(v, cheapest));
+        }
+    }
 }
 
 BOOST_DATA_TEST_CASE(default_is_the_server_order, data::make(versions), v)
@@ -141,16 +188,16 @@ BOOST_DATA_TEST_CASE(client_order_takes_the_clients_first, data::make(versions),
 
 BOOST_DATA_TEST_CASE(the_last_call_wins, data::make(versions), v)
 {
-    const auto offer = suites(v, {aead::aes256, aead::chacha});
+    const auto offer = suites(v, {by_cost[2], by_cost[0]});
     BOOST_TEST(chosen({v, offer, {}, {cipher_preference::fastest, cipher_preference::client}}) ==
-               suite(v, aead::aes256));
+               suite(v, by_cost[2]));
     BOOST_TEST(chosen({v, offer, {}, {cipher_preference::client, cipher_preference::fastest}}) ==
-               suite(v, aead::chacha));
+               suite(v, by_cost[0]));
 }
 
 BOOST_DATA_TEST_CASE(fastest_without_chacha_falls_back_by_cost, data::make(versions), v)
 {
-    // AES-128-GCM costs mbedTLS less than AES-256-GCM, whatever the orders.
+    // AES-128-GCM costs either provider less than AES-256-GCM, whatever the orders.
     BOOST_TEST(chosen({v, suites(v, {aead::aes256, aead::aes128}), {}, {cipher_preference::fastest}}) ==
                suite(v, aead::aes128));
     BOOST_TEST(chosen({v, suites(v, {aead::aes256, aead::aes128}), suites(v, {aead::aes256, aead::aes128}),
@@ -162,13 +209,14 @@ BOOST_DATA_TEST_CASE(fastest_without_chacha_falls_back_by_cost, data::make(versi
 
 BOOST_AUTO_TEST_CASE(fastest_tls12_follows_the_certificate_key)
 {
-    // An RSA certificate: only ECDHE_RSA suites fit, ChaCha20 among them first.
+    // An RSA certificate: only ECDHE_RSA suites fit, the cheapest of them first.
     const auto v = tls_version::tls12;
-    auto offer = suites(v, {aead::aes128, aead::aes256, aead::chacha});
-    const auto rsa = suites(v, {aead::aes128, aead::aes256, aead::chacha}, true);
+    const std::vector<aead> dearest_first{by_cost[2], by_cost[1], by_cost[0]};
+    auto offer = suites(v, dearest_first);
+    const auto rsa = suites(v, dearest_first, true);
     offer.insert(offer.end(), rsa.begin(), rsa.end());
-    BOOST_TEST(chosen({v, offer, {}, {cipher_preference::fastest}, "server-rsa"}) == suite(v, aead::chacha, true));
-    BOOST_TEST(chosen({v, offer, {}, {cipher_preference::client}, "server-rsa"}) == suite(v, aead::aes128, true));
+    BOOST_TEST(chosen({v, offer, {}, {cipher_preference::fastest}, "server-rsa"}) == suite(v, by_cost[0], true));
+    BOOST_TEST(chosen({v, offer, {}, {cipher_preference::client}, "server-rsa"}) == suite(v, by_cost[2], true));
 }
 
 // Every preference, every non-empty set the client offers, in two orders:

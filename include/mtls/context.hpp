@@ -90,14 +90,16 @@ enum class cipher_preference : std::uint8_t {
     server,
     /// The client's order: OpenSSL's and rustls's default.
     client,
-    /// The server's order with the suites whose AEAD costs mtls's crypto
-    /// provider the least CPU per byte moved first, ties kept in the server's
-    /// order. With mbedTLS 2.28 that is ChaCha20-Poly1305, then AES-128-GCM,
-    /// then AES-256-GCM, whether or not AES-NI is present (README, "Cipher
-    /// suites"; measured by bench/aead_bench.cpp). The order is a fixed
-    /// table, not a timing taken at start-up, so every server of a fleet picks
-    /// the same suite for the same hello. Unlike SSL_OP_PRIORITIZE_CHACHA it
-    /// follows the server's cost, not the client's first choice.
+    /// The server's order with the suites whose AEAD costs the context's
+    /// crypto provider the least CPU per byte moved first, ties kept in the
+    /// server's order. With mbedTLS 2.28 that is ChaCha20-Poly1305, then
+    /// AES-128-GCM, then AES-256-GCM, whether or not AES-NI is present; with
+    /// OpenSSL 3 it is AES-128-GCM, then AES-256-GCM, then ChaCha20-Poly1305
+    /// (README, "Cipher suites"; measured by bench/aead_bench.cpp). The
+    /// order is a fixed table, not a timing taken at start-up, so every
+    /// server of a fleet picks the same suite for the same hello. Unlike
+    /// SSL_OP_PRIORITIZE_CHACHA it follows the server's cost, not the
+    /// client's first choice.
     fastest,
 };
 

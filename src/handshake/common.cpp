@@ -138,8 +138,8 @@ std::vector<const suite_info*> server_suite_order(const detail::context_impl& ct
         if (contains(offered, id_of(s)))
             out.push_back(s);
     if (ctx.suite_preference == cipher_preference::fastest)
-        std::stable_sort(out.begin(), out.end(), [](auto a, auto b) {
-            return crypto::aead_cost_rank(a->aead) < crypto::aead_cost_rank(b->aead);
+        std::stable_sort(out.begin(), out.end(), [provider = ctx.crypto->id()](auto a, auto b) {
+            return crypto::aead_cost_rank(provider, a->aead) < crypto::aead_cost_rank(provider, b->aead);
         });
     return out;
 }
