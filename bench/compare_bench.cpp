@@ -263,6 +263,9 @@ struct runner {
     const options& o;
     watchdog& dog;
     std::vector<result> results;
+    /// CPU ns per byte, both ends, of the bulk connection without TLS; 0
+    /// until measured.
+    double tcp_floor_ns = 0;
 
     bool wanted(const std::string& prefix) const { return prefix.starts_with(o.only) || o.only.starts_with(prefix); }
 
@@ -315,6 +318,23 @@ struct runner {
                                             ? bench::measure_handshakes<mtls_lib>(mc[c], s, resume, o.seconds)
                                             : bench::measure_handshakes<asio_ssl_lib>(ac, s, resume, o.seconds));
         });
+    }
+
+    /// What loopback TCP alone costs per byte, sender and receiver, under
+    /// every bulk figure: the median of `repeats` runs, on a line of its own.
+    void tcp_floor()
+    {
+        if (!wanted("tls13 bulk") && !wanted("tls12 bulk"))
+            return;
+        std::vector<double> samples;
+        for (int r = 0; r < o.repeats; ++r) {
+            dog.arm("tcp floor", 60 + 10 * (1.25 * o.seconds + 0.5));
+            const auto f = bench::measure_tcp_bulk(o.seconds);
+            samples.push_back(static_cast<double>(f.sender.cpu_ns) / static_cast<double>(f.sent) +
+                              static_cast<double>(f.receiver.cpu_ns) / static_cast<double>(f.received));
+        }
+        tcp_floor_ns = median(samples);
+        std::printf("floor tcp bulk, no TLS, cpu_ns/byte both ends %.3f\n", tcp_floor_ns);
     }
 
     void bulk(const bench::suite_choice& s)
@@ -397,7 +417,16 @@ struct runner {
                 if (o.providers[i] == mtls::crypto_provider::openssl)
                     verdict = speedup >= target ? "met" : "not met";
             }
-            std::printf("  target %.1fx%s%s\n", target, verdict.empty() ? "" : ": ", verdict.c_str());
+            std::printf("  target %.1fx%s%s", target, verdict.empty() ? "" : ": ", verdict.c_str());
+            // Bulk CPU less the TCP floor: what TLS itself costs each library.
+            if (bulk && r.direction == better::lower && tcp_floor_ns > 0) {
+                std::printf("  (TLS alone, over the tcp floor:");
+                for (std::size_t i = 0; i < o.providers.size(); ++i)
+                    std::printf(" %s=%.3fx", std::string(mtls::to_string(o.providers[i])).c_str(),
+                                (r.values.back() - tcp_floor_ns) / (r.values[i] - tcp_floor_ns));
+                std::printf(")");
+            }
+            std::printf("\n");
         }
         std::fflush(stdout);
     }
@@ -447,6 +476,7 @@ int main(int argc, char** argv)
             r.handshakes(*s, false);
             r.handshakes(*s, true);
         }
+        r.tcp_floor();
         for (const auto& s : bench::suites)
             r.bulk(s);
         r.heap(tls12);

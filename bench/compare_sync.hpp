@@ -8,7 +8,8 @@
 //   stream to destroying it (handshake and 32 bytes each way, which TLS 1.3
 //   tickets need); the TCP connect and accept are not timed.
 // - bulk: one connection, the client writing 64 KiB at a time for as long
-//   as asked, the server reading.
+//   as asked, the server reading; and the same over plain TCP, the floor
+//   under every library's bulk figures.
 
 #include "compare_libs.hpp"
 #include "heap_counter.hpp"
@@ -25,6 +26,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -247,83 +249,129 @@ struct bulk_figures {
     std::uint64_t received = 0; // bytes in the receiver's timed window
 };
 
-/// One connection carrying data from client to server for `seconds` after a
-/// warm-up of a quarter of that.
-template <class Lib>
-bulk_figures measure_bulk(typename Lib::config& cfg, const suite_choice& s, double seconds)
+/// The server's end of a bulk figure: reads until the client ends the
+/// stream, counting the bytes that arrive after `warm_end` and timing them.
+template <class Stream>
+void receive_until_closed(Stream& s, std::chrono::steady_clock::time_point warm_end, bulk_figures& f)
+{
+    std::vector<char> buffer(64 * 1024);
+    end_meter m;
+    bool timing = false;
+    error_code ec;
+    for (;;) {
+        const auto n = s.read_some(asio::buffer(buffer), ec);
+        if (ec)
+            break;
+        if (!timing && std::chrono::steady_clock::now() >= warm_end) {
+            timing = true;
+            m.start();
+        }
+        if (timing)
+            f.received += n;
+    }
+    if (timing)
+        m.stop();
+    // The client ends the stream without close_notify, or with a reset.
+    if (ec != asio::ssl::error::stream_truncated && ec != mtls::error::stream_truncated && ec != asio::error::eof &&
+        ec != asio::error::connection_reset)
+        throw boost::system::system_error(ec, "bulk read");
+    f.receiver = {m.cpu_ns, m.allocs, 0};
+}
+
+/// The client's end of a bulk figure: writes 64 KiB at a time until
+/// `warm_end`, then for `seconds` timed.
+template <class Stream>
+void send_for(Stream& s, std::chrono::steady_clock::time_point warm_end, double seconds, bulk_figures& f)
 {
     using clock = std::chrono::steady_clock;
+    const std::vector<char> chunk(64 * 1024, 'x');
+    while (clock::now() < warm_end)
+        asio::write(s, asio::buffer(chunk));
+    end_meter m;
+    m.start();
+    const auto start = clock::now();
+    const auto end = start + std::chrono::duration<double>(seconds);
+    while (clock::now() < end) {
+        asio::write(s, asio::buffer(chunk));
+        f.sent += chunk.size();
+    }
+    m.stop();
+    const auto wall_s = std::chrono::duration<double>(clock::now() - start).count();
+    f.mib_per_s = static_cast<double>(f.sent) / wall_s / (1024.0 * 1024.0);
+    f.sender = {m.cpu_ns, m.allocs, 0};
+}
+
+/// The bulk figure's connection, `client(socket, warm_end, f)` and
+/// `server(socket, warm_end, f)` at its two ends.
+template <class Client, class Server>
+bulk_figures measure_connection(std::string_view label, double seconds, Client client, Server server)
+{
     asio::io_context io;
     auto acceptor = loopback_acceptor(io);
-    // Both ends start timing at the same moment; the handshake is well done by then.
-    const auto warm_end = clock::now() + std::chrono::milliseconds(500) + std::chrono::duration<double>(seconds / 4);
+    // Both ends start timing at the same moment; a handshake is well done by then.
+    using clock = std::chrono::steady_clock;
+    const clock::time_point warm_end =
+        clock::now() + std::chrono::milliseconds(500) +
+        std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds / 4));
     bulk_figures f;
     std::string client_error;
     {
-        server_thread server(acceptor, [&](tcp::socket socket) {
-            std::uint64_t writes = 0;
-            typename Lib::stream tls(counted_socket(std::move(socket), writes), cfg.server);
-            tls.handshake(Lib::server_role);
-            std::vector<char> buffer(64 * 1024);
-            end_meter m;
-            bool timing = false;
-            error_code ec;
-            for (;;) {
-                const auto n = tls.read_some(asio::buffer(buffer), ec);
-                if (ec)
-                    break;
-                if (!timing && clock::now() >= warm_end) {
-                    timing = true;
-                    m.start();
-                }
-                if (timing)
-                    f.received += n;
-            }
-            if (timing)
-                m.stop();
-            // The client ends the stream without close_notify, or with a reset.
-            if (ec != asio::ssl::error::stream_truncated && ec != mtls::error::stream_truncated &&
-                ec != asio::error::eof && ec != asio::error::connection_reset)
-                throw boost::system::system_error(ec, "bulk read");
-            f.receiver = {m.cpu_ns, m.allocs, 0};
-        });
+        server_thread receiver(acceptor, [&](tcp::socket socket) { server(std::move(socket), warm_end, f); });
         try {
             tcp::socket socket(io);
             socket.connect(acceptor.local_endpoint());
             socket.set_option(tcp::no_delay(true));
-            std::uint64_t writes = 0;
-            typename Lib::stream tls(counted_socket(std::move(socket), writes), cfg.client);
-            Lib::prepare_client(tls, {});
-            tls.handshake(Lib::client_role);
-            if (Lib::suite(tls) != s.iana)
-                throw std::runtime_error("negotiated " + Lib::suite(tls) + ", not " + std::string(s.iana));
-            const std::vector<char> chunk(64 * 1024, 'x');
-            while (clock::now() < warm_end)
-                asio::write(tls, asio::buffer(chunk));
-            end_meter m;
-            m.start();
-            const auto start = clock::now();
-            const auto end = start + std::chrono::duration<double>(seconds);
-            while (clock::now() < end) {
-                asio::write(tls, asio::buffer(chunk));
-                f.sent += chunk.size();
-            }
-            m.stop();
-            const auto wall_s = std::chrono::duration<double>(clock::now() - start).count();
-            f.mib_per_s = static_cast<double>(f.sent) / wall_s / (1024.0 * 1024.0);
-            f.sender = {m.cpu_ns, m.allocs, 0};
-            tls.lowest_layer().shutdown(tcp::socket::shutdown_send);
-            wait_for_close(tls);
+            client(std::move(socket), warm_end, f);
         } catch (const std::exception& e) {
-            client_error = std::string(Lib::name) + " client: " + e.what();
+            client_error = std::string(label) + " client: " + e.what();
         }
-        const auto server_error = server.join();
+        const auto server_error = receiver.join();
         if (!client_error.empty() || !server_error.empty())
             throw std::runtime_error(client_error + (client_error.empty() ? "" : "; ") + server_error);
     }
     if (f.received == 0 || f.sent == 0)
         throw std::runtime_error("no data was timed: the warm-up outlasted the figure");
     return f;
+}
+
+/// One connection carrying data from client to server for `seconds` after a
+/// warm-up of a quarter of that.
+template <class Lib>
+bulk_figures measure_bulk(typename Lib::config& cfg, const suite_choice& s, double seconds)
+{
+    return measure_connection(
+        Lib::name, seconds,
+        [&](tcp::socket socket, auto warm_end, bulk_figures& f) {
+            std::uint64_t writes = 0;
+            typename Lib::stream tls(counted_socket(std::move(socket), writes), cfg.client);
+            Lib::prepare_client(tls, {});
+            tls.handshake(Lib::client_role);
+            if (Lib::suite(tls) != s.iana)
+                throw std::runtime_error("negotiated " + Lib::suite(tls) + ", not " + std::string(s.iana));
+            send_for(tls, warm_end, seconds, f);
+            tls.lowest_layer().shutdown(tcp::socket::shutdown_send);
+            wait_for_close(tls);
+        },
+        [&](tcp::socket socket, auto warm_end, bulk_figures& f) {
+            std::uint64_t writes = 0;
+            typename Lib::stream tls(counted_socket(std::move(socket), writes), cfg.server);
+            tls.handshake(Lib::server_role);
+            receive_until_closed(tls, warm_end, f);
+        });
+}
+
+/// The floor under every bulk figure: the same connection and calls with no
+/// TLS at all, what the kernel's loopback TCP costs per byte.
+inline bulk_figures measure_tcp_bulk(double seconds)
+{
+    return measure_connection(
+        "tcp", seconds,
+        [&](tcp::socket socket, auto warm_end, bulk_figures& f) {
+            send_for(socket, warm_end, seconds, f);
+            socket.shutdown(tcp::socket::shutdown_send);
+            wait_for_close(socket);
+        },
+        [](tcp::socket socket, auto warm_end, bulk_figures& f) { receive_until_closed(socket, warm_end, f); });
 }
 
 } // namespace mtls::bench
