@@ -256,9 +256,9 @@ bool is_oid(bytes_view content, const std::array<unsigned char, N>& oid) noexcep
 // A P-256 or P-384 SubjectPublicKeyInfo made into a key from its point,
 // which costs a fraction of what libcrypto's generic DER decoder (d2i_PUBKEY)
 // spends finding the decoder. True when this decided: `out` is the key, or
-// null when the point is not on the curve (EC_POINT_oct2point's check, as
-// d2i_PUBKEY's) or the key's BIT STRING has unused bits. False for any other
-// key, for d2i_PUBKEY to decode.
+// null when the point is not an uncompressed one on the curve
+// (EC_POINT_oct2point checks the curve, as d2i_PUBKEY does) or the key's BIT
+// STRING has unused bits. False for any other key, for d2i_PUBKEY to decode.
 bool ec_from_spki(bytes_view spki, pkey_ptr& out)
 {
     // RFC 5480 §2: SEQUENCE { SEQUENCE { id-ecPublicKey, namedCurve },
@@ -280,12 +280,22 @@ bool ec_from_spki(bytes_view spki, pkey_ptr& out)
     if (!take_element(algorithm, 0x06, oid) || !is_oid(oid, ec_public_key_oid) ||
         !take_element(algorithm, 0x06, curve) || !algorithm.empty())
         return false;
-    const char* group = is_oid(curve, secp256r1_oid) ? SN_X9_62_prime256v1
-                        : is_oid(curve, secp384r1_oid) ? SN_secp384r1
-                                                       : nullptr;
-    if (group == nullptr)
+    const char* group = nullptr;
+    std::size_t coordinate = 0;
+    if (is_oid(curve, secp256r1_oid)) {
+        group = SN_X9_62_prime256v1;
+        coordinate = 32;
+    } else if (is_oid(curve, secp384r1_oid)) {
+        group = SN_secp384r1;
+        coordinate = 48;
+    } else {
         return false;
+    }
     const bytes_view point = bits.subspan(1);
+    // mbedTLS 2.28 reads only the uncompressed form (SEC 1 §2.3.3: 04 || X
+    // || Y); EC_POINT_oct2point would take compressed and hybrid points too.
+    if (point.size() != 1 + 2 * coordinate || point[0] != std::byte{0x04})
+        return true;
     const pkey_ctx_ptr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),
