@@ -77,6 +77,9 @@ std::size_t feed(engine& e, bytes_view data, bytes& received);
 /// `feed`, discarding the engine's output whenever it waits for that.
 void feed_all(engine& e, bytes_view data, bytes& received);
 
+/// What fuzz_public_key's signatures sign; make_corpus signs it for its seeds.
+inline constexpr std::string_view public_key_message = "fuzz_public_key: the signed message";
+
 /// Reads the fuzz input front to back; past the end every read gives zeros.
 class cursor {
 public:

@@ -21,9 +21,15 @@
 //                   several PRFs and ciphers (DER and PEM, with and without
 //                   the password), one with bad padding, the plain key and a
 //                   certificate
+//   fuzz_public_key the credentials' public keys, each with the server
+//                   key's signature (valid for the server's), over the
+//                   message and over its digest
 
 #include "fuzz_support.hpp"
 
+#include "crypto/pki.hpp"
+#include "crypto/provider.hpp"
+#include "crypto/vocabulary.hpp"
 #include "handshake/key_schedule13.hpp"
 #include "record/protection.hpp"
 #include "session/session_state.hpp"
@@ -55,8 +61,8 @@ namespace {
 
 fs::path out_dir;
 
-const char* const targets[] = {"fuzz_server",    "fuzz_client",  "fuzz_messages",    "fuzz_record",
-                               "fuzz_handshake", "fuzz_session", "fuzz_certificate", "fuzz_pkcs8"};
+const char* const targets[] = {"fuzz_server",      "fuzz_client", "fuzz_messages",  "fuzz_record", "fuzz_handshake",
+                               "fuzz_session",     "fuzz_certificate", "fuzz_pkcs8", "fuzz_public_key"};
 
 void write_seed(const std::string& target, const std::string& name, fuzz::bytes_view data)
 {
@@ -602,6 +608,42 @@ void pkcs8_seeds()
 
 } // namespace
 
+// Byte 0 picks the scheme (its index in crypto::schemes) and, plus the
+// table's size, a signature over the digest; then the SPKI's length and the
+// SPKI, then the signature.
+void public_key_seeds()
+{
+    const auto& c = fuzz::test_credentials();
+    const crypto::provider& p = crypto::mbedtls_provider();
+    const auto signer = p.load_signing_key(c.server_key);
+    if (!signer)
+        throw std::runtime_error("the server key does not load");
+    const auto signature = signer->sign(
+        signature_scheme::ecdsa_secp256r1_sha256,
+        {reinterpret_cast<const std::byte*>(fuzz::public_key_message.data()), fuzz::public_key_message.size()});
+    const auto scheme = static_cast<std::uint8_t>(
+        std::find_if(crypto::schemes.begin(), crypto::schemes.end(),
+                     [](const auto& r) { return r.id == signature_scheme::ecdsa_secp256r1_sha256; }) -
+        crypto::schemes.begin());
+    const std::pair<const char*, const fuzz::bytes*> certificates[] = {
+        {"ca", &c.ca}, {"server", &c.server}, {"client", &c.client}};
+    for (const auto& [name, der] : certificates) {
+        error_code ec;
+        const auto cert = crypto::certificate::parse_der(*der, ec);
+        if (ec)
+            throw std::runtime_error(std::string("the credentials' ") + name + " certificate does not parse");
+        const auto spki = cert.public_key_der();
+        for (const bool over_digest : {false, true}) {
+            const auto selector = static_cast<std::uint8_t>(scheme + (over_digest ? crypto::schemes.size() : 0));
+            fuzz::bytes seed{std::byte{selector}, std::byte{static_cast<std::uint8_t>(spki.size() >> 8)},
+                             std::byte{static_cast<std::uint8_t>(spki.size())}};
+            seed.insert(seed.end(), spki.begin(), spki.end());
+            seed.insert(seed.end(), signature.begin(), signature.end());
+            write_seed("fuzz_public_key", std::string(name) + (over_digest ? "-digest" : ""), seed);
+        }
+    }
+}
+
 int main(int argc, char** argv)
 {
     if (argc != 2) {
@@ -620,6 +662,7 @@ int main(int argc, char** argv)
         session_seeds();
         certificate_seeds();
         pkcs8_seeds();
+        public_key_seeds();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "make_corpus: %s\n", e.what());
         return 1;

@@ -8,7 +8,7 @@
 # Included from test/CMakeLists.txt.
 
 set(mtls_fuzz_dir ${PROJECT_SOURCE_DIR}/fuzz)
-set(mtls_fuzz_targets fuzz_server fuzz_client fuzz_record fuzz_messages fuzz_handshake fuzz_session fuzz_certificate fuzz_pkcs8)
+set(mtls_fuzz_targets fuzz_server fuzz_client fuzz_record fuzz_messages fuzz_handshake fuzz_session fuzz_certificate fuzz_pkcs8 fuzz_public_key)
 set(mtls_fuzz_seeds ${CMAKE_CURRENT_BINARY_DIR}/fuzz-seeds)
 
 add_library(mtls_fuzz_replay_support STATIC ${mtls_fuzz_dir}/fuzz_support.cpp ${mtls_fuzz_dir}/credentials.cpp)

@@ -20,7 +20,7 @@ seconds=${1:-60}
 [[ $seconds =~ ^[0-9]+$ && $seconds -gt 0 ]] || { echo "usage: $0 [SECONDS] [TARGET...]" >&2; exit 2; }
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_server fuzz_client fuzz_record fuzz_messages fuzz_handshake fuzz_session fuzz_certificate fuzz_pkcs8)
+[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_server fuzz_client fuzz_record fuzz_messages fuzz_handshake fuzz_session fuzz_certificate fuzz_pkcs8 fuzz_public_key)
 
 build=$root/build-fuzz
 # Inputs found during runs stay here, so a later run starts where this one ended.
