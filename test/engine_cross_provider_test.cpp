@@ -206,9 +206,8 @@ using cs = cipher_suite;
 using ng = named_group;
 using ss = signature_scheme;
 
-// TLS 1.3 (RFC 8446 §4.2.3): ECDSA schemes name the curve, RSA keys sign
-// with PSS only; there is no P-384 client key, so the client signs with
-// P-256 or RSA.
+// TLS 1.3 (RFC 8446 §4.2.3): ECDSA schemes name the curve, so each EC key
+// signs with its own curve's scheme; RSA keys sign with PSS only.
 const std::vector<row> tls13_rows{
     {tls13, cs::tls_aes_128_gcm_sha256, ng::x25519, "server-ecdsa", ss::ecdsa_secp256r1_sha256, "client-ecdsa",
      ss::ecdsa_secp256r1_sha256},
@@ -221,6 +220,8 @@ const std::vector<row> tls13_rows{
     {tls13, cs::tls_chacha20_poly1305_sha256, ng::secp384r1, "server-rsa", ss::rsa_pss_rsae_sha384, "client-rsa",
      ss::rsa_pss_rsae_sha512},
     {tls13, cs::tls_chacha20_poly1305_sha256, ng::secp256r1, "server-ecdsa", ss::ecdsa_secp256r1_sha256, "", {}},
+    {tls13, cs::tls_aes_256_gcm_sha384, ng::secp384r1, "server-ecdsa", ss::ecdsa_secp256r1_sha256, "client-p384",
+     ss::ecdsa_secp384r1_sha384},
 };
 
 // TLS 1.2: ECDSA suites with an EC server key, RSA suites with the RSA one;

@@ -143,6 +143,7 @@ key_ec server-ecdsa P-256;  issue server-ecdsa ca server localhost
 key_rsa server-rsa;         issue server-rsa ca server localhost
 key_ec server-p384 P-384;   issue server-p384 ca server localhost
 key_ec client-ecdsa P-256;  issue client-ecdsa ca client "mtls test client"
+key_ec client-p384 P-384;   issue client-p384 ca client "mtls test client"
 key_rsa client-rsa;         issue client-rsa ca client "mtls test client"
 
 key_ec client-untrusted P-256; issue client-untrusted other-ca client "mtls untrusted client"
@@ -249,7 +250,7 @@ files=(
     ca.pem ca.key other-ca.pem other-ca.key
     server-ecdsa.pem server-ecdsa.key server-rsa.pem server-rsa.key
     server-p384.pem server-p384.key
-    client-ecdsa.pem client-ecdsa.key client-rsa.pem client-rsa.key
+    client-ecdsa.pem client-ecdsa.key client-rsa.pem client-rsa.key client-p384.pem client-p384.key
     client-untrusted.pem client-untrusted.key server-untrusted.pem server-untrusted.key
     server-expired.pem server-expired.key client-expired.pem client-expired.key
     client-wrong-purpose.pem client-wrong-purpose.key client-ecdsa-encrypted.key
