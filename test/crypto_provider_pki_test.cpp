@@ -148,10 +148,16 @@ byte_vec compressed_spki(const byte_vec& spki, std::size_t point_at, std::size_t
 // curve makes a key, and one that verifies as the certificate's own.
 BOOST_AUTO_TEST_CASE(an_ec_public_key_is_a_point_on_its_curve)
 {
-    for (const char* name : {"server-ecdsa", "server-p384"}) {
-        const auto spki = file_bytes(std::string(name) + ".spki.der");
+    struct ec_key {
+        const char* name;
+        std::size_t coordinate; // bytes of X and of Y
+        signature_scheme scheme;
+    };
+    for (const ec_key& key : {ec_key{"server-ecdsa", 32, signature_scheme::ecdsa_secp256r1_sha256},
+                              ec_key{"server-p384", 48, signature_scheme::ecdsa_secp384r1_sha384}}) {
+        const auto spki = file_bytes(std::string(key.name) + ".spki.der");
+        const std::size_t coordinate = key.coordinate;
         // The point fills the end of the SPKI: 04 || X || Y.
-        const std::size_t coordinate = name == std::string("server-ecdsa") ? 32 : 48;
         const std::size_t y_last = spki.size() - 1;
         const std::size_t point_at = spki.size() - (1 + 2 * coordinate);
         BOOST_TEST_REQUIRE(std::to_integer<int>(spki.at(point_at)) == 0x04);
@@ -160,17 +166,11 @@ BOOST_AUTO_TEST_CASE(an_ec_public_key_is_a_point_on_its_curve)
         with_unused_bits.at(point_at - 1) = std::byte{0x01};
         const auto compressed = compressed_spki(spki, point_at, coordinate);
         for (const provider* p : providers()) {
-            BOOST_TEST_CONTEXT(name_of(*p) << ", " << name)
+            BOOST_TEST_CONTEXT(name_of(*p) << ", " << key.name)
             {
                 auto k = p->load_public_key(spki);
                 BOOST_TEST_REQUIRE(k != nullptr);
-                const auto s = signer(*p, name)->sign(name == std::string("server-ecdsa")
-                                                          ? signature_scheme::ecdsa_secp256r1_sha256
-                                                          : signature_scheme::ecdsa_secp384r1_sha384,
-                                                      message);
-                BOOST_TEST(k->verify(name == std::string("server-ecdsa") ? signature_scheme::ecdsa_secp256r1_sha256
-                                                                        : signature_scheme::ecdsa_secp384r1_sha384,
-                                     message, s));
+                BOOST_TEST(k->verify(key.scheme, message, signer(*p, key.name)->sign(key.scheme, message)));
                 // Y changed in its last bit: off the curve.
                 BOOST_TEST(p->load_public_key(flipped(spki, y_last)) == nullptr);
                 // X changed: off the curve too (Y no longer fits it).
